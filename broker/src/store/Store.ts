@@ -1,0 +1,73 @@
+import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
+import type {
+  CredentialRecord,
+  EnrollmentRecord,
+  OidcPayloadRecord,
+  RoleRecord,
+  UserRecord,
+  UserStatus,
+} from './records.js';
+
+/**
+ * Everything one transaction can do. Reads and writes; every write that matters to security is
+ * paired with `appendAudit` in the same transaction, so if the audit record cannot be written the
+ * change does not happen (ARCHITECTURE.md, "Events, audit, alerts").
+ */
+export interface StoreOps {
+  // Users, roles, memberships (RBAC lives in the store; policy reads it).
+  createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  setUserStatus(id: string, status: UserStatus): Promise<void>;
+  upsertRole(role: RoleRecord): Promise<void>;
+  listRoles(): Promise<RoleRecord[]>;
+  addMembership(userId: string, roleName: string): Promise<void>;
+  removeMembership(userId: string, roleName: string): Promise<void>;
+  listMemberships(userId: string): Promise<string[]>;
+
+  // WebAuthn credentials (security keys).
+  addCredential(credential: CredentialRecord): Promise<void>;
+  getCredential(id: string): Promise<CredentialRecord | undefined>;
+  listCredentials(userId: string): Promise<CredentialRecord[]>;
+  /** Sets the new sign counter and last use; callers have already checked it went forward. */
+  updateCredentialUse(id: string, counter: number, usedAt: number): Promise<void>;
+
+  // One-time enrollment links; only the SHA-256 of the token is stored.
+  createEnrollment(enrollment: EnrollmentRecord): Promise<void>;
+  getEnrollment(tokenHash: string): Promise<EnrollmentRecord | undefined>;
+  /** Marks the link used if it is unused and unexpired at `now`; returns whether it did (single use). */
+  consumeEnrollment(tokenHash: string, now: number): Promise<boolean>;
+
+  // oidc-provider adapter storage (one table keyed by model and id).
+  oidcUpsert(record: OidcPayloadRecord): Promise<void>;
+  oidcFind(model: string, id: string): Promise<OidcPayloadRecord | undefined>;
+  oidcFindByUid(model: string, uid: string): Promise<OidcPayloadRecord | undefined>;
+  oidcFindByUserCode(model: string, userCode: string): Promise<OidcPayloadRecord | undefined>;
+  oidcConsume(model: string, id: string, at: number): Promise<void>;
+  oidcDestroy(model: string, id: string): Promise<void>;
+  /** Removes every record of every model that carries this grantId (session revocation). */
+  oidcRevokeByGrantId(grantId: string): Promise<void>;
+
+  // Broker keys and small settings (JSON values), shared by every broker instance.
+  getSetting<T = unknown>(name: string): Promise<T | undefined>;
+  putSetting(name: string, value: unknown): Promise<void>;
+
+  /** Appends to the hash chain; the record commits with the surrounding transaction or not at all. */
+  appendAudit(event: AuditEventInput): Promise<AuditRecord>;
+}
+
+export interface Store extends StoreOps {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; idempotent, safe for several instances at once. */
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction; it commits if `fn` resolves and rolls back if it throws. */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+
+  readAudit(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+  appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  listCheckpoints(): Promise<AuditCheckpoint[]>;
+  /** Deletes expired oidc-provider records. */
+  sweepExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Package boundaries (ARCHITECTURE.md, "Rule of the house"): shared/ is host-free, and only the
+// hosts may touch their host APIs.
+const hostFree = (extra = []) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'vscode', message: 'Only extension/ may import vscode.' },
+        { name: 'electron', message: 'Only desktop/ may import electron.' },
+        ...extra,
+      ],
+      patterns: [{ group: ['fastify', '@fastify/*', 'koa'], message: 'shared/ imports no web framework.' }],
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.strongroom/**', 'test-artifacts/**', '**/*.js', '!eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports (CONVENTIONS.md).' },
+        { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enum.' },
+      ],
+    },
+  },
+  { files: ['shared/src/**/*.ts'], rules: hostFree() },
+  { files: ['broker/src/**/*.ts', 'cli/src/**/*.ts'], rules: { 'no-restricted-imports': ['error', 'vscode', 'electron'] } },
+  { files: ['vitest.config.ts', 'eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+);
