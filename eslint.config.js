@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 // Package boundaries (ARCHITECTURE.md, "Rule of the house"): shared/ is host-free, and only the
 // hosts may touch their host APIs.
@@ -18,7 +19,16 @@ const hostFree = (extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.strongroom/**', 'test-artifacts/**', '**/*.js', '!eslint.config.js'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.strongroom/**',
+      'test-artifacts/**',
+      '**/*.js',
+      '!eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -33,6 +43,10 @@ export default tseslint.config(
     },
   },
   { files: ['shared/src/**/*.ts'], rules: hostFree() },
-  { files: ['broker/src/**/*.ts', 'cli/src/**/*.ts'], rules: { 'no-restricted-imports': ['error', 'vscode', 'electron'] } },
+  {
+    files: ['broker/src/**/*.ts', 'cli/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', 'vscode', 'electron'] },
+  },
   { files: ['vitest.config.ts', 'eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
 );

@@ -19,7 +19,9 @@ const missing = debianPackages.filter((p) => !existsSync(p.path));
 if (missing.length > 0) {
   console.error('npm test needs system packages that are not installed:');
   for (const m of missing) console.error(`  - ${m.pkg} (${m.path}): ${m.why}`);
-  console.error(`\nInstall them with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n`);
+  console.error(
+    `\nInstall them with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n`,
+  );
   process.exit(1);
 }
 
@@ -33,7 +35,11 @@ const reachable = await new Promise((resolve) => {
   socket.once('timeout', () => (socket.destroy(), resolve(false)));
 });
 if (!reachable) {
-  console.error(`PostgreSQL is not reachable at ${pgHost}:${pgPort} (the store's conformance suite runs against it).`);
-  console.error('Start it with:\n  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n');
+  console.error(
+    `PostgreSQL is not reachable at ${pgHost}:${pgPort} (the store's conformance suite runs against it).`,
+  );
+  console.error(
+    'Start it with:\n  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n',
+  );
   process.exit(1);
 }
