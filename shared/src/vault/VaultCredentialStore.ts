@@ -78,7 +78,11 @@ export class VaultCredentialStore implements CredentialStore {
     checkName('credential', name);
     await this.#backend.remove(`${profile}/${name}`);
     const names = await this.list(profile);
-    if (names.includes(name)) await this.#writeIndex(profile, names.filter((n) => n !== name));
+    if (names.includes(name))
+      await this.#writeIndex(
+        profile,
+        names.filter((n) => n !== name),
+      );
   }
 
   async list(profile: string): Promise<readonly string[]> {
@@ -87,7 +91,9 @@ export class VaultCredentialStore implements CredentialStore {
     if (raw === undefined) return [];
     try {
       const parsed: unknown = JSON.parse(raw);
-      return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string' && NAME.test(n)) : [];
+      return Array.isArray(parsed)
+        ? parsed.filter((n): n is string => typeof n === 'string' && NAME.test(n))
+        : [];
     } catch {
       return [];
     }

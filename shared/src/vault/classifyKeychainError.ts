@@ -8,14 +8,24 @@ import { keychainHint } from './keychainHint.js';
  */
 export function classifyKeychainError(error: unknown, platform: NodeJS.Platform): StrongroomError {
   const text = error instanceof Error ? error.message : String(error);
-  const locked = /prompt was dismissed|locked|user interaction is not allowed|interaction not allowed/i.test(text);
+  const locked = /prompt was dismissed|locked|user interaction is not allowed|interaction not allowed/i.test(
+    text,
+  );
   return locked
-    ? new StrongroomError('keychain_locked', 'The OS keychain is locked, so Strongroom cannot read or store credentials.', {
-        cause: error,
-        hint: keychainHint(platform, 'locked'),
-      })
-    : new StrongroomError('keychain_unavailable', 'No usable OS keychain was found, so Strongroom will not store credentials.', {
-        cause: error,
-        hint: keychainHint(platform, 'unavailable'),
-      });
+    ? new StrongroomError(
+        'keychain_locked',
+        'The OS keychain is locked, so Strongroom cannot read or store credentials.',
+        {
+          cause: error,
+          hint: keychainHint(platform, 'locked'),
+        },
+      )
+    : new StrongroomError(
+        'keychain_unavailable',
+        'No usable OS keychain was found, so Strongroom will not store credentials.',
+        {
+          cause: error,
+          hint: keychainHint(platform, 'unavailable'),
+        },
+      );
 }

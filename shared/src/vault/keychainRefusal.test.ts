@@ -36,7 +36,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Record<string, { code?: string; message?: string; hint?: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Record<string, { code?: string; message?: string; hint?: string }> {
   const result = spawnSync(command, args, { env, encoding: 'utf8', timeout: 60_000 });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
   expect(line, result.stderr).toMatch(/^\{/);
@@ -47,7 +51,12 @@ describe('keychain refusal', () => {
   it('without a D-Bus session it refuses with how to start a keyring, and writes no file', () => {
     const home = mkdtempSync(join(tmpdir(), 'strongroom-nodbus-'));
     try {
-      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HOME: home,
+        XDG_DATA_HOME: join(home, 'data'),
+        XDG_CONFIG_HOME: join(home, 'config'),
+      };
       delete env.DBUS_SESSION_BUS_ADDRESS;
       const out = run(process.execPath, ['--input-type=module', '-e', attempt('')], env);
       for (const op of ['set', 'get'] as const) {
@@ -56,7 +65,9 @@ describe('keychain refusal', () => {
         expect(out[op]?.hint).toContain('dbus-run-session');
       }
       // Nothing fell back to disk.
-      const leaked = filesUnder(home).filter((f) => readFileSync(f, 'utf8').includes('tok-SHOULD-NOT-PERSIST'));
+      const leaked = filesUnder(home).filter((f) =>
+        readFileSync(f, 'utf8').includes('tok-SHOULD-NOT-PERSIST'),
+      );
       expect(leaked).toEqual([]);
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -69,7 +80,11 @@ describe('keychain refusal', () => {
       execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets',
       '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock',
       'array:objpath:/org/freedesktop/secrets/collection/login']);`;
-    const out = run('dbus-run-session', ['--', withKeyring, process.execPath, '--input-type=module', '-e', attempt(lock)], process.env);
+    const out = run(
+      'dbus-run-session',
+      ['--', withKeyring, process.execPath, '--input-type=module', '-e', attempt(lock)],
+      process.env,
+    );
     for (const op of ['set', 'get'] as const) {
       expect(out[op]?.code).toBe('keychain_locked');
       expect(out[op]?.message).toMatch(/locked/);
