@@ -14,6 +14,7 @@ export type BrokerErrorCode =
   | 'webauthn_failed'
   | 'audit_write_failed'
   | 'store_failed'
+  | 'policy_invalid'
   | 'internal';
 
 const defaultStatus: Record<BrokerErrorCode, number> = {
@@ -27,6 +28,7 @@ const defaultStatus: Record<BrokerErrorCode, number> = {
   webauthn_failed: 400,
   audit_write_failed: 500,
   store_failed: 500,
+  policy_invalid: 422,
   internal: 500,
 };
 
