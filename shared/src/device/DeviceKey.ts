@@ -1,0 +1,34 @@
+import type { webcrypto } from 'node:crypto';
+
+/**
+ * How the device key's private half is protected. `software`: a P-256 key whose private JWK is
+ * kept in the OS keychain. `tpm` / `secure-enclave`: non-exportable hardware keys (added by the
+ * posture work); policy decides what each level may reach (ARCHITECTURE.md, "Devices and posture").
+ */
+export type DeviceKeyProtection = 'software' | 'tpm' | 'secure-enclave';
+
+/** The public half of a P-256 key as a JWK (RFC 7517), with only the members RFC 7638 hashes. */
+export interface DevicePublicJwk {
+  readonly kty: 'EC';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+}
+
+/**
+ * The key that identifies this device: it signs every DPoP proof (RFC 9449), so tokens issued to
+ * this device are useless elsewhere, and later signs posture reports.
+ */
+export interface DeviceKey {
+  readonly protection: DeviceKeyProtection;
+  readonly publicJwk: DevicePublicJwk;
+  /** RFC 7638 SHA-256 thumbprint, base64url: the `jkt` that DPoP-bound tokens carry (RFC 9449 §6.1). */
+  readonly thumbprint: string;
+  /**
+   * WebCrypto pair handed to openid-client's DPoP support. Hardware implementations must supply a
+   * pair whose private key signs through the hardware (the private half is never extractable).
+   */
+  readonly keyPair: webcrypto.CryptoKeyPair;
+  /** ES256 signature (IEEE P1363 r||s, as JWS wants) over `data`. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
