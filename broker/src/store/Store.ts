@@ -52,21 +52,47 @@ export interface StoreOps {
   // Broker keys and small settings (JSON values), shared by every broker instance.
   getSetting<T = unknown>(name: string): Promise<T | undefined>;
   putSetting(name: string, value: unknown): Promise<void>;
+  /**
+   * Stores the setting only if no value exists yet; returns whether it did. Lets several broker
+   * instances race to create a key once and all end up using the winner's.
+   */
+  insertSettingIfAbsent(name: string, value: unknown): Promise<boolean>;
 
-  /** Appends to the hash chain; the record commits with the surrounding transaction or not at all. */
+  /**
+   * Appends to the hash chain; the record commits with the surrounding transaction or not at all.
+   * Fails closed: if the record cannot be written the call throws `audit_write_failed` and the
+   * surrounding transaction must not commit.
+   */
   appendAudit(event: AuditEventInput): Promise<AuditRecord>;
+  /** Appends several records in order (one statement round per record, one commit for all). */
+  appendAuditBatch(events: readonly AuditEventInput[]): Promise<AuditRecord[]>;
+}
+
+/** The newest record of the chain; `{ seq: 0, hash: GENESIS_HASH }` while the log is empty. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
 }
 
 export interface Store extends StoreOps {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema; idempotent, safe for several instances at once. */
   migrate(): Promise<void>;
-  /** Runs `fn` in one transaction; it commits if `fn` resolves and rolls back if it throws. */
+  /**
+   * Runs `fn` in one transaction; it commits if `fn` resolves and rolls back if it throws.
+   * Transactions do not nest: calling `transaction` (or any method of the store itself rather than
+   * of `tx`) from inside `fn` is refused with `store_failed`, because it would either deadlock or
+   * run outside the transaction and break its atomicity. `tx` is unusable once `fn` has settled.
+   */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
 
+  /** Records with `seq >= fromSeq` in order, at most `limit` of them. */
   readAudit(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+  auditHead(): Promise<AuditHead>;
+  /** Refused with `conflict` unless `seq` is past the last checkpoint and `hash` is that record's. */
   appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   listCheckpoints(): Promise<AuditCheckpoint[]>;
+  lastCheckpoint(): Promise<AuditCheckpoint | undefined>;
   /** Deletes expired oidc-provider records. */
   sweepExpired(now: number): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,174 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
+import { BrokerError } from '../errors/BrokerError.js';
+import type {
+  CredentialRecord,
+  EnrollmentRecord,
+  OidcPayloadRecord,
+  RoleRecord,
+  UserRecord,
+  UserStatus,
+} from './records.js';
+import type { SqlStoreOps } from './SqlStoreOps.js';
+import type { AuditHead, Store, StoreOps } from './Store.js';
+
+interface TxScope {
+  active: boolean;
+}
+
+/**
+ * What the SQLite and PostgreSQL stores share: the guard against nested transactions and every
+ * method outside a transaction, each run by `autoCommit` (one statement, committed on its own) or,
+ * for the multi-statement audit appends, by a transaction of its own.
+ */
+export abstract class SqlStore implements Store {
+  abstract readonly kind: 'sqlite' | 'postgres';
+  readonly #scope = new AsyncLocalStorage<TxScope>();
+
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Runs `fn` over ops that commit each statement on their own (already outside any transaction). */
+  protected abstract autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one database transaction over ops that refuse use once it has settled. */
+  protected abstract inTransaction<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T>;
+
+  async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    return this.#guarded(() => this.inTransaction((ops) => this.#enter(() => fn(ops))));
+  }
+
+  /** Refuses re-entry from inside a transaction: it would deadlock (SQLite) or escape atomicity. */
+  #guarded<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#scope.getStore()?.active) {
+      return Promise.reject(
+        new BrokerError(
+          'store_failed',
+          'store used from inside its own transaction; use the `tx` handle (transactions do not nest)',
+        ),
+      );
+    }
+    return fn();
+  }
+
+  async #enter<T>(fn: () => Promise<T>): Promise<T> {
+    const scope: TxScope = { active: true };
+    try {
+      return await this.#scope.run(scope, fn);
+    } finally {
+      scope.active = false;
+    }
+  }
+
+  #auto<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
+    return this.#guarded(() => this.autoCommit(fn));
+  }
+
+  #tx<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
+    return this.#guarded(() => this.inTransaction(fn));
+  }
+
+  createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord> {
+    return this.#auto((o) => o.createUser(user));
+  }
+  getUser(id: string): Promise<UserRecord | undefined> {
+    return this.#auto((o) => o.getUser(id));
+  }
+  getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.#auto((o) => o.getUserByEmail(email));
+  }
+  listUsers(): Promise<UserRecord[]> {
+    return this.#auto((o) => o.listUsers());
+  }
+  setUserStatus(id: string, status: UserStatus): Promise<void> {
+    return this.#auto((o) => o.setUserStatus(id, status));
+  }
+  upsertRole(role: RoleRecord): Promise<void> {
+    return this.#auto((o) => o.upsertRole(role));
+  }
+  listRoles(): Promise<RoleRecord[]> {
+    return this.#auto((o) => o.listRoles());
+  }
+  addMembership(userId: string, roleName: string): Promise<void> {
+    return this.#auto((o) => o.addMembership(userId, roleName));
+  }
+  removeMembership(userId: string, roleName: string): Promise<void> {
+    return this.#auto((o) => o.removeMembership(userId, roleName));
+  }
+  listMemberships(userId: string): Promise<string[]> {
+    return this.#auto((o) => o.listMemberships(userId));
+  }
+  addCredential(credential: CredentialRecord): Promise<void> {
+    return this.#auto((o) => o.addCredential(credential));
+  }
+  getCredential(id: string): Promise<CredentialRecord | undefined> {
+    return this.#auto((o) => o.getCredential(id));
+  }
+  listCredentials(userId: string): Promise<CredentialRecord[]> {
+    return this.#auto((o) => o.listCredentials(userId));
+  }
+  updateCredentialUse(id: string, counter: number, usedAt: number): Promise<void> {
+    return this.#auto((o) => o.updateCredentialUse(id, counter, usedAt));
+  }
+  createEnrollment(enrollment: EnrollmentRecord): Promise<void> {
+    return this.#auto((o) => o.createEnrollment(enrollment));
+  }
+  getEnrollment(tokenHash: string): Promise<EnrollmentRecord | undefined> {
+    return this.#auto((o) => o.getEnrollment(tokenHash));
+  }
+  consumeEnrollment(tokenHash: string, now: number): Promise<boolean> {
+    return this.#auto((o) => o.consumeEnrollment(tokenHash, now));
+  }
+  oidcUpsert(record: OidcPayloadRecord): Promise<void> {
+    return this.#auto((o) => o.oidcUpsert(record));
+  }
+  oidcFind(model: string, id: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#auto((o) => o.oidcFind(model, id));
+  }
+  oidcFindByUid(model: string, uid: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#auto((o) => o.oidcFindByUid(model, uid));
+  }
+  oidcFindByUserCode(model: string, userCode: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#auto((o) => o.oidcFindByUserCode(model, userCode));
+  }
+  oidcConsume(model: string, id: string, at: number): Promise<void> {
+    return this.#auto((o) => o.oidcConsume(model, id, at));
+  }
+  oidcDestroy(model: string, id: string): Promise<void> {
+    return this.#auto((o) => o.oidcDestroy(model, id));
+  }
+  oidcRevokeByGrantId(grantId: string): Promise<void> {
+    return this.#auto((o) => o.oidcRevokeByGrantId(grantId));
+  }
+  getSetting<T = unknown>(name: string): Promise<T | undefined> {
+    return this.#auto((o) => o.getSetting<T>(name));
+  }
+  putSetting(name: string, value: unknown): Promise<void> {
+    return this.#auto((o) => o.putSetting(name, value));
+  }
+  insertSettingIfAbsent(name: string, value: unknown): Promise<boolean> {
+    return this.#auto((o) => o.insertSettingIfAbsent(name, value));
+  }
+  appendAudit(event: AuditEventInput): Promise<AuditRecord> {
+    return this.#tx((o) => o.appendAudit(event));
+  }
+  appendAuditBatch(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
+    return this.#tx((o) => o.appendAuditBatch(events));
+  }
+  readAudit(fromSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.#auto((o) => o.readAudit(fromSeq, limit));
+  }
+  auditHead(): Promise<AuditHead> {
+    return this.#auto((o) => o.auditHead());
+  }
+  appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    return this.#tx((o) => o.appendCheckpoint(checkpoint));
+  }
+  listCheckpoints(): Promise<AuditCheckpoint[]> {
+    return this.#auto((o) => o.listCheckpoints());
+  }
+  lastCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    return this.#auto((o) => o.lastCheckpoint());
+  }
+  sweepExpired(now: number): Promise<number> {
+    return this.#auto((o) => o.sweepExpired(now));
+  }
+}

@@ -1,0 +1,328 @@
+import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
+import { auditEventInputSchema } from '../audit/auditEventInputSchema.js';
+import { canonicalJson } from '../audit/canonicalJson.js';
+import { hashAuditRecord } from '../audit/hashAuditRecord.js';
+import { BrokerError } from '../errors/BrokerError.js';
+import type {
+  CredentialRecord,
+  EnrollmentRecord,
+  OidcPayloadRecord,
+  RoleRecord,
+  UserRecord,
+  UserStatus,
+} from './records.js';
+import type { SqlDialect } from './SqlDialect.js';
+import type { SqlRunner, SqlValue } from './SqlRunner.js';
+import type { AuditHead, StoreOps } from './Store.js';
+import {
+  toAuditRecord,
+  toCheckpoint,
+  toCredential,
+  toEnrollment,
+  toOidcPayload,
+  toUser,
+  type AuditRow,
+  type CheckpointRow,
+  type CredentialRow,
+  type EnrollmentRow,
+  type OidcRow,
+  type UserRow,
+} from './sqlRows.js';
+
+const auditColumns = ['seq', 'time', 'class_uid', 'activity', 'body', 'prev_hash', 'hash'] as const;
+
+/**
+ * Every store operation written once in SQL both engines accept, over a `SqlRunner` that is either
+ * the connection itself (auto-commit) or one transaction. The stores decide which.
+ */
+export class SqlStoreOps implements StoreOps {
+  readonly #db: SqlRunner;
+  readonly #dialect: SqlDialect;
+
+  constructor(db: SqlRunner, dialect: SqlDialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  async createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord> {
+    const record: UserRecord = { ...user, status: user.status ?? 'active' };
+    await this.#db.run(
+      'INSERT INTO users (id, email, display_name, status, created_at) VALUES (?, ?, ?, ?, ?)',
+      [record.id, record.email, record.displayName, record.status, record.createdAt],
+    );
+    return record;
+  }
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    const rows = await this.#db.all<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    return rows[0] && toUser(rows[0]);
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const rows = await this.#db.all<UserRow>('SELECT * FROM users WHERE email = ?', [email]);
+    return rows[0] && toUser(rows[0]);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.#db.all<UserRow>('SELECT * FROM users ORDER BY created_at, id');
+    return rows.map(toUser);
+  }
+
+  async setUserStatus(id: string, status: UserStatus): Promise<void> {
+    const changed = await this.#db.run('UPDATE users SET status = ? WHERE id = ?', [status, id]);
+    if (changed === 0) throw new BrokerError('not_found', 'no such user');
+  }
+
+  async upsertRole(role: RoleRecord): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO roles (name, description) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET description = excluded.description',
+      [role.name, role.description],
+    );
+  }
+
+  async listRoles(): Promise<RoleRecord[]> {
+    return this.#db.all<RoleRecord>('SELECT name, description FROM roles ORDER BY name');
+  }
+
+  async addMembership(userId: string, roleName: string): Promise<void> {
+    await this.#db.run('INSERT INTO memberships (user_id, role_name) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      userId,
+      roleName,
+    ]);
+  }
+
+  async removeMembership(userId: string, roleName: string): Promise<void> {
+    await this.#db.run('DELETE FROM memberships WHERE user_id = ? AND role_name = ?', [userId, roleName]);
+  }
+
+  async listMemberships(userId: string): Promise<string[]> {
+    const rows = await this.#db.all<{ role_name: string }>(
+      'SELECT role_name FROM memberships WHERE user_id = ? ORDER BY role_name',
+      [userId],
+    );
+    return rows.map((row) => row.role_name);
+  }
+
+  async addCredential(c: CredentialRecord): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO credentials (id, user_id, public_key, counter, transports, aaguid, backed_up, created_at, last_used_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        c.id,
+        c.userId,
+        Buffer.from(c.publicKey),
+        c.counter,
+        JSON.stringify(c.transports),
+        c.aaguid,
+        c.backedUp ? 1 : 0,
+        c.createdAt,
+        c.lastUsedAt,
+      ],
+    );
+  }
+
+  async getCredential(id: string): Promise<CredentialRecord | undefined> {
+    const rows = await this.#db.all<CredentialRow>('SELECT * FROM credentials WHERE id = ?', [id]);
+    return rows[0] && toCredential(rows[0]);
+  }
+
+  async listCredentials(userId: string): Promise<CredentialRecord[]> {
+    const rows = await this.#db.all<CredentialRow>(
+      'SELECT * FROM credentials WHERE user_id = ? ORDER BY created_at, id',
+      [userId],
+    );
+    return rows.map(toCredential);
+  }
+
+  async updateCredentialUse(id: string, counter: number, usedAt: number): Promise<void> {
+    const changed = await this.#db.run('UPDATE credentials SET counter = ?, last_used_at = ? WHERE id = ?', [
+      counter,
+      usedAt,
+      id,
+    ]);
+    if (changed === 0) throw new BrokerError('not_found', 'no such credential');
+  }
+
+  async createEnrollment(e: EnrollmentRecord): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO enrollments (token_hash, email, roles, kind, created_by, created_at, expires_at, used_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [e.tokenHash, e.email, JSON.stringify(e.roles), e.kind, e.createdBy, e.createdAt, e.expiresAt, e.usedAt],
+    );
+  }
+
+  async getEnrollment(tokenHash: string): Promise<EnrollmentRecord | undefined> {
+    const rows = await this.#db.all<EnrollmentRow>('SELECT * FROM enrollments WHERE token_hash = ?', [tokenHash]);
+    return rows[0] && toEnrollment(rows[0]);
+  }
+
+  async consumeEnrollment(tokenHash: string, now: number): Promise<boolean> {
+    // One conditional UPDATE: the row lock (PostgreSQL) or the write lock (SQLite) lets exactly
+    // one caller see `used_at IS NULL`, so a link is single-use even under concurrent requests.
+    const changed = await this.#db.run(
+      'UPDATE enrollments SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?',
+      [now, tokenHash, now],
+    );
+    return changed === 1;
+  }
+
+  async oidcUpsert(r: OidcPayloadRecord): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO oidc_payloads (model, id, payload, expires_at, grant_id, user_code, uid, consumed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
+         grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid,
+         consumed_at = excluded.consumed_at`,
+      [r.model, r.id, JSON.stringify(r.payload), r.expiresAt, r.grantId, r.userCode, r.uid, r.consumedAt],
+    );
+  }
+
+  async oidcFind(model: string, id: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#oidcOne('SELECT * FROM oidc_payloads WHERE model = ? AND id = ?', [model, id]);
+  }
+
+  async oidcFindByUid(model: string, uid: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#oidcOne('SELECT * FROM oidc_payloads WHERE model = ? AND uid = ?', [model, uid]);
+  }
+
+  async oidcFindByUserCode(model: string, userCode: string): Promise<OidcPayloadRecord | undefined> {
+    return this.#oidcOne('SELECT * FROM oidc_payloads WHERE model = ? AND user_code = ?', [model, userCode]);
+  }
+
+  async #oidcOne(sql: string, params: SqlValue[]): Promise<OidcPayloadRecord | undefined> {
+    const rows = await this.#db.all<OidcRow>(`${sql} LIMIT 1`, params);
+    return rows[0] && toOidcPayload(rows[0]);
+  }
+
+  async oidcConsume(model: string, id: string, at: number): Promise<void> {
+    // The first consumption time is kept: a replayed code must still look consumed at its first use.
+    await this.#db.run('UPDATE oidc_payloads SET consumed_at = COALESCE(consumed_at, ?) WHERE model = ? AND id = ?', [
+      at,
+      model,
+      id,
+    ]);
+  }
+
+  async oidcDestroy(model: string, id: string): Promise<void> {
+    await this.#db.run('DELETE FROM oidc_payloads WHERE model = ? AND id = ?', [model, id]);
+  }
+
+  async oidcRevokeByGrantId(grantId: string): Promise<void> {
+    await this.#db.run('DELETE FROM oidc_payloads WHERE grant_id = ?', [grantId]);
+  }
+
+  async getSetting<T = unknown>(name: string): Promise<T | undefined> {
+    const rows = await this.#db.all<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+    return rows[0] && (JSON.parse(rows[0].value) as T);
+  }
+
+  async putSetting(name: string, value: unknown): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      [name, settingJson(value)],
+    );
+  }
+
+  async insertSettingIfAbsent(name: string, value: unknown): Promise<boolean> {
+    const changed = await this.#db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      name,
+      settingJson(value),
+    ]);
+    return changed === 1;
+  }
+
+  async appendAudit(event: AuditEventInput): Promise<AuditRecord> {
+    const [record] = await this.appendAuditBatch([event]);
+    if (!record) throw new BrokerError('audit_write_failed', 'audit append returned nothing');
+    return record;
+  }
+
+  async appendAuditBatch(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
+    // Validate and encode every event before touching the chain, so bad input changes nothing.
+    const bodies = events.map(encodeEvent);
+    if (bodies.length === 0) return [];
+    try {
+      let head = await this.#readHead(true);
+      const records: AuditRecord[] = [];
+      const rows: SqlValue[][] = [];
+      for (const { event, body } of bodies) {
+        const unhashed = { ...event, seq: head.seq + 1, prevHash: head.hash };
+        const record: AuditRecord = { ...unhashed, hash: hashAuditRecord(unhashed) };
+        records.push(record);
+        rows.push([record.seq, record.time, record.classUid, record.activity, body, record.prevHash, record.hash]);
+        head = record;
+      }
+      await this.#db.insertRows('audit_log', auditColumns, rows);
+      await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [head.seq, head.hash]);
+      return records;
+    } catch (cause) {
+      throw new BrokerError('audit_write_failed', 'could not append to the audit log', { cause });
+    }
+  }
+
+  async #readHead(lock: boolean): Promise<AuditHead> {
+    const rows = await this.#db.all<AuditHead>(
+      `SELECT seq, hash FROM audit_head WHERE id = 1${lock ? this.#dialect.forUpdate : ''}`,
+    );
+    if (!rows[0]) throw new BrokerError('store_failed', 'audit chain head is missing; run migrations');
+    return rows[0];
+  }
+
+  auditHead(): Promise<AuditHead> {
+    return this.#readHead(false);
+  }
+
+  async readAudit(fromSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = await this.#db.all<AuditRow>('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?', [
+      fromSeq,
+      limit,
+    ]);
+    return rows.map(toAuditRecord);
+  }
+
+  async appendCheckpoint(c: AuditCheckpoint): Promise<void> {
+    const last = await this.lastCheckpoint();
+    if (last && c.seq <= last.seq) throw new BrokerError('conflict', 'checkpoint is not past the last checkpoint');
+    const rows = await this.#db.all<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [c.seq]);
+    if (rows[0]?.hash !== c.hash) throw new BrokerError('conflict', 'checkpoint does not match the audit record');
+    await this.#db.run('INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?)', [
+      c.seq,
+      c.hash,
+      c.time,
+      c.keyId,
+      c.signature,
+    ]);
+  }
+
+  async listCheckpoints(): Promise<AuditCheckpoint[]> {
+    const rows = await this.#db.all<CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY seq');
+    return rows.map(toCheckpoint);
+  }
+
+  async lastCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const rows = await this.#db.all<CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1');
+    return rows[0] && toCheckpoint(rows[0]);
+  }
+
+  async sweepExpired(now: number): Promise<number> {
+    return this.#db.run('DELETE FROM oidc_payloads WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]);
+  }
+}
+
+function encodeEvent(input: AuditEventInput): { event: AuditEventInput; body: string } {
+  const parsed = auditEventInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new BrokerError('audit_write_failed', `audit event is malformed: ${parsed.error.issues[0]?.message ?? ''}`, {
+      cause: parsed.error,
+    });
+  }
+  const event = parsed.data as AuditEventInput;
+  // Canonical here both checks that `data` survives a JSON round trip and fixes the stored bytes.
+  return { event, body: canonicalJson(event) };
+}
+
+function settingJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new BrokerError('invalid_request', 'a setting must be a JSON value');
+  return json;
+}

@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyMigrations } from './applyMigrations.js';
+import { AsyncMutex } from './AsyncMutex.js';
+import { ClosableRunner } from './ClosableRunner.js';
+import { sqliteDialect } from './SqlDialect.js';
+import { SqliteRunner, sqliteError } from './SqliteRunner.js';
+import { SqlStore } from './SqlStore.js';
+import { SqlStoreOps } from './SqlStoreOps.js';
+
+export interface SqliteStoreOptions {
+  /** The database file; created with mode 0600 inside a 0700 directory when missing. */
+  file: string;
+  /** How long a write waits for another process's write lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+/** The database file name inside a data directory (`--data DIR`, `STRONGROOM_DATA_DIR`). */
+export const SQLITE_FILE_NAME = 'strongroom.db';
+
+/** Opens (creating if needed) `<dataDir>/strongroom.db` and brings its schema up to date. */
+export async function openSqliteStore(
+  dataDir: string,
+  options: Omit<SqliteStoreOptions, 'file'> = {},
+): Promise<SqliteStore> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteStore({ ...options, file: join(dataDir, SQLITE_FILE_NAME) });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/**
+ * The embedded store. One connection in WAL mode with `synchronous=FULL`: every commit is fsynced,
+ * so an acknowledged change and its audit record survive power loss (SQLite sets `synchronous`
+ * per connection, so FULL covers the audit and session tables and everything else too).
+ *
+ * better-sqlite3 is synchronous and the store interface is async, so one transaction can await
+ * while another caller wants the connection. An async mutex serializes transactions and the
+ * single-statement calls made outside them; without it those calls would run inside someone
+ * else's open transaction and be rolled back with it.
+ */
+export class SqliteStore extends SqlStore {
+  readonly kind = 'sqlite';
+  readonly #db: Database.Database;
+  readonly #runner: SqliteRunner;
+  readonly #ops: SqlStoreOps;
+  readonly #mutex = new AsyncMutex();
+  readonly #busyTimeoutMs: number;
+
+  constructor(options: SqliteStoreOptions) {
+    super();
+    // Create the file ourselves so it starts private (SQLite gives -wal/-shm the same mode).
+    closeSync(openSync(options.file, 'a', 0o600));
+    this.#db = new Database(options.file);
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      // No blocking busy wait: better-sqlite3 would block the event loop for the whole wait (and
+      // deadlock against a second connection in the same process). We retry asynchronously.
+      this.#db.pragma('busy_timeout = 0');
+      this.#db.pragma('foreign_keys = ON');
+    } catch (cause) {
+      this.#db.close();
+      throw sqliteError(cause);
+    }
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#runner = new SqliteRunner(this.#db);
+    this.#ops = new SqlStoreOps(this.#runner, sqliteDialect);
+  }
+
+  async migrate(): Promise<void> {
+    // BEGIN IMMEDIATE takes the database write lock, so two processes cannot migrate at once.
+    await this.inTransaction(() => applyMigrations(this.#runner, sqliteDialect, Date.now()));
+  }
+
+  async close(): Promise<void> {
+    await this.#mutex.run(async () => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+
+  protected autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
+    // Every auto-commit op is one statement, so a busy failure means it did nothing: retry is safe.
+    return this.#mutex.run(() => this.#whenNotBusy(() => fn(this.#ops)));
+  }
+
+  protected inTransaction<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      await this.#whenNotBusy(async () => this.#exec('BEGIN IMMEDIATE'));
+      const runner = new ClosableRunner(this.#runner);
+      try {
+        const result = await fn(new SqlStoreOps(runner, sqliteDialect));
+        // A busy COMMIT leaves the transaction open and may be retried (sqlite.org/lang_transaction.html).
+        await this.#whenNotBusy(async () => this.#exec('COMMIT'));
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) this.#exec('ROLLBACK');
+        throw error;
+      } finally {
+        runner.close();
+      }
+    });
+  }
+
+  /** Retries `fn` while another connection holds the write lock, up to the busy timeout. */
+  async #whenNotBusy<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  #exec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (cause) {
+      throw sqliteError(cause);
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'SQLITE_BUSY';
+}

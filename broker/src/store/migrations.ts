@@ -1,0 +1,109 @@
+import { GENESIS_HASH } from '../audit/hashAuditRecord.js';
+import type { SqlDialect } from './SqlDialect.js';
+
+export interface Migration {
+  /** Applied in ascending order, each once; recorded in `schema_migrations`. Never renumber. */
+  version: number;
+  name: string;
+  statements: (dialect: SqlDialect) => string[];
+}
+
+/** Times are BIGINT milliseconds; booleans are 0/1 integers; JSON is TEXT (the same in both). */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'identity, oidc, settings, audit',
+    statements: (d) => [
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'locked', 'disabled')),
+        created_at BIGINT NOT NULL)`,
+      `CREATE TABLE roles (name TEXT PRIMARY KEY, description TEXT NOT NULL)`,
+      `CREATE TABLE memberships (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role_name TEXT NOT NULL REFERENCES roles(name) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, role_name))`,
+      `CREATE TABLE credentials (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        public_key ${d.bytes} NOT NULL,
+        counter BIGINT NOT NULL,
+        transports TEXT NOT NULL,
+        aaguid TEXT NOT NULL,
+        backed_up INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT)`,
+      `CREATE INDEX credentials_user ON credentials (user_id)`,
+      `CREATE TABLE enrollments (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('admin-bootstrap', 'invite')),
+        created_by TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT)`,
+      `CREATE TABLE oidc_payloads (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        expires_at BIGINT,
+        grant_id TEXT,
+        user_code TEXT,
+        uid TEXT,
+        consumed_at BIGINT,
+        PRIMARY KEY (model, id))`,
+      `CREATE INDEX oidc_payloads_grant ON oidc_payloads (grant_id)`,
+      `CREATE INDEX oidc_payloads_uid ON oidc_payloads (model, uid)`,
+      `CREATE INDEX oidc_payloads_user_code ON oidc_payloads (model, user_code)`,
+      `CREATE INDEX oidc_payloads_expires ON oidc_payloads (expires_at)`,
+      `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+      `CREATE TABLE audit_log (
+        seq ${d.seqKey},
+        time BIGINT NOT NULL,
+        class_uid INTEGER NOT NULL,
+        activity TEXT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL)`,
+      // The chain head: one row that every append reads and moves. In PostgreSQL it is read
+      // FOR UPDATE, which serializes appends across broker instances sharing the database.
+      `CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL)`,
+      `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
+      `CREATE TABLE audit_checkpoints (
+        seq BIGINT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL)`,
+      ...appendOnly(d, 'audit_log'),
+      ...appendOnly(d, 'audit_checkpoints'),
+    ],
+  },
+];
+
+/**
+ * Defence in depth: the broker never updates or deletes audit rows, so the database refuses to.
+ * (Someone with file or superuser access can still drop the trigger; the hash chain and the
+ * signed checkpoints are what make that visible.)
+ */
+function appendOnly(d: SqlDialect, table: string): string[] {
+  if (d.name === 'sqlite') {
+    return ['UPDATE', 'DELETE'].map(
+      (op) =>
+        `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table}
+         BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`,
+    );
+  }
+  return [
+    `CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN RAISE EXCEPTION '${table} is append-only'; END $$`,
+    `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+     FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`,
+  ];
+}
