@@ -1,0 +1,4 @@
+'use strict';
+window.strongroomCeremony('register-form', (optionsJSON) =>
+  window.SimpleWebAuthnBrowser.startRegistration({ optionsJSON }),
+);

@@ -1,0 +1,4 @@
+'use strict';
+window.strongroomCeremony('sign-in-form', (optionsJSON) =>
+  window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+);

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { AdapterConstructor, AdapterFactory } from 'oidc-provider';
+import type { BrokerConfig } from '../config/brokerConfigSchema.js';
+import { loadSecrets } from '../keys/loadSecrets.js';
+import { loadSigningKeys } from '../keys/loadSigningKeys.js';
+import { createProvider } from '../oidc/createProvider.js';
+import type { Store } from '../store/Store.js';
+import { makeChallengeStore } from '../webauthn/challengeStore.js';
+import { relyingPartyFor } from '../webauthn/relyingParty.js';
+import { registerAssetRoutes } from './assetRoutes.js';
+import { registerEnrollmentRoutes } from './enrollmentRoutes.js';
+import { registerErrorHandler } from './errorHandler.js';
+import { registerInteractionRoutes } from './interactionRoutes.js';
+import { mountProvider } from './mountProvider.js';
+import { registerSecurityHeaders } from './securityHeaders.js';
+
+export interface BrokerServerOptions {
+  config: BrokerConfig;
+  store: Store;
+  /** oidc-provider adapter backed by `store` (broker/src/store/oidcAdapter.ts). */
+  adapter: AdapterConstructor | AdapterFactory;
+  now?: () => number;
+  logger?: boolean;
+}
+
+export interface BrokerServer {
+  app: FastifyInstance;
+  provider: Provider;
+}
+
+/**
+ * Assembles the broker's HTTP server: oidc-provider for the OpenID Provider endpoints, Fastify for
+ * the broker's own pages and APIs. Bodies are capped at 64 KiB (every legitimate body is small).
+ */
+export async function createBrokerServer(opts: BrokerServerOptions): Promise<BrokerServer> {
+  const { config, store } = opts;
+  const now = opts.now ?? Date.now;
+  const [jwks, secrets] = await Promise.all([loadSigningKeys(store), loadSecrets(store)]);
+  const provider = createProvider({ config, store, adapter: opts.adapter, jwks, secrets, now });
+  const app = Fastify({
+    logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'info' } : false,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    ...(config.tls
+      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+      : {}),
+  });
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  mountProvider(app, provider);
+  const deps = {
+    config,
+    store,
+    provider,
+    rp: relyingPartyFor(config.issuer),
+    challenges: makeChallengeStore(store, now),
+    now,
+  };
+  await registerAssetRoutes(app);
+  registerInteractionRoutes(app, deps);
+  registerEnrollmentRoutes(app, deps);
+  return { app, provider };
+}
