@@ -11,5 +11,7 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function hashAuditRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
   // An undefined member is left out of the canonical encoding, which drops `hash` without a copy.
-  return createHash('sha256').update(canonicalJson({ ...record, hash: undefined })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ ...record, hash: undefined }))
+    .digest('hex');
 }

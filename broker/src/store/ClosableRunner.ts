@@ -25,12 +25,18 @@ export class ClosableRunner implements SqlRunner {
     return this.#check() ?? this.#inner.run(sql, params);
   }
 
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
     return this.#check() ?? this.#inner.insertRows(table, columns, rows);
   }
 
   #check(): Promise<never> | undefined {
     if (this.#open) return undefined;
-    return Promise.reject(new BrokerError('store_failed', 'transaction handle used after the transaction ended'));
+    return Promise.reject(
+      new BrokerError('store_failed', 'transaction handle used after the transaction ended'),
+    );
   }
 }

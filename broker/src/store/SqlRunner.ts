@@ -7,7 +7,11 @@ export interface SqlRunner {
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Inserts many rows into one table in order (a driver may batch them into fewer statements). */
-  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void>;
 }
 
 export type SqlValue = string | number | Buffer | null;

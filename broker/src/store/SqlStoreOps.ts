@@ -38,10 +38,18 @@ const auditColumns = ['seq', 'time', 'class_uid', 'activity', 'body', 'prev_hash
 export class SqlStoreOps implements StoreOps {
   readonly #db: SqlRunner;
   readonly #dialect: SqlDialect;
+  /** Appended to single-record reads: inside a transaction they lock the row they read. */
+  readonly #lock: string;
 
-  constructor(db: SqlRunner, dialect: SqlDialect) {
+  /**
+   * `inTransaction`: reads of one record lock it until commit (PostgreSQL `FOR UPDATE`; SQLite
+   * already has a single writer), so read-check-write inside a transaction cannot race another
+   * instance under READ COMMITTED (e.g. the WebAuthn sign counter, a single-use challenge).
+   */
+  constructor(db: SqlRunner, dialect: SqlDialect, inTransaction = false) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#lock = inTransaction ? dialect.forUpdate : '';
   }
 
   async createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord> {
@@ -54,12 +62,12 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async getUser(id: string): Promise<UserRecord | undefined> {
-    const rows = await this.#db.all<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    const rows = await this.#db.all<UserRow>(`SELECT * FROM users WHERE id = ?${this.#lock}`, [id]);
     return rows[0] && toUser(rows[0]);
   }
 
   async getUserByEmail(email: string): Promise<UserRecord | undefined> {
-    const rows = await this.#db.all<UserRow>('SELECT * FROM users WHERE email = ?', [email]);
+    const rows = await this.#db.all<UserRow>(`SELECT * FROM users WHERE email = ?${this.#lock}`, [email]);
     return rows[0] && toUser(rows[0]);
   }
 
@@ -122,7 +130,9 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async getCredential(id: string): Promise<CredentialRecord | undefined> {
-    const rows = await this.#db.all<CredentialRow>('SELECT * FROM credentials WHERE id = ?', [id]);
+    const rows = await this.#db.all<CredentialRow>(`SELECT * FROM credentials WHERE id = ?${this.#lock}`, [
+      id,
+    ]);
     return rows[0] && toCredential(rows[0]);
   }
 
@@ -147,12 +157,24 @@ export class SqlStoreOps implements StoreOps {
     await this.#db.run(
       `INSERT INTO enrollments (token_hash, email, roles, kind, created_by, created_at, expires_at, used_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [e.tokenHash, e.email, JSON.stringify(e.roles), e.kind, e.createdBy, e.createdAt, e.expiresAt, e.usedAt],
+      [
+        e.tokenHash,
+        e.email,
+        JSON.stringify(e.roles),
+        e.kind,
+        e.createdBy,
+        e.createdAt,
+        e.expiresAt,
+        e.usedAt,
+      ],
     );
   }
 
   async getEnrollment(tokenHash: string): Promise<EnrollmentRecord | undefined> {
-    const rows = await this.#db.all<EnrollmentRow>('SELECT * FROM enrollments WHERE token_hash = ?', [tokenHash]);
+    const rows = await this.#db.all<EnrollmentRow>(
+      `SELECT * FROM enrollments WHERE token_hash = ?${this.#lock}`,
+      [tokenHash],
+    );
     return rows[0] && toEnrollment(rows[0]);
   }
 
@@ -190,17 +212,16 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async #oidcOne(sql: string, params: SqlValue[]): Promise<OidcPayloadRecord | undefined> {
-    const rows = await this.#db.all<OidcRow>(`${sql} LIMIT 1`, params);
+    const rows = await this.#db.all<OidcRow>(`${sql} LIMIT 1${this.#lock}`, params);
     return rows[0] && toOidcPayload(rows[0]);
   }
 
   async oidcConsume(model: string, id: string, at: number): Promise<void> {
     // The first consumption time is kept: a replayed code must still look consumed at its first use.
-    await this.#db.run('UPDATE oidc_payloads SET consumed_at = COALESCE(consumed_at, ?) WHERE model = ? AND id = ?', [
-      at,
-      model,
-      id,
-    ]);
+    await this.#db.run(
+      'UPDATE oidc_payloads SET consumed_at = COALESCE(consumed_at, ?) WHERE model = ? AND id = ?',
+      [at, model, id],
+    );
   }
 
   async oidcDestroy(model: string, id: string): Promise<void> {
@@ -212,7 +233,10 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async getSetting<T = unknown>(name: string): Promise<T | undefined> {
-    const rows = await this.#db.all<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+    const rows = await this.#db.all<{ value: string }>(
+      `SELECT value FROM settings WHERE name = ?${this.#lock}`,
+      [name],
+    );
     return rows[0] && (JSON.parse(rows[0].value) as T);
   }
 
@@ -224,10 +248,10 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async insertSettingIfAbsent(name: string, value: unknown): Promise<boolean> {
-    const changed = await this.#db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-      name,
-      settingJson(value),
-    ]);
+    const changed = await this.#db.run(
+      'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      [name, settingJson(value)],
+    );
     return changed === 1;
   }
 
@@ -249,7 +273,15 @@ export class SqlStoreOps implements StoreOps {
         const unhashed = { ...event, seq: head.seq + 1, prevHash: head.hash };
         const record: AuditRecord = { ...unhashed, hash: hashAuditRecord(unhashed) };
         records.push(record);
-        rows.push([record.seq, record.time, record.classUid, record.activity, body, record.prevHash, record.hash]);
+        rows.push([
+          record.seq,
+          record.time,
+          record.classUid,
+          record.activity,
+          body,
+          record.prevHash,
+          record.hash,
+        ]);
         head = record;
       }
       await this.#db.insertRows('audit_log', auditColumns, rows);
@@ -282,16 +314,15 @@ export class SqlStoreOps implements StoreOps {
 
   async appendCheckpoint(c: AuditCheckpoint): Promise<void> {
     const last = await this.lastCheckpoint();
-    if (last && c.seq <= last.seq) throw new BrokerError('conflict', 'checkpoint is not past the last checkpoint');
+    if (last && c.seq <= last.seq)
+      throw new BrokerError('conflict', 'checkpoint is not past the last checkpoint');
     const rows = await this.#db.all<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [c.seq]);
-    if (rows[0]?.hash !== c.hash) throw new BrokerError('conflict', 'checkpoint does not match the audit record');
-    await this.#db.run('INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?)', [
-      c.seq,
-      c.hash,
-      c.time,
-      c.keyId,
-      c.signature,
-    ]);
+    if (rows[0]?.hash !== c.hash)
+      throw new BrokerError('conflict', 'checkpoint does not match the audit record');
+    await this.#db.run(
+      'INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?)',
+      [c.seq, c.hash, c.time, c.keyId, c.signature],
+    );
   }
 
   async listCheckpoints(): Promise<AuditCheckpoint[]> {
@@ -300,7 +331,9 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async lastCheckpoint(): Promise<AuditCheckpoint | undefined> {
-    const rows = await this.#db.all<CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1');
+    const rows = await this.#db.all<CheckpointRow>(
+      'SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1',
+    );
     return rows[0] && toCheckpoint(rows[0]);
   }
 
@@ -312,9 +345,13 @@ export class SqlStoreOps implements StoreOps {
 function encodeEvent(input: AuditEventInput): { event: AuditEventInput; body: string } {
   const parsed = auditEventInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw new BrokerError('audit_write_failed', `audit event is malformed: ${parsed.error.issues[0]?.message ?? ''}`, {
-      cause: parsed.error,
-    });
+    throw new BrokerError(
+      'audit_write_failed',
+      `audit event is malformed: ${parsed.error.issues[0]?.message ?? ''}`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   const event = parsed.data as AuditEventInput;
   // Canonical here both checks that `data` survives a JSON round trip and fixes the stored bytes.

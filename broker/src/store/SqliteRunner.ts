@@ -22,7 +22,11 @@ export class SqliteRunner implements SqlRunner {
     return this.#guard(() => this.#prepare(sql).run(...params).changes);
   }
 
-  async insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  async insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
     const statement = this.#prepare(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
     );

@@ -95,7 +95,7 @@ export class SqliteStore extends SqlStore {
       await this.#whenNotBusy(async () => this.#exec('BEGIN IMMEDIATE'));
       const runner = new ClosableRunner(this.#runner);
       try {
-        const result = await fn(new SqlStoreOps(runner, sqliteDialect));
+        const result = await fn(new SqlStoreOps(runner, sqliteDialect, true));
         // A busy COMMIT leaves the transaction open and may be retried (sqlite.org/lang_transaction.html).
         await this.#whenNotBusy(async () => this.#exec('COMMIT'));
         return result;

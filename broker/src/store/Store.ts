@@ -83,6 +83,10 @@ export interface Store extends StoreOps {
    * Transactions do not nest: calling `transaction` (or any method of the store itself rather than
    * of `tx`) from inside `fn` is refused with `store_failed`, because it would either deadlock or
    * run outside the transaction and break its atomicity. `tx` is unusable once `fn` has settled.
+   *
+   * Isolation: a single-record read through `tx` (getUser, getCredential, getEnrollment, oidcFind*,
+   * getSetting) locks that record until the transaction ends, so read-check-write inside one
+   * transaction is safe against other callers and other broker instances. Lists do not lock.
    */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
 

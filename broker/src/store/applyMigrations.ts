@@ -17,7 +17,10 @@ export async function applyMigrations(db: SqlRunner, dialect: SqlDialect, now: n
   const newest = Math.max(...migrations.map((m) => m.version));
   if ([...done].some((version) => version > newest)) {
     // An older broker must not write to a schema it does not understand.
-    throw new BrokerError('store_failed', `the database schema is newer than this broker (knows up to ${newest})`);
+    throw new BrokerError(
+      'store_failed',
+      `the database schema is newer than this broker (knows up to ${newest})`,
+    );
   }
   const applied: number[] = [];
   for (const migration of migrations) {

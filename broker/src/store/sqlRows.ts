@@ -1,5 +1,11 @@
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
-import type { CredentialRecord, EnrollmentRecord, OidcPayloadRecord, UserRecord, UserStatus } from './records.js';
+import type {
+  CredentialRecord,
+  EnrollmentRecord,
+  OidcPayloadRecord,
+  UserRecord,
+  UserStatus,
+} from './records.js';
 
 /** Row shapes as both drivers return them (BIGINT parsed to number, bytes as Buffer). */
 export interface UserRow {

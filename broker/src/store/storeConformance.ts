@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditRecord } from '../audit/hashAuditRecord.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { Store } from './Store.js';
-import { makeAuditEvent, makeCredential, makeEnrollment, makeOidcRecord, makeUser, T0 } from './storeFixtures.js';
+import {
+  makeAuditEvent,
+  makeCredential,
+  makeEnrollment,
+  makeOidcRecord,
+  makeUser,
+  T0,
+} from './storeFixtures.js';
 
 export interface StoreHarness {
   store: Store;
@@ -48,7 +55,12 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
     });
 
     it('creates, finds and lists users; email is unique; status changes', async () => {
-      const created = await store.createUser({ id: 'u1', email: 'a@x.test', displayName: 'A', createdAt: T0 });
+      const created = await store.createUser({
+        id: 'u1',
+        email: 'a@x.test',
+        displayName: 'A',
+        createdAt: T0,
+      });
       expect(created.status).toBe('active');
       await store.createUser(makeUser({ id: 'u2', email: 'b@x.test', createdAt: T0 + 1, status: 'locked' }));
       expect(await store.getUser('u1')).toEqual(created);
@@ -87,7 +99,12 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
     it('stores credentials byte-exact and updates the sign counter', async () => {
       await store.createUser(makeUser({ id: 'u1' }));
       const bytes = new Uint8Array(256).map((_, i) => i);
-      const c1 = makeCredential('u1', { id: 'c1', publicKey: bytes, transports: ['usb', 'nfc'], backedUp: true });
+      const c1 = makeCredential('u1', {
+        id: 'c1',
+        publicKey: bytes,
+        transports: ['usb', 'nfc'],
+        backedUp: true,
+      });
       const c2 = makeCredential('u1', { id: 'c2', createdAt: T0 + 5 });
       await store.addCredential(c1);
       await store.addCredential(c2);
@@ -103,6 +120,29 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
       expect(await code(store.updateCredentialUse('nope', 1, T0))).toBe('not_found');
       expect(await code(store.addCredential(c1))).toBe('conflict');
       expect(await code(store.addCredential(makeCredential('no-such-user')))).toBe('not_found');
+    });
+
+    it('lets only one of two concurrent read-check-write transactions move a sign counter forward', async () => {
+      await store.createUser(makeUser({ id: 'u1' }));
+      await store.addCredential(makeCredential('u1', { id: 'c1', counter: 5 }));
+      const other = await h.openAnother();
+      try {
+        // Both logins present counter 6 (a cloned key); the forward-only check must pass once.
+        const login = (s: Store) =>
+          s.transaction(async (tx) => {
+            const current = await tx.getCredential('c1');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            if (!current || current.counter >= 6) return false;
+            await tx.updateCredentialUse('c1', 6, T0 + 1);
+            await tx.appendAudit(makeAuditEvent());
+            return true;
+          });
+        const results = await Promise.all([login(store), login(other), login(store)]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.getCredential('c1'))?.counter).toBe(6);
+      } finally {
+        await other.close();
+      }
     });
 
     it('enrollment links are single-use and expire', async () => {
@@ -133,7 +173,12 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
     });
 
     it('stores oidc-provider records and finds them by id, uid and user code', async () => {
-      const r = makeOidcRecord({ model: 'Session', id: 's1', uid: 'uid-1', payload: { a: [1, { b: null }] } });
+      const r = makeOidcRecord({
+        model: 'Session',
+        id: 's1',
+        uid: 'uid-1',
+        payload: { a: [1, { b: null }] },
+      });
       await store.oidcUpsert(r);
       await store.oidcUpsert(makeOidcRecord({ model: 'DeviceCode', id: 'd1', userCode: 'ABCD-EFGH' }));
       expect(await store.oidcFind('Session', 's1')).toEqual(r);
@@ -143,7 +188,10 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
       expect((await store.oidcFindByUserCode('DeviceCode', 'ABCD-EFGH'))?.id).toBe('d1');
       expect(await store.oidcFindByUserCode('DeviceCode', 'nope')).toBeUndefined();
       await store.oidcUpsert({ ...r, payload: { changed: true }, expiresAt: null });
-      expect(await store.oidcFind('Session', 's1')).toMatchObject({ payload: { changed: true }, expiresAt: null });
+      expect(await store.oidcFind('Session', 's1')).toMatchObject({
+        payload: { changed: true },
+        expiresAt: null,
+      });
     });
 
     it('consumes (keeping the first time) and destroys oidc records', async () => {

@@ -7,7 +7,14 @@ export const T0 = 1_750_000_000_000;
 
 export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
   const id = overrides.id ?? randomUUID();
-  return { id, email: `${id}@example.test`, displayName: 'Ada Lovelace', status: 'active', createdAt: T0, ...overrides };
+  return {
+    id,
+    email: `${id}@example.test`,
+    displayName: 'Ada Lovelace',
+    status: 'active',
+    createdAt: T0,
+    ...overrides,
+  };
 }
 
 export function makeCredential(userId: string, overrides: Partial<CredentialRecord> = {}): CredentialRecord {
