@@ -1,0 +1,41 @@
+import type { PostureCheck } from './PostureCheck.js';
+import { failed, passed, unknown } from './PostureFinding.js';
+import { describeExecFailure } from './describeExecFailure.js';
+import { missingProcesses } from './missingProcesses.js';
+
+const fixConfigure =
+  'Ask your administrator to list the endpoint-protection processes for macOS (posture option endpointProcesses.darwin).';
+
+export const checkEndpointProtectionDarwin: PostureCheck = {
+  id: 'endpoint_protection',
+  async run(context) {
+    const wanted = context.options.endpointProcesses.darwin;
+    const expected =
+      wanted.length === 0
+        ? 'the configured endpoint-protection processes are running'
+        : `running: ${wanted.join(', ')}`;
+    if (wanted.length === 0)
+      return unknown('no endpoint-protection process is configured for macOS', expected, fixConfigure);
+    // -ww: never cut the executable path to the terminal width.
+    const ps = await context.host.exec('ps', ['-axww', '-o', 'comm='], {
+      timeoutMs: context.options.checkTimeoutMs,
+    });
+    const failure = describeExecFailure('ps', ps);
+    if (failure) return unknown(failure, expected, fixConfigure);
+    const running = ps.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0)
+      .map((path) => ({ name: path.split('/').pop() ?? path, path }));
+    if (running.length === 0) return unknown('ps listed no processes', expected, fixConfigure);
+    const missing = missingProcesses(wanted, running, { caseInsensitive: false, separator: '/' });
+    if (missing.length > 0) {
+      return failed(
+        `not running: ${missing.join(', ')}`,
+        expected,
+        `Start (or reinstall) the endpoint-protection agent: ${missing.join(', ')}.`,
+      );
+    }
+    return passed(`running: ${wanted.join(', ')}`, expected);
+  },
+};

@@ -1,0 +1,67 @@
+import type { PostureCheck } from './PostureCheck.js';
+import { failed, passed, unknown } from './PostureFinding.js';
+import { describeExecFailure, firstLine } from './describeExecFailure.js';
+import { readNftRuleset } from './nftRuleset.js';
+
+const expected = 'inbound traffic is filtered (nftables default deny, or ufw/firewalld active)';
+const fix = 'Turn on a firewall: `sudo ufw enable`, or `sudo systemctl enable --now firewalld`.';
+const fixRead = 'Run the check as root (or from the tray service) so the nftables ruleset can be read.';
+
+export const checkFirewallLinux: PostureCheck = {
+  id: 'firewall',
+  async run(context) {
+    const run = (file: string, args: string[]) =>
+      context.host.exec(file, args, { timeoutMs: context.options.checkTimeoutMs });
+    const [nft, firewalld, ufw] = await Promise.all([
+      run('nft', ['-j', 'list', 'ruleset']),
+      run('firewall-cmd', ['--state']),
+      run('ufw', ['status']),
+    ]);
+    const notes: string[] = [];
+
+    // The kernel ruleset is authoritative: ufw, firewalld and iptables-nft all end up there.
+    const nftFailure = describeExecFailure('nft list ruleset', nft);
+    const verdict = nftFailure ? undefined : readNftRuleset(nft.stdout);
+    if (verdict && verdict.defaultDeny.length > 0)
+      return passed(`nftables: ${verdict.defaultDeny.join('; ')}`, expected);
+    if (verdict) {
+      return failed(
+        `nftables: ${String(verdict.inputChains)} input chain(s), none refuses by default`,
+        expected,
+        fix,
+      );
+    }
+    notes.push(nftFailure ?? 'nft list ruleset: output not understood');
+
+    const firewalldState = firstLine(firewalld.stdout) || firstLine(firewalld.stderr);
+    if (firewalld.exitCode === 0 && firewalldState === 'running')
+      return passed('firewalld: running', expected);
+    const firewalldOff = firewalldState === 'not running';
+    notes.push(
+      firewalldOff
+        ? 'firewalld: not running'
+        : (describeExecFailure('firewall-cmd --state', firewalld) ??
+            `firewall-cmd --state: "${firewalldState}"`),
+    );
+
+    // ufw's text is translated (gettext); only the English wording counts as an answer.
+    const ufwStatus = /^Status: (active|inactive)$/m.exec(ufw.stdout)?.[1];
+    if (ufw.exitCode === 0 && ufwStatus === 'active') return passed('ufw: Status: active', expected);
+    notes.push(
+      ufwStatus
+        ? `ufw: ${ufwStatus}`
+        : (describeExecFailure('ufw status', ufw) ?? 'ufw status: output not understood'),
+    );
+
+    if (ufwStatus === 'inactive' || firewalldOff) {
+      // Both managers are off; a hand-written nftables.service ruleset is the one thing left.
+      const service = await run('systemctl', ['is-active', 'nftables.service']);
+      const state = firstLine(service.stdout);
+      if (state === 'inactive' || state === 'failed')
+        return failed(`${notes.join('; ')}; nftables.service: ${state}`, expected, fix);
+      notes.push(`nftables.service: ${state || (describeExecFailure('systemctl', service) ?? 'unknown')}`);
+    }
+    const noTool = [nft, firewalld, ufw].every((result) => result.failure === 'not_found');
+    return unknown(notes.join('; '), expected, noTool ? `No firewall tool is installed. ${fix}` : fixRead);
+  },
+};
