@@ -1,0 +1,146 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as client from 'openid-client';
+import type { ResolvedProfile } from '../config/resolveProfile.js';
+import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { StrongroomError } from '../errors/StrongroomError.js';
+import type { HostContext } from '../session/HostContext.js';
+import type { SessionSummary } from '../session/SessionSummary.js';
+import { storeSession } from '../session/storeSession.js';
+import { summarizeTokens } from '../session/summarizeTokens.js';
+import type { CredentialStore } from '../vault/CredentialStore.js';
+import { checkAuthenticationStrength } from './checkAuthenticationStrength.js';
+import { classifyOidcError } from './classifyOidcError.js';
+import { discoverBroker } from './discoverBroker.js';
+import { startLoopbackCallback } from './startLoopbackCallback.js';
+
+/** Extra requirements from a step-up challenge (RFC 9470 §3). */
+export interface StepUpRequirements {
+  readonly acrValues?: readonly string[] | undefined;
+  readonly maxAge?: number | undefined;
+}
+
+export interface LoginOptions {
+  readonly host: HostContext;
+  readonly profile: ResolvedProfile;
+  readonly store: CredentialStore;
+  readonly stepUp?: StepUpRequirements | undefined;
+  /** How long to wait for the browser to come back; 5 minutes by default. */
+  readonly timeoutMs?: number | undefined;
+}
+
+const SCOPE = 'openid offline_access email profile';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
+
+/**
+ * Signs in through the system browser: authorization code with PKCE S256 (RFC 7636), a one-shot
+ * loopback redirect (RFC 8252 §7.3), state and nonce checked by openid-client, the authorization
+ * code bound to the device key with `dpop_jkt` (RFC 9449 §10) and redeemed with a DPoP proof.
+ * Only after every check passes are tokens written to the vault.
+ */
+export async function loginWithBrowser(options: LoginOptions): Promise<SessionSummary> {
+  const { host, profile, store } = options;
+  // Broker first (an unreachable broker writes nothing), then the key: a locked or missing keychain
+  // fails here, before the browser opens and the user touches their security key.
+  const config = await discoverBroker(profile);
+  const deviceKey = await loadSoftwareDeviceKey(store, profile.name);
+  const dpop = client.getDPoPHandle(config, deviceKey.keyPair);
+  const acceptedAcr = options.stepUp?.acrValues?.length ? [...options.stepUp.acrValues] : [profile.acr];
+  const maxAge = options.stepUp?.maxAge;
+
+  const loopback = await startLoopbackCallback({ timeoutMs: options.timeoutMs ?? 5 * 60_000 });
+  try {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const parameters: Record<string, string> = {
+      redirect_uri: loopback.redirectUri,
+      scope: SCOPE,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      acr_values: acceptedAcr.join(' '),
+      dpop_jkt: deviceKey.thumbprint,
+    };
+    if (maxAge !== undefined) parameters['max_age'] = String(maxAge);
+    const url = client.buildAuthorizationUrl(config, parameters);
+    host.log('info', `Opening the browser to sign in at ${profile.broker}`);
+    await host.openBrowser(url.href);
+
+    const received = await loopback.callback;
+    try {
+      // openid-client checks state too; checking here first gives the user the specific reason and
+      // guarantees a response meant for another sign-in never reaches the token endpoint (RFC 6749 §10.12).
+      if (!sameSecret(received.url.searchParams.get('state') ?? '', state)) {
+        throw new StrongroomError(
+          'login_failed',
+          'The sign-in response does not belong to this sign-in (its "state" does not match).',
+          {
+            hint: 'Nothing was stored. It may have come from an old tab or a forged link; run `strongroom login` again.',
+          },
+        );
+      }
+      const tokens = await client
+        .authorizationCodeGrant(
+          config,
+          received.url,
+          {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce,
+            ...(maxAge !== undefined ? { maxAge } : {}),
+          },
+          { redirect_uri: loopback.redirectUri },
+          { DPoP: dpop },
+        )
+        .catch((error: unknown) => {
+          throw classifyOidcError(error, profile.broker);
+        });
+      const claims = tokens.claims() as Record<string, unknown> | undefined;
+      if (claims === undefined)
+        throw new StrongroomError('token_invalid', 'The broker returned no ID token.', {
+          hint: 'Nothing was stored.',
+        });
+      const strength = checkAuthenticationStrength(claims, acceptedAcr);
+      const refreshIn = (tokens as { refresh_token_expires_in?: unknown }).refresh_token_expires_in;
+      const summary = summarizeTokens(
+        {
+          tokenType: tokens.token_type,
+          expiresIn: tokens.expiresIn(),
+          refreshTokenExpiresIn: typeof refreshIn === 'number' ? refreshIn : undefined,
+          claims,
+        },
+        strength,
+        deviceKey,
+        host.now(),
+        undefined,
+      );
+      // A previous session of this profile is replaced wholesale.
+      await store.clearProfile(profile.name);
+      await storeSession(
+        store,
+        profile.name,
+        { accessToken: tokens.access_token, refreshToken: tokens.refresh_token },
+        summary,
+      );
+      await received.respond({
+        outcome: 'success',
+        title: 'Signed in to Strongroom',
+        detail: `Signed in as ${summary.email ?? summary.subject} with a hardware security key. Return to your terminal or editor.`,
+      });
+      return summary;
+    } catch (error) {
+      const failure = error instanceof StrongroomError ? error : classifyOidcError(error, profile.broker);
+      await received.respond({
+        outcome: 'error',
+        title: 'Sign-in failed',
+        detail: `${failure.message} ${failure.hint ?? ''}`.trim(),
+      });
+      throw failure;
+    }
+  } finally {
+    await loopback.close();
+  }
+}

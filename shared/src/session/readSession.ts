@@ -1,0 +1,15 @@
+import type { CredentialStore } from '../vault/CredentialStore.js';
+import { parseSessionSummary, type SessionSummary } from './SessionSummary.js';
+import { SESSION_ENTRY } from './sessionEntries.js';
+
+/** The profile's session summary, or undefined when signed out (or the session has ended). */
+export async function readSession(
+  store: CredentialStore,
+  profile: string,
+): Promise<SessionSummary | undefined> {
+  const raw = await store.get(profile, SESSION_ENTRY);
+  if (raw === undefined) return undefined;
+  const summary = parseSessionSummary(raw);
+  if (summary === undefined) await store.clearProfile(profile);
+  return summary;
+}

@@ -1,0 +1,113 @@
+import * as client from 'openid-client';
+import type { ResolvedProfile } from '../config/resolveProfile.js';
+import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { StrongroomError } from '../errors/StrongroomError.js';
+import { checkAuthenticationStrength } from '../oidc/checkAuthenticationStrength.js';
+import { classifyOidcError } from '../oidc/classifyOidcError.js';
+import { discoverBroker } from '../oidc/discoverBroker.js';
+import type { CredentialStore } from '../vault/CredentialStore.js';
+import type { HostContext } from './HostContext.js';
+import type { SessionSummary } from './SessionSummary.js';
+import { readSession } from './readSession.js';
+import { REFRESH_TOKEN_ENTRY } from './sessionEntries.js';
+import { storeSession } from './storeSession.js';
+import { summarizeTokens } from './summarizeTokens.js';
+
+export interface RefreshResult {
+  readonly accessToken: string;
+  readonly summary: SessionSummary;
+}
+
+/** Codes after which the session cannot recover: wipe it and tell the user to sign in again. */
+const FATAL = new Set([
+  'session_expired',
+  'token_invalid',
+  'insufficient_authentication',
+  'denied',
+  'broker_error',
+]);
+
+/**
+ * Refresh-token grant with a DPoP proof from the device key (RFC 9449 §5). The broker rotates the
+ * refresh token on every use and revokes the whole session on reuse, so the new one replaces the old
+ * one at once. If the broker refuses (revoked, expired, session ended), the profile is wiped and the
+ * user is told why; a broker that is merely unreachable leaves the session in place.
+ */
+export async function refreshSession(options: {
+  host: HostContext;
+  profile: ResolvedProfile;
+  store: CredentialStore;
+}): Promise<RefreshResult> {
+  const { host, profile, store } = options;
+  const previous = await readSession(store, profile.name);
+  if (previous === undefined) {
+    throw new StrongroomError('not_signed_in', `You are not signed in to ${profile.broker}.`, {
+      hint: 'Run `strongroom login`.',
+    });
+  }
+  const refreshToken = await store.get(profile.name, REFRESH_TOKEN_ENTRY);
+  if (refreshToken === undefined) {
+    await store.clearProfile(profile.name);
+    throw ended(
+      new StrongroomError('session_expired', 'Your session has ended: it reached its maximum lifetime.', {
+        hint: 'Run `strongroom login` to sign in again.',
+      }),
+      host,
+    );
+  }
+  try {
+    const deviceKey = await loadSoftwareDeviceKey(store, profile.name);
+    const config = await discoverBroker(profile);
+    const tokens = await client
+      .refreshTokenGrant(config, refreshToken, undefined, {
+        DPoP: client.getDPoPHandle(config, deviceKey.keyPair),
+      })
+      .catch((error: unknown) => {
+        throw classifyOidcError(error, profile.broker);
+      });
+    const claims = tokens.claims() as Record<string, unknown> | undefined;
+    if (claims !== undefined && claims['sub'] !== previous.subject) {
+      throw new StrongroomError('token_invalid', 'The broker refreshed the session for a different user.', {
+        hint: 'Run `strongroom login` again.',
+      });
+    }
+    const strength = claims === undefined ? undefined : checkAuthenticationStrength(claims, [previous.acr]);
+    const refreshIn = (tokens as { refresh_token_expires_in?: unknown }).refresh_token_expires_in;
+    const summary = summarizeTokens(
+      {
+        tokenType: tokens.token_type,
+        expiresIn: tokens.expiresIn(),
+        refreshTokenExpiresIn: typeof refreshIn === 'number' ? refreshIn : undefined,
+        claims,
+      },
+      strength,
+      deviceKey,
+      host.now(),
+      previous,
+    );
+    await storeSession(
+      store,
+      profile.name,
+      { accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? refreshToken },
+      summary,
+    );
+    host.log('debug', 'Refreshed the access token');
+    return { accessToken: tokens.access_token, summary };
+  } catch (error) {
+    const failure = error instanceof StrongroomError ? error : classifyOidcError(error, profile.broker);
+    if (!FATAL.has(failure.code)) throw failure;
+    await store.clearProfile(profile.name);
+    throw ended(
+      new StrongroomError('session_expired', `Your Strongroom session has ended: ${failure.message}`, {
+        cause: failure,
+        hint: 'Your local credentials were removed. Run `strongroom login` to sign in again.',
+      }),
+      host,
+    );
+  }
+}
+
+function ended(error: StrongroomError, host: HostContext): StrongroomError {
+  host.notify(`${error.message} ${error.hint ?? ''}`.trim());
+  return error;
+}
