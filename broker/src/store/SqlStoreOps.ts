@@ -189,12 +189,13 @@ export class SqlStoreOps implements StoreOps {
   }
 
   async oidcUpsert(r: OidcPayloadRecord): Promise<void> {
+    // Saving a record again never un-consumes it: a used code or rotated refresh token stays used.
     await this.#db.run(
       `INSERT INTO oidc_payloads (model, id, payload, expires_at, grant_id, user_code, uid, consumed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
          grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid,
-         consumed_at = excluded.consumed_at`,
+         consumed_at = COALESCE(oidc_payloads.consumed_at, excluded.consumed_at)`,
       [r.model, r.id, JSON.stringify(r.payload), r.expiresAt, r.grantId, r.userCode, r.uid, r.consumedAt],
     );
   }

@@ -199,6 +199,8 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
       await store.oidcConsume('AuthorizationCode', 'code1', T0 + 5);
       await store.oidcConsume('AuthorizationCode', 'code1', T0 + 9);
       expect((await store.oidcFind('AuthorizationCode', 'code1'))?.consumedAt).toBe(T0 + 5);
+      await store.oidcUpsert(makeOidcRecord({ id: 'code1', consumedAt: null }));
+      expect((await store.oidcFind('AuthorizationCode', 'code1'))?.consumedAt).toBe(T0 + 5);
       await store.oidcDestroy('AuthorizationCode', 'code1');
       expect(await store.oidcFind('AuthorizationCode', 'code1')).toBeUndefined();
       await store.oidcDestroy('AuthorizationCode', 'code1');
