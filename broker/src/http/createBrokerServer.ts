@@ -40,7 +40,7 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   const [jwks, secrets] = await Promise.all([loadSigningKeys(store), loadSecrets(store)]);
   const provider = createProvider({ config, store, adapter: opts.adapter, jwks, secrets, now });
   const app = Fastify({
-    logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'info' } : false,
+    logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'warn' } : false,
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ...(config.tls

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { BrokerError } from '../errors/BrokerError.js';
 import { HARDWARE_KEY_ACR, HARDWARE_KEY_AMR } from '../oidc/acr.js';
+import { STRONGROOM_CLI_CLIENT_ID } from '../oidc/strongroomCliClient.js';
 import { loginPage } from '../pages/loginPage.js';
 import { assertionBody, csrfOnlyBody } from '../webauthn/ceremonyBodies.js';
 import { loginOptions } from '../webauthn/loginOptions.js';
@@ -43,15 +44,17 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: RouteDeps)
   app.get('/interaction/:uid', async (request: UidRequest, reply) => {
     try {
       const details = await loginInteraction(request, reply);
-      if (details.prompt.name !== 'login') {
-        // Only the first-party client is served and it never needs consent (loadFirstPartyGrant).
+      const clientId = String(details.params['client_id'] ?? '');
+      // RFC 8252 §8.6: a native client's identity cannot be proven by its loopback redirect, so
+      // every authorization for it needs the person (oidc-provider's `native_client_prompt`). Our
+      // answer to both prompts is the same: touch the key. Other clients are not served.
+      if (clientId !== STRONGROOM_CLI_CLIENT_ID || !['login', 'consent'].includes(details.prompt.name)) {
         const result: InteractionResults = {
           error: 'access_denied',
           error_description: 'this client is not allowed to sign in here',
         };
         return reply.redirect(await provider.interactionResult(request.raw, reply.raw, result));
       }
-      const clientId = String(details.params['client_id'] ?? '');
       const client = await provider.Client.find(clientId);
       const csrfToken = issueCsrfToken(request, reply, config.issuer.startsWith('https:'));
       return sendPage(
@@ -97,6 +100,9 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: RouteDeps)
           remember: true,
           ts: Math.floor(deps.now() / 1000),
         },
+        // The key touch is the person's interaction for this native client (see GET above); the
+        // grant itself comes from loadFirstPartyGrant.
+        consent: {},
       },
       { mergeWithLastSubmission: false },
     );

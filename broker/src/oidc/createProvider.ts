@@ -53,7 +53,8 @@ export function createProvider(opts: CreateProviderOptions): Provider {
       amr: null,
       auth_time: null,
       sid: null,
-      openid: ['sub'],
+      // acr and amr in every ID token: clients must be able to check how the person signed in.
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       profile: ['name'],
       roles: ['roles'],

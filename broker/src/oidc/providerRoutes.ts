@@ -2,6 +2,7 @@
 export const PROVIDER_ROUTES = {
   authorization: '/auth',
   token: '/token',
+  pushed_authorization_request: '/request',
   jwks: '/jwks',
   userinfo: '/me',
   revocation: '/token/revocation',

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { BrokerError } from '../errors/BrokerError.js';
+import { oidcAdapter } from '../store/oidcAdapter.js';
+import { inviteCommand } from './inviteCommand.js';
+import { serveCommand } from './serveCommand.js';
+import { addServeOptions, serveConfigFrom, type ServeFlags } from './serveOptions.js';
+import { addStoreOptions, storeConfigFrom, type StoreFlags } from './storeOptions.js';
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const now = (): number => Date.now();
+
+const program = new Command('strongroom-broker')
+  .description('Strongroom access broker: hardware-key OpenID Provider, enrollment, audit log')
+  .showHelpAfterError();
+
+addServeOptions(addStoreOptions(program.command('serve').description('run the broker'))).action(
+  async (flags: ServeFlags) => {
+    await serveCommand(serveConfigFrom(flags, process.env), {
+      makeAdapter: (store) => oidcAdapter(store, { now }),
+      print,
+      now,
+    });
+  },
+);
+
+addStoreOptions(
+  program
+    .command('invite')
+    .description('print a one-time enrollment link for a new user')
+    .argument('<email>', "the new user's email")
+    .option('--role <role...>', 'roles the user gets once enrolled', [])
+    .option('--issuer <url>', 'issuer URL the link points at (default http://localhost:7700)'),
+).action(async (email: string, flags: StoreFlags & { role: string[]; issuer?: string }) => {
+  const issuer = flags.issuer ?? process.env['STRONGROOM_ISSUER'];
+  await inviteCommand(
+    { ...storeConfigFrom(flags, process.env), ...(issuer ? { issuer } : {}) },
+    email,
+    flags.role,
+    {
+      print,
+      now,
+    },
+  );
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof BrokerError && error.expose) {
+    process.stderr.write(`strongroom-broker: ${error.message}\n`);
+    process.exit(error.code === 'invalid_config' || error.code === 'invalid_request' ? 2 : 1);
+  }
+  process.stderr.write(`strongroom-broker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
