@@ -11,8 +11,9 @@ import { classifyOidcError } from './classifyOidcError.js';
 export async function discoverBroker(profile: ResolvedProfile): Promise<client.Configuration> {
   const server = new URL(profile.broker);
   const insecure = server.protocol === 'http:' && isLoopbackHost(server.hostname);
+  let config: client.Configuration;
   try {
-    return await client.discovery(
+    config = await client.discovery(
       server,
       profile.clientId,
       { token_endpoint_auth_method: 'none' },
@@ -22,4 +23,9 @@ export async function discoverBroker(profile: ResolvedProfile): Promise<client.C
   } catch (error) {
     throw classifyOidcError(error, profile.broker);
   }
+  // OIDC Core §3.1.3.7 lets a client skip the ID token signature when it came straight from the
+  // token endpoint over TLS; we do not (the development broker is plain http on loopback, and a
+  // signature check is cheap), so a forged or mis-signed ID token is always refused.
+  client.enableNonRepudiationChecks(config);
+  return config;
 }

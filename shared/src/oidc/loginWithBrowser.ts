@@ -67,9 +67,23 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
     if (maxAge !== undefined) parameters['max_age'] = String(maxAge);
     const url = client.buildAuthorizationUrl(config, parameters);
     host.log('info', `Opening the browser to sign in at ${profile.broker}`);
-    await host.openBrowser(url.href);
-
-    const received = await loopback.callback;
+    // Not awaited before listening: a browser opener may only return once the page has loaded,
+    // which is after our callback answered. If it fails, the login fails with its error.
+    const opening = new Promise<never>((_resolve, reject) => {
+      host
+        .openBrowser(url.href)
+        .catch((error: unknown) =>
+          reject(
+            error instanceof StrongroomError
+              ? error
+              : new StrongroomError('login_failed', 'Could not open the browser to sign in.', {
+                  cause: error,
+                  hint: 'Use `strongroom login --no-browser` and open the printed URL yourself.',
+                }),
+          ),
+        );
+    });
+    const received = await Promise.race([loopback.callback, opening]);
     try {
       // openid-client checks state too; checking here first gives the user the specific reason and
       // guarantees a response meant for another sign-in never reaches the token endpoint (RFC 6749 §10.12).

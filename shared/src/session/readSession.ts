@@ -8,7 +8,11 @@ export async function readSession(
   profile: string,
 ): Promise<SessionSummary | undefined> {
   const raw = await store.get(profile, SESSION_ENTRY);
-  if (raw === undefined) return undefined;
+  if (raw === undefined) {
+    // No (or an expired) session: whatever else the profile holds is orphaned; delete it.
+    if ((await store.list(profile)).length > 0) await store.clearProfile(profile);
+    return undefined;
+  }
   const summary = parseSessionSummary(raw);
   if (summary === undefined) await store.clearProfile(profile);
   return summary;
