@@ -1,0 +1,110 @@
+import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import type { Policy } from '@cedar-policy/cedar-wasm/nodejs';
+import { BrokerError } from '../errors/BrokerError.js';
+import type { BundlePolicy } from './parseBundlePolicies.js';
+import { emptyReads, mergeReads } from './collectPolicyReads.js';
+import type { PolicyReads } from './collectPolicyReads.js';
+
+/** A policy set parsed into Cedar's cache, with what its policies can read. */
+export interface PreparsedSet {
+  readonly setId: string;
+  readonly reads: PolicyReads;
+}
+
+/**
+ * 'decide': the policies as written. 'explain': the permits as written plus one probe per `when`/
+ * `unless` clause of every permit with two or more clauses (id `<id>#<n>`), used to say which
+ * condition of a permit failed (see explainDenial).
+ */
+export type PolicySetKind = 'decide' | 'explain';
+
+/**
+ * Cedar's parsed policy sets, keyed by the sorted policy indices they hold. A request's candidate
+ * policies are the union of a few slices (what any principal may reach, plus what each of the
+ * principal's roles and groups may reach); each distinct union is parsed once, on first use, and
+ * reused by every later decision that reaches the same slices. Bounded: the least recently used
+ * set's id is reused (preparsing under an existing id replaces it), so Cedar's memory stays flat.
+ */
+export class PolicySetCache {
+  readonly #namespace: string;
+  readonly #policies: readonly BundlePolicy[];
+  readonly #reads: readonly PolicyReads[];
+  readonly #capacity: number;
+  readonly #sets = new Map<string, PreparsedSet>();
+  #released = false;
+  #nextSlot = 0;
+
+  constructor(
+    namespace: string,
+    policies: readonly BundlePolicy[],
+    reads: readonly PolicyReads[],
+    capacity: number,
+  ) {
+    this.#namespace = namespace;
+    this.#policies = policies;
+    this.#reads = reads;
+    this.#capacity = capacity;
+  }
+
+  /** `indices` must be sorted ascending and unique. */
+  get(kind: PolicySetKind, indices: readonly number[]): PreparsedSet {
+    if (this.#released)
+      throw new BrokerError(
+        'internal',
+        'this policy bundle was replaced; decide with the engine, not a kept bundle',
+      );
+    const key = `${kind}:${indices.join(',')}`;
+    const hit = this.#sets.get(key);
+    if (hit !== undefined) {
+      // Refresh recency: Map iteration order is insertion order.
+      this.#sets.delete(key);
+      this.#sets.set(key, hit);
+      return hit;
+    }
+    let setId: string;
+    if (this.#sets.size >= this.#capacity) {
+      const [oldKey, old] = this.#sets.entries().next().value as [string, PreparsedSet];
+      this.#sets.delete(oldKey);
+      setId = old.setId;
+    } else {
+      setId = `${this.#namespace}/${this.#nextSlot++}`;
+    }
+    const staticPolicies: Record<string, Policy> = {};
+    const reads = emptyReads();
+    for (const i of indices) {
+      const policy = this.#policies[i] as BundlePolicy;
+      mergeReads(reads, this.#reads[i] as PolicyReads);
+      if (kind === 'decide') {
+        staticPolicies[policy.id] = policy.text;
+        continue;
+      }
+      if (policy.effect !== 'permit') continue;
+      staticPolicies[policy.id] = policy.json;
+      if (policy.json.conditions.length < 2) continue;
+      policy.json.conditions.forEach((clause, n) => {
+        staticPolicies[`${policy.id}#${n}`] = { ...policy.json, annotations: {}, conditions: [clause] };
+      });
+    }
+    const answer = preparsePolicySet(setId, { staticPolicies });
+    if (answer.type === 'failure') {
+      throw new BrokerError(
+        'internal',
+        `cedar refused a validated policy set: ${answer.errors.map((e) => e.message).join('; ')}`,
+      );
+    }
+    const set = { setId, reads };
+    this.#sets.set(key, set);
+    return set;
+  }
+
+  /** Frees Cedar's copies (each id is overwritten with an empty set); later use throws. */
+  release(): void {
+    this.#released = true;
+    for (const set of this.#sets.values()) preparsePolicySet(set.setId, { staticPolicies: {} });
+    this.#sets.clear();
+  }
+
+  get size(): number {
+    return this.#sets.size;
+  }
+}

@@ -1,0 +1,215 @@
+import { checkParseEntities, validate } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson, Policy } from '@cedar-policy/cedar-wasm/nodejs';
+import { bundleManifestSchema } from './bundleManifestSchema.js';
+import type { BundleManifest } from './bundleManifestSchema.js';
+import { collectPolicyReads, emptyReads } from './collectPolicyReads.js';
+import type { PolicyReads } from './collectPolicyReads.js';
+import { hashBundleFiles } from './hashBundleFiles.js';
+import { located, parseBundlePolicies } from './parseBundlePolicies.js';
+import { parseCatalog } from './parseCatalog.js';
+import type { CatalogEntity } from './parseCatalog.js';
+import { PolicyBundle, environmentKey } from './PolicyBundle.js';
+import type { PolicySlicing } from './PolicyBundle.js';
+import { PolicySetCache } from './PolicySetCache.js';
+import { policyTestFileSchema } from './policyTestFileSchema.js';
+import type { PolicyTestFile } from './policyTestFileSchema.js';
+import { readCedarSchema } from './readCedarSchema.js';
+import type { BundleFiles } from './readBundleDirectory.js';
+import { principalType } from './resolveRequest.js';
+import { anyPrincipal, scopeOfPolicy } from './scopeOfPolicy.js';
+
+export interface CompileOptions {
+  /** 'sliced' (default) or 'whole' (the unsliced baseline for benchmarks and equivalence tests). */
+  readonly slicing?: PolicySlicing;
+  /** Most parsed policy-set unions kept at once (default 4096). */
+  readonly cacheCapacity?: number;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly bundle: PolicyBundle }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+let namespaceCounter = 0;
+
+/**
+ * Validates a bundle's files and builds the immutable bundle. Layout (broker/src/policy/README.md):
+ * `bundle.json`, one `*.cedarschema`, `policies/**.cedar`, `catalog.json`, `tests/**.json`, and
+ * optional `*.md`. Everything is checked and every problem reported at once: the manifest and
+ * catalog against their formats and the schema, the policies with Cedar's strict validator.
+ * Nothing is kept from an invalid bundle.
+ */
+export function compilePolicyBundle(files: BundleFiles, options: CompileOptions = {}): CompileResult {
+  const errors: string[] = [];
+  const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const schemaFiles = sorted.filter(([p]) => p.endsWith('.cedarschema'));
+  const policyFiles = sorted.filter(([p]) => p.endsWith('.cedar'));
+  for (const [path] of sorted) {
+    const known =
+      path === 'bundle.json' ||
+      path === 'catalog.json' ||
+      path.endsWith('.cedarschema') ||
+      path.endsWith('.md');
+    const inPolicies = path.startsWith('policies/') && path.endsWith('.cedar');
+    const inTests = path.startsWith('tests/') && path.endsWith('.json');
+    if (!known && !inPolicies && !inTests)
+      errors.push(`${path}: unexpected file (policies go in policies/*.cedar, tests in tests/*.json)`);
+  }
+  if (schemaFiles.length !== 1)
+    errors.push(`a bundle needs exactly one *.cedarschema file (found ${schemaFiles.length})`);
+  if (policyFiles.length === 0) errors.push('a bundle needs at least one policies/*.cedar file');
+
+  const manifest = parseJsonFile(files, 'bundle.json', errors, (raw) => bundleManifestSchema.safeParse(raw));
+  const schemaText = schemaFiles[0]?.[1] ?? '';
+  const schemaResult = schemaFiles.length === 1 ? readCedarSchema(schemaText) : undefined;
+  if (schemaResult?.ok === false)
+    errors.push(...schemaResult.errors.map((e) => `${schemaFiles[0]?.[0]}: ${e}`));
+  const schema = schemaResult?.ok === true ? schemaResult.info : undefined;
+  if (schema !== undefined && !schema.entityTypes.has(principalType))
+    errors.push(
+      `${schemaFiles[0]?.[0]}: the schema must declare entity ${principalType} (the principal of every request)`,
+    );
+
+  const { policies, errors: policyErrors } = parseBundlePolicies(
+    policyFiles.filter(([p]) => p.startsWith('policies/')),
+  );
+  errors.push(...policyErrors);
+  if (schema !== undefined && policyErrors.length === 0 && policies.length > 0) {
+    const staticPolicies: Record<string, Policy> = {};
+    for (const p of policies) staticPolicies[p.id] = p.text;
+    const answer = validate({
+      schema: schemaText,
+      policies: { staticPolicies },
+      validationSettings: { mode: 'strict' },
+    });
+    if (answer.type === 'failure') errors.push(...answer.errors.map((e) => `validation: ${e.message}`));
+    else {
+      const where = new Map(policies.map((p) => [p.id, p]));
+      for (const v of answer.validationErrors) {
+        const p = where.get(v.policyId);
+        errors.push(
+          p === undefined
+            ? `${v.policyId}: ${v.error.message}`
+            : located(p.file, p.text, 0, v.error).replace(
+                p.file,
+                `${p.file} (policy "${p.id}" at line ${p.line})`,
+              ),
+        );
+      }
+    }
+  }
+
+  let catalog = new Map<string, CatalogEntity>();
+  if (schema !== undefined) {
+    const raw = parseJsonFile(files, 'catalog.json', errors, (value) => ({
+      success: true as const,
+      data: value,
+    }));
+    if (raw !== undefined) {
+      const parsed = parseCatalog(raw, schema);
+      errors.push(...parsed.errors);
+      catalog = parsed.entities;
+      if (parsed.errors.length === 0) errors.push(...confirmCatalogWithCedar(parsed.entities, schemaText));
+    }
+  }
+
+  const tests: Array<{ file: string; content: PolicyTestFile }> = [];
+  for (const [path] of sorted.filter(([p]) => p.startsWith('tests/') && p.endsWith('.json'))) {
+    const content = parseJsonFile(files, path, errors, (raw) => policyTestFileSchema.safeParse(raw));
+    if (content !== undefined) tests.push({ file: path, content });
+  }
+
+  if (errors.length > 0 || schema === undefined || manifest === undefined) return { ok: false, errors };
+
+  const reads: PolicyReads[] = [];
+  const slices = new Map<string, Map<string, number[]>>();
+  const slicing = options.slicing ?? 'sliced';
+  policies.forEach((policy, index) => {
+    const r = emptyReads();
+    collectPolicyReads(policy.json, schema.entityAttributeNames, r);
+    reads.push(r);
+    const scope = scopeOfPolicy(policy.json, schema);
+    if (typeof scope === 'string') {
+      errors.push(`${policy.file}:${policy.line}: ${scope}`);
+      return;
+    }
+    for (const [action, resourceType] of scope.environments) {
+      const envKey = slicing === 'whole' ? '' : environmentKey(action, resourceType);
+      const principalKey = slicing === 'whole' ? anyPrincipal : scope.principalKey;
+      let byKey = slices.get(envKey);
+      if (byKey === undefined) slices.set(envKey, (byKey = new Map()));
+      const list = byKey.get(principalKey) ?? [];
+      if (list[list.length - 1] !== index) list.push(index);
+      byKey.set(principalKey, list);
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  if (slicing === 'whole') {
+    // One set with every policy, whatever the request: what Cedar does without slicing.
+    const all = new Map([[anyPrincipal, policies.map((_, i) => i)]]);
+    for (const [action, info] of schema.actions)
+      for (const t of info.resourceTypes) slices.set(environmentKey(action, t), all);
+  }
+
+  const cache = new PolicySetCache(
+    `bundle-${++namespaceCounter}`,
+    policies,
+    reads,
+    options.cacheCapacity ?? 4096,
+  );
+  const bundle = new PolicyBundle({
+    hash: hashBundleFiles(files),
+    manifest: manifest as BundleManifest,
+    schemaText,
+    schema,
+    policies,
+    catalog,
+    tests,
+    slices,
+    slicing,
+    cache,
+  });
+  return { ok: true, bundle };
+}
+
+function parseJsonFile<T>(
+  files: BundleFiles,
+  path: string,
+  errors: string[],
+  check: (
+    raw: unknown,
+  ) =>
+    | { success: true; data: T }
+    | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
+): T | undefined {
+  const text = files.get(path);
+  if (text === undefined) {
+    errors.push(`${path}: missing`);
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    errors.push(`${path}: not valid JSON (${(cause as Error).message})`);
+    return undefined;
+  }
+  const result = check(raw);
+  if (!result.success) {
+    errors.push(
+      ...result.error.issues.map((i) => `${path}: ${i.path.map(String).join('.') || '(top)'}: ${i.message}`),
+    );
+    return undefined;
+  }
+  return result.data;
+}
+
+/** A second opinion from Cedar itself on the converted attributes (parents were checked by parseCatalog). */
+function confirmCatalogWithCedar(entities: ReadonlyMap<string, CatalogEntity>, schemaText: string): string[] {
+  const json: EntityJson[] = [...entities.values()].map((e) => ({
+    uid: { type: e.type, id: e.id },
+    attrs: { ...e.attrs },
+    parents: [],
+  }));
+  const answer = checkParseEntities({ entities: json, schema: schemaText });
+  return answer.type === 'failure' ? answer.errors.map((e) => `catalog.json: ${e.message}`) : [];
+}

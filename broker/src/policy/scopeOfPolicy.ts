@@ -1,0 +1,90 @@
+import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { CedarSchemaInfo } from './readCedarSchema.js';
+import { entityUidOf } from './toCedarValue.js';
+import { uidKey } from './collectPolicyReads.js';
+
+/** The principal key of policies whose scope names no principal entity (`principal`, `principal is T`). */
+export const anyPrincipal = '*';
+
+export interface PolicyScope {
+  /** `uidKey` of the entity the principal must be or be in, or `anyPrincipal`. */
+  readonly principalKey: string;
+  /** Every (action, resource type) request environment the scope admits, per the schema. */
+  readonly environments: ReadonlyArray<readonly [action: string, resourceType: string]>;
+}
+
+/**
+ * Where a policy can apply, from its scope and the schema. Cedar evaluates every policy it is
+ * given, so the engine files each policy under the (action, resource type, principal key) slices
+ * its scope admits and hands Cedar only the slices a request can reach. This is exact for the
+ * scope: it never drops a policy that could apply (the property test compares with the whole set).
+ */
+export function scopeOfPolicy(policy: PolicyJson, schema: CedarSchemaInfo): PolicyScope | string {
+  const principal = policy.principal as {
+    op: string;
+    entity?: unknown;
+    in?: { entity?: unknown };
+    slot?: string;
+  };
+  if ('slot' in principal || ('in' in principal && principal.in !== undefined && 'slot' in principal.in))
+    return 'templates (slots) are not supported in bundles';
+  const principalEntity = entityUidOf(principal.entity ?? principal.in?.entity);
+  const principalKey =
+    principalEntity === undefined ? anyPrincipal : uidKey(principalEntity.type, principalEntity.id);
+
+  const actions = actionsOf(policy, schema);
+  const environments: Array<readonly [string, string]> = [];
+  for (const action of actions) {
+    const info = schema.actions.get(action);
+    if (info === undefined) continue;
+    for (const resourceType of info.resourceTypes) {
+      if (resourceAdmits(policy, resourceType, schema)) environments.push([action, resourceType]);
+    }
+  }
+  return { principalKey, environments };
+}
+
+function actionsOf(policy: PolicyJson, schema: CedarSchemaInfo): string[] {
+  const a = policy.action as { op: string; entity?: unknown; entities?: unknown[] };
+  if (a.op === 'All') return [...schema.actions.keys()];
+  const named = [a.entity, ...(a.entities ?? [])]
+    .map((e) => entityUidOf(e)?.id)
+    .filter((id): id is string => id !== undefined);
+  if (a.op === '==') return named;
+  return [...schema.actions]
+    .filter(([name, info]) => named.includes(name) || info.ancestors.some((x) => named.includes(x)))
+    .map(([name]) => name);
+}
+
+function resourceAdmits(policy: PolicyJson, resourceType: string, schema: CedarSchemaInfo): boolean {
+  const r = policy.resource as {
+    op: string;
+    entity?: unknown;
+    entity_type?: string;
+    in?: { entity?: unknown };
+  };
+  if (r.op === 'All') return true;
+  if (r.op === 'is') {
+    if (r.entity_type !== resourceType) return false;
+    const within = entityUidOf(r.in?.entity);
+    return within === undefined || canBeIn(resourceType, within.type, schema);
+  }
+  const entity = entityUidOf(r.entity);
+  if (entity === undefined) return true;
+  if (r.op === '==') return entity.type === resourceType;
+  return canBeIn(resourceType, entity.type, schema);
+}
+
+/** Whether an entity of type `child` can be `in` an entity of type `ancestor` (itself, or through memberOfTypes). */
+function canBeIn(child: string, ancestor: string, schema: CedarSchemaInfo): boolean {
+  const seen = new Set<string>();
+  const queue = [child];
+  while (queue.length > 0) {
+    const t = queue.pop() as string;
+    if (t === ancestor) return true;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    queue.push(...(schema.entityTypes.get(t)?.memberOfTypes ?? []));
+  }
+  return false;
+}
