@@ -1,7 +1,7 @@
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
 import { auditEventInputSchema } from '../audit/auditEventInputSchema.js';
 import { canonicalJson } from '../audit/canonicalJson.js';
-import { hashAuditRecord } from '../audit/hashAuditRecord.js';
+import { chainAuditRecords } from '../audit/chainAuditRecords.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type {
   CredentialRecord,
@@ -267,26 +267,23 @@ export class SqlStoreOps implements StoreOps {
     const bodies = events.map(encodeEvent);
     if (bodies.length === 0) return [];
     try {
-      let head = await this.#readHead(true);
-      const records: AuditRecord[] = [];
-      const rows: SqlValue[][] = [];
-      for (const { event, body } of bodies) {
-        const unhashed = { ...event, seq: head.seq + 1, prevHash: head.hash };
-        const record: AuditRecord = { ...unhashed, hash: hashAuditRecord(unhashed) };
-        records.push(record);
-        rows.push([
-          record.seq,
-          record.time,
-          record.classUid,
-          record.activity,
-          body,
-          record.prevHash,
-          record.hash,
-        ]);
-        head = record;
-      }
+      const head = await this.#readHead(true);
+      const records = chainAuditRecords(
+        head,
+        bodies.map((b) => b.event),
+      );
+      const rows = records.map((r, i): SqlValue[] => [
+        r.seq,
+        r.time,
+        r.classUid,
+        r.activity,
+        bodies[i]?.body ?? '',
+        r.prevHash,
+        r.hash,
+      ]);
       await this.#db.insertRows('audit_log', auditColumns, rows);
-      await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [head.seq, head.hash]);
+      const last = records[records.length - 1] ?? head;
+      await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [last.seq, last.hash]);
       return records;
     } catch (cause) {
       throw new BrokerError('audit_write_failed', 'could not append to the audit log', { cause });
