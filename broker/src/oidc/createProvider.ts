@@ -9,6 +9,7 @@ import { auditProviderActivity } from './auditProviderActivity.js';
 import { makeFindAccount } from './findAccount.js';
 import { loadFirstPartyGrant } from './loadFirstPartyGrant.js';
 import { PROVIDER_ROUTES } from './providerRoutes.js';
+import { rejectStaleDpopIat } from './rejectStaleDpopIat.js';
 import { renderProviderError } from './renderProviderError.js';
 import { makeSessionLifetime } from './sessionLifetime.js';
 import { strongroomCliClient } from './strongroomCliClient.js';
@@ -104,6 +105,7 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     renderError: renderProviderError,
   };
   const provider = new Provider(config.issuer, configuration);
+  provider.use(rejectStaleDpopIat(now));
   provider.use(auditProviderActivity(store, now));
   return provider;
 }
