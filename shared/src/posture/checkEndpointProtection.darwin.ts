@@ -1,7 +1,7 @@
 import type { PostureCheck } from './PostureCheck.js';
-import { failed, passed, unknown } from './PostureFinding.js';
+import { unknown } from './PostureFinding.js';
 import { describeExecFailure } from './describeExecFailure.js';
-import { missingProcesses } from './missingProcesses.js';
+import { endpointExpected, judgeEndpointProcesses } from './judgeEndpointProcesses.js';
 
 const fixConfigure =
   'Ask your administrator to list the endpoint-protection processes for macOS (posture option endpointProcesses.darwin).';
@@ -10,10 +10,7 @@ export const checkEndpointProtectionDarwin: PostureCheck = {
   id: 'endpoint_protection',
   async run(context) {
     const wanted = context.options.endpointProcesses.darwin;
-    const expected =
-      wanted.length === 0
-        ? 'the configured endpoint-protection processes are running'
-        : `running: ${wanted.join(', ')}`;
+    const expected = endpointExpected(wanted);
     if (wanted.length === 0)
       return unknown('no endpoint-protection process is configured for macOS', expected, fixConfigure);
     // -ww: never cut the executable path to the terminal width.
@@ -28,14 +25,6 @@ export const checkEndpointProtectionDarwin: PostureCheck = {
       .filter((line) => line.length > 0)
       .map((path) => ({ name: path.split('/').pop() ?? path, path }));
     if (running.length === 0) return unknown('ps listed no processes', expected, fixConfigure);
-    const missing = missingProcesses(wanted, running, { caseInsensitive: false, separator: '/' });
-    if (missing.length > 0) {
-      return failed(
-        `not running: ${missing.join(', ')}`,
-        expected,
-        `Start (or reinstall) the endpoint-protection agent: ${missing.join(', ')}.`,
-      );
-    }
-    return passed(`running: ${wanted.join(', ')}`, expected);
+    return judgeEndpointProcesses(wanted, running, { caseInsensitive: false, separator: '/' });
   },
 };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { PostureCheck, PostureCheckContext } from './PostureCheck.js';
 import { failed, passed, unknown, type PostureFinding } from './PostureFinding.js';
+import { endpointExpected, judgeEndpointProcesses } from './judgeEndpointProcesses.js';
 import { describeExecFailure } from './describeExecFailure.js';
-import { missingProcesses } from './missingProcesses.js';
 import { asArray, parseJson } from './parseJson.js';
 import { runPowerShell } from './runPowerShell.js';
 
@@ -51,7 +51,6 @@ async function configured(
   wanted: readonly string[],
   defenderSummary: string,
 ): Promise<PostureFinding> {
-  const expected = `running: ${wanted.join(', ')}`;
   const result = await runPowerShell(
     context.host,
     'Get-Process | Select-Object Name,Path | ConvertTo-Json',
@@ -59,21 +58,12 @@ async function configured(
   );
   const failure = describeExecFailure('Get-Process', result);
   const processes = failure ? undefined : parseJson(processesSchema, result.stdout);
-  if (!processes)
-    return unknown(
-      `${failure ?? 'Get-Process: output not understood'}; ${defenderSummary}`,
-      expected,
-      fixDefender,
-    );
+  if (!processes) {
+    const observed = `${failure ?? 'Get-Process: output not understood'}; ${defenderSummary}`;
+    return unknown(observed, endpointExpected(wanted), fixDefender);
+  }
   const running = processes.map((process) => ({ name: process.Name, path: process.Path ?? '' }));
-  const missing = missingProcesses(wanted, running, { caseInsensitive: true, separator: '\\' });
-  if (missing.length > 0)
-    return failed(
-      `not running: ${missing.join(', ')}; ${defenderSummary}`,
-      expected,
-      `Start (or reinstall) the endpoint-protection agent: ${missing.join(', ')}.`,
-    );
-  return passed(`running: ${wanted.join(', ')}; ${defenderSummary}`, expected);
+  return judgeEndpointProcesses(wanted, running, { caseInsensitive: true, separator: '\\' }, defenderSummary);
 }
 
 export const checkEndpointProtectionWin32: PostureCheck = {

@@ -34,7 +34,7 @@ async function detectDesktop(
     const desktop = desktopFromName(env[variable] ?? '');
     if (desktop) return { desktop, how: `${variable}=${env[variable] ?? ''}` };
   }
-  const list = await listLinuxProcesses(context.host);
+  const list = await listLinuxProcesses(context);
   if (!list.ok) return { desktop: undefined, how: `no desktop in the environment; ${list.detail}` };
   const names = new Set(list.processes.map((process) => process.comm));
   if (names.has('gnome-shell')) return { desktop: 'gnome', how: 'gnome-shell is running' };

@@ -1,4 +1,4 @@
-import type { PostureHost } from './PostureHost.js';
+import type { PostureCheckContext } from './PostureCheck.js';
 
 export interface LinuxProcess {
   readonly pid: number;
@@ -14,8 +14,23 @@ export type LinuxProcessList =
 
 const decoder = new TextDecoder();
 
-/** Every process visible in /proc. Processes that exit while being read are skipped, not errors. */
-export async function listLinuxProcesses(host: PostureHost): Promise<LinuxProcessList> {
+// Two checks (screen lock, endpoint protection) need the process table; one run reads it once.
+const perRun = new WeakMap<PostureCheckContext, Promise<LinuxProcessList>>();
+
+/**
+ * Every process visible in /proc, read once per posture run (per context). Processes that exit while
+ * being read are skipped, not errors.
+ */
+export function listLinuxProcesses(context: PostureCheckContext): Promise<LinuxProcessList> {
+  let list = perRun.get(context);
+  if (!list) {
+    list = readProcesses(context);
+    perRun.set(context, list);
+  }
+  return list;
+}
+
+async function readProcesses({ host }: PostureCheckContext): Promise<LinuxProcessList> {
   const proc = await host.readDir('/proc');
   if (!proc.ok) return { ok: false, detail: `/proc: ${proc.detail}` };
   const pids = proc.entries.filter((entry) => /^\d+$/.test(entry));

@@ -63,7 +63,8 @@ export function createNodePostureHost(): PostureHost {
         const chunks: Uint8Array[] = [];
         let total = 0;
         for (;;) {
-          const chunk = new Uint8Array(64 * 1024);
+          // Small first: most reads are one-line /proc and /sys files.
+          const chunk = new Uint8Array(chunks.length === 0 ? 4096 : 64 * 1024);
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
           if (bytesRead === 0) break;
           total += bytesRead;
