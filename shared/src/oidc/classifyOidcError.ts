@@ -66,6 +66,16 @@ export function classifyOidcError(error: unknown, broker: string): StrongroomErr
         hint: 'Ask an administrator whether your account may sign in, then try again.',
       });
     }
+    if (oauthError === 'unmet_authentication_requirements') {
+      return new StrongroomError(
+        'insufficient_authentication',
+        `The broker cannot sign you in at the required level (${detail}).`,
+        {
+          cause: error,
+          hint: "Check the profile's acr (`strongroom config show`); Strongroom brokers assert the hardware-key level.",
+        },
+      );
+    }
     if (oauthError === 'invalid_grant') {
       return new StrongroomError(
         'session_expired',

@@ -70,18 +70,16 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
     // Not awaited before listening: a browser opener may only return once the page has loaded,
     // which is after our callback answered. If it fails, the login fails with its error.
     const opening = new Promise<never>((_resolve, reject) => {
-      host
-        .openBrowser(url.href)
-        .catch((error: unknown) =>
-          reject(
-            error instanceof StrongroomError
-              ? error
-              : new StrongroomError('login_failed', 'Could not open the browser to sign in.', {
-                  cause: error,
-                  hint: 'Use `strongroom login --no-browser` and open the printed URL yourself.',
-                }),
-          ),
-        );
+      host.openBrowser(url.href).catch((error: unknown) =>
+        reject(
+          error instanceof StrongroomError
+            ? error
+            : new StrongroomError('login_failed', 'Could not open the browser to sign in.', {
+                cause: error,
+                hint: 'Use `strongroom login --no-browser` and open the printed URL yourself.',
+              }),
+        ),
+      );
     });
     const received = await Promise.race([loopback.callback, opening]);
     try {
@@ -118,13 +116,14 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
           hint: 'Nothing was stored.',
         });
       const strength = checkAuthenticationStrength(claims, acceptedAcr);
+      const profileClaims = await fetchProfileClaims(config, tokens.access_token, claims, dpop);
       const refreshIn = (tokens as { refresh_token_expires_in?: unknown }).refresh_token_expires_in;
       const summary = summarizeTokens(
         {
           tokenType: tokens.token_type,
           expiresIn: tokens.expiresIn(),
           refreshTokenExpiresIn: typeof refreshIn === 'number' ? refreshIn : undefined,
-          claims,
+          claims: { ...profileClaims, ...claims },
         },
         strength,
         deviceKey,
@@ -156,5 +155,26 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
     }
   } finally {
     await loopback.close();
+  }
+}
+
+/**
+ * Email and name for `strongroom status`. Providers may keep them out of the ID token (OIDC Core
+ * §5.4) and serve them from UserInfo; that call is DPoP-bound too. Best effort: a failure only
+ * means status shows the subject instead.
+ */
+async function fetchProfileClaims(
+  config: client.Configuration,
+  accessToken: string,
+  claims: Record<string, unknown>,
+  dpop: client.DPoPHandle,
+): Promise<Record<string, unknown>> {
+  if (typeof claims['email'] === 'string' || config.serverMetadata().userinfo_endpoint === undefined)
+    return {};
+  try {
+    const info = await client.fetchUserInfo(config, accessToken, String(claims['sub']), { DPoP: dpop });
+    return { email: info.email, name: info.name };
+  } catch {
+    return {};
   }
 }
