@@ -2,6 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type {
+  DevicePostureRecord,
+  DeviceRecord,
+  DeviceStatus,
+  NonceConsumption,
+  PostureNonceRecord,
+} from './deviceRecords.js';
+import type {
   CredentialRecord,
   EnrollmentRecord,
   OidcPayloadRecord,
@@ -170,5 +177,47 @@ export abstract class SqlStore implements Store {
   }
   sweepExpired(now: number): Promise<number> {
     return this.#auto((o) => o.sweepExpired(now));
+  }
+  // Device registry (DeviceStoreOps.ts).
+  createDevice(device: DeviceRecord): Promise<void> {
+    return this.#auto((o) => o.createDevice(device));
+  }
+  getDevice(id: string): Promise<DeviceRecord | undefined> {
+    return this.#auto((o) => o.getDevice(id));
+  }
+  getDeviceByThumbprint(thumbprint: string): Promise<DeviceRecord | undefined> {
+    return this.#auto((o) => o.getDeviceByThumbprint(thumbprint));
+  }
+  listDevices(userId: string): Promise<DeviceRecord[]> {
+    return this.#auto((o) => o.listDevices(userId));
+  }
+  setDeviceStatus(id: string, status: DeviceStatus, replacedBy?: string | null): Promise<void> {
+    return this.#auto((o) => o.setDeviceStatus(id, status, replacedBy));
+  }
+  touchDevice(id: string, seenAt: number): Promise<void> {
+    return this.#auto((o) => o.touchDevice(id, seenAt));
+  }
+  putDevicePosture(posture: DevicePostureRecord): Promise<void> {
+    return this.#auto((o) => o.putDevicePosture(posture));
+  }
+  getDevicePosture(deviceId: string): Promise<DevicePostureRecord | undefined> {
+    return this.#auto((o) => o.getDevicePosture(deviceId));
+  }
+  createPostureNonce(nonce: PostureNonceRecord): Promise<void> {
+    return this.#auto((o) => o.createPostureNonce(nonce));
+  }
+  consumePostureNonce(
+    nonceHash: string,
+    userId: string,
+    deviceId: string,
+    now: number,
+  ): Promise<NonceConsumption> {
+    return this.#tx((o) => o.consumePostureNonce(nonceHash, userId, deviceId, now));
+  }
+  recordProofJti(jtiHash: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.#auto((o) => o.recordProofJti(jtiHash, expiresAt, now));
+  }
+  sweepDeviceState(now: number): Promise<number> {
+    return this.#tx((o) => o.sweepDeviceState(now));
   }
 }

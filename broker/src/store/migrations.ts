@@ -85,6 +85,46 @@ export const migrations: readonly Migration[] = [
       ...appendOnly(d, 'audit_checkpoints'),
     ],
   },
+  {
+    version: 2,
+    name: 'devices, posture, posture nonces, API proof jtis',
+    statements: () => [
+      // One row per device key; the RFC 7638 thumbprint is the `jkt` of its DPoP-bound tokens.
+      `CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        thumbprint TEXT NOT NULL UNIQUE,
+        public_jwk TEXT NOT NULL,
+        key_protection TEXT NOT NULL CHECK (key_protection IN ('software', 'tpm', 'secure-enclave')),
+        os TEXT NOT NULL,
+        os_version TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        model TEXT,
+        serial TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'pending', 'locked', 'removed', 'replaced')),
+        enrolled_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        replaced_by TEXT)`,
+      `CREATE INDEX devices_user ON devices (user_id)`,
+      `CREATE TABLE device_posture (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        attested_at BIGINT NOT NULL,
+        compliant INTEGER NOT NULL,
+        agent_version TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        checks TEXT NOT NULL)`,
+      `CREATE TABLE posture_nonces (
+        nonce_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT)`,
+      `CREATE INDEX posture_nonces_expires ON posture_nonces (expires_at)`,
+      `CREATE TABLE api_proof_jtis (jti_hash TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)`,
+      `CREATE INDEX api_proof_jtis_expires ON api_proof_jtis (expires_at)`,
+    ],
+  },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditRecord } from '../audit/hashAuditRecord.js';
 import { BrokerError } from '../errors/BrokerError.js';
+import { deviceStoreConformance } from './deviceStoreConformance.js';
 import type { Store } from './Store.js';
 import {
   makeAuditEvent,
@@ -414,5 +415,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
       expect(await store.listCheckpoints()).toEqual([cp, cp2]);
       expect(await store.lastCheckpoint()).toEqual(cp2);
     });
+
+    deviceStoreConformance(() => h);
   });
 }
