@@ -24,13 +24,14 @@ export function isolatedCliEnv(extra: NodeJS.ProcessEnv = {}): IsolatedCliEnv {
     XDG_STATE_HOME: 'state',
     TMPDIR: 'tmp',
   };
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited['STRONGROOM_PROFILE'];
+  delete inherited['STRONGROOM_BROWSER'];
+  const env: NodeJS.ProcessEnv = { ...inherited, ...extra };
   for (const [name, dir] of Object.entries(dirs)) {
     const path = join(root, dir);
     mkdirSync(path, { recursive: true });
     env[name] = path;
   }
-  delete env['STRONGROOM_PROFILE'];
-  delete env['STRONGROOM_BROWSER'];
   return { root, env, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
