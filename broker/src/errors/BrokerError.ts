@@ -15,6 +15,9 @@ export type BrokerErrorCode =
   | 'audit_write_failed'
   | 'store_failed'
   | 'policy_invalid'
+  | 'invalid_token'
+  | 'invalid_dpop_proof'
+  | 'attestation_rejected'
   | 'internal';
 
 const defaultStatus: Record<BrokerErrorCode, number> = {
@@ -29,6 +32,9 @@ const defaultStatus: Record<BrokerErrorCode, number> = {
   audit_write_failed: 500,
   store_failed: 500,
   policy_invalid: 422,
+  invalid_token: 401,
+  invalid_dpop_proof: 401,
+  attestation_rejected: 400,
   internal: 500,
 };
 
