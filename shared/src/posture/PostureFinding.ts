@@ -1,7 +1,8 @@
 /**
  * What one check concluded. `observed` is built from command output and file contents, which a local
- * process can influence (a process may name itself anything), so it is reduced to printable text of
- * bounded length here, once: a hostile string cannot move the cursor or recolour the CLI table.
+ * process can influence (a process may name itself anything), and `expected`/`fix` can quote
+ * configuration, so all three are reduced to printable text of bounded length here, once: a hostile
+ * string cannot move the cursor or recolour the CLI table, and a report always fits its schema.
  */
 export type PostureStatus = 'pass' | 'fail' | 'unknown';
 
@@ -36,13 +37,23 @@ export function printable(text: string, maxLength = maxObservedLength): string {
 }
 
 export function passed(observed: string, expected: string): PostureFinding {
-  return { status: 'pass', observed: printable(observed), expected, fix: '' };
+  return { status: 'pass', observed: printable(observed), expected: printable(expected), fix: '' };
 }
 
 export function failed(observed: string, expected: string, fix: string): PostureFinding {
-  return { status: 'fail', observed: printable(observed), expected, fix };
+  return {
+    status: 'fail',
+    observed: printable(observed),
+    expected: printable(expected),
+    fix: printable(fix),
+  };
 }
 
 export function unknown(observed: string, expected: string, fix: string): PostureFinding {
-  return { status: 'unknown', observed: printable(observed), expected, fix };
+  return {
+    status: 'unknown',
+    observed: printable(observed),
+    expected: printable(expected),
+    fix: printable(fix),
+  };
 }

@@ -35,6 +35,14 @@ describe('checkEndpointProtection.linux', () => {
     expect((await run(['/usr/local/bin/falcon-sensor'])).status).toBe('fail');
   });
 
+  it('keeps a long configured list within the report limits', async () => {
+    const many = Array.from({ length: 32 }, (_, index) => `/opt/agent-${String(index)}/${'a'.repeat(200)}`);
+    const finding = await run(many);
+    expect(finding.status).toBe('fail');
+    for (const text of [finding.observed, finding.expected, finding.fix])
+      expect(text.length).toBeLessThanOrEqual(300);
+  });
+
   it('answers unknown with nothing configured or /proc unreadable', async () => {
     expect((await run([])).status).toBe('unknown');
     expect(

@@ -10,6 +10,7 @@ interface Tools {
   firewalld?: ExecResult;
   ufw?: ExecResult;
   systemctl?: ExecResult;
+  ipTablesNames?: string;
 }
 
 function run(tools: Tools) {
@@ -24,6 +25,7 @@ function run(tools: Tools) {
       { file: 'ufw', args: ['status'], result: tools.ufw ?? missing },
       { file: 'systemctl', args: ['is-active', 'nftables.service'], result: tools.systemctl ?? missing },
     ],
+    files: tools.ipTablesNames === undefined ? {} : { '/proc/net/ip_tables_names': tools.ipTablesNames },
   });
   return checkFirewallLinux.run(context);
 }
@@ -54,6 +56,16 @@ describe('checkFirewall.linux', () => {
       ufw: recorded.ok(readFixture('linux/ufw-status-de.txt')),
     });
     expect(finding.status).toBe('fail');
+  });
+
+  it('does not fail an empty nftables ruleset while legacy iptables holds a filter table', async () => {
+    const legacy = { nft: recorded.ok(''), ipTablesNames: 'nat\nfilter\n' };
+    expect((await run(legacy)).status).toBe('unknown');
+    // ufw on the iptables-legacy backend (Ubuntu 20.04) says so itself.
+    expect(
+      (await run({ ...legacy, ufw: recorded.ok(readFixture('linux/ufw-status-active.txt')) })).status,
+    ).toBe('pass');
+    expect((await run({ nft: recorded.ok(''), ipTablesNames: 'nat\n' })).status).toBe('fail');
   });
 
   it('without root, trusts firewalld running or ufw active', async () => {

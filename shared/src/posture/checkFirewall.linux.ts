@@ -22,31 +22,39 @@ export const checkFirewallLinux: PostureCheck = {
     // The kernel ruleset is authoritative: ufw, firewalld and iptables-nft all end up there.
     const nftFailure = describeExecFailure('nft list ruleset', nft);
     const verdict = nftFailure ? undefined : readNftRuleset(nft.stdout);
-    if (verdict && verdict.defaultDeny.length > 0)
+    if (verdict && verdict.defaultDeny.length > 0) {
       return passed(`nftables: ${verdict.defaultDeny.join('; ')}`, expected);
-    if (verdict) {
-      return failed(
-        `nftables: ${String(verdict.inputChains)} input chain(s), none refuses by default`,
-        expected,
-        fix,
-      );
     }
-    notes.push(nftFailure ?? 'nft list ruleset: output not understood');
 
     const firewalldState = firstLine(firewalld.stdout) || firstLine(firewalld.stderr);
     if (firewalld.exitCode === 0 && firewalldState === 'running')
       return passed('firewalld: running', expected);
     const firewalldOff = firewalldState === 'not running';
+    // ufw's text is translated (gettext); only the English wording counts as an answer.
+    const ufwStatus = /^Status: (active|inactive)$/m.exec(ufw.stdout)?.[1];
+    if (ufw.exitCode === 0 && ufwStatus === 'active') return passed('ufw: Status: active', expected);
+
+    if (verdict) {
+      // Rules loaded through iptables-legacy live outside nftables, where nft cannot see them.
+      const legacy = await context.host.readFile('/proc/net/ip_tables_names');
+      const legacyFilter = legacy.ok && /^filter$/m.test(new TextDecoder().decode(legacy.data));
+      const observed = `nftables: ${String(verdict.inputChains)} input chain(s), none refuses by default`;
+      if (legacyFilter)
+        return unknown(
+          `${observed}; a legacy iptables filter table is loaded and was not read`,
+          expected,
+          fix,
+        );
+      if (legacy.ok || legacy.failure === 'not_found') return failed(observed, expected, fix);
+      return unknown(`${observed}; /proc/net/ip_tables_names: ${legacy.detail}`, expected, fix);
+    }
+    notes.push(nftFailure ?? 'nft list ruleset: output not understood');
     notes.push(
       firewalldOff
         ? 'firewalld: not running'
         : (describeExecFailure('firewall-cmd --state', firewalld) ??
             `firewall-cmd --state: "${firewalldState}"`),
     );
-
-    // ufw's text is translated (gettext); only the English wording counts as an answer.
-    const ufwStatus = /^Status: (active|inactive)$/m.exec(ufw.stdout)?.[1];
-    if (ufw.exitCode === 0 && ufwStatus === 'active') return passed('ufw: Status: active', expected);
     notes.push(
       ufwStatus
         ? `ufw: ${ufwStatus}`

@@ -43,13 +43,23 @@ describe.skipIf(process.platform === 'win32')('createNodePostureHost (real proce
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('runs tools in the C locale so their English output can be parsed', async () => {
-    const result = await host.exec(
-      process.execPath,
-      ['-e', 'process.stdout.write(process.env.LC_ALL ?? "")'],
-      { timeoutMs: 10_000 },
-    );
-    expect(result.stdout).toBe('C');
+  it('runs tools in the C locale, with system directories first on PATH, and without our secrets', async () => {
+    process.env['STRONGROOM_TEST_TOKEN'] = 'secret-value';
+    try {
+      const script = 'process.stdout.write(JSON.stringify(process.env))';
+      const result = await createNodePostureHost().exec(process.execPath, ['-e', script], {
+        timeoutMs: 10_000,
+      });
+      const env = JSON.parse(result.stdout) as Record<string, string>;
+      expect(env['LC_ALL']).toBe('C');
+      expect(env['PATH']?.startsWith('/usr/sbin:/usr/bin:/sbin:/bin')).toBe(true);
+      expect(env['STRONGROOM_TEST_TOKEN']).toBeUndefined();
+      const allowed =
+        /^(HOME|USER|LOGNAME|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|TMPDIR|PATH|LC_ALL|LANG|XDG_.*)$/;
+      expect(Object.keys(env).filter((name) => !allowed.test(name))).toEqual([]);
+    } finally {
+      delete process.env['STRONGROOM_TEST_TOKEN'];
+    }
   });
 
   it('reads files (including /proc files that report size 0) and lists directories; failures are data', async () => {

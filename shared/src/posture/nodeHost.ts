@@ -15,6 +15,31 @@ function fileFailure(error: unknown): { ok: false; failure: FileFailure; detail:
   return { ok: false, failure: 'failed', detail: code ? `read failed (${code})` : 'read failed' };
 }
 
+// What the system tools may see of our environment: enough to find the user's desktop session and
+// settings (gsettings, kreadconfig), nothing else. Tokens or keys that a parent process left in the
+// environment do not travel to every tool the checks run.
+const passedToTools = [
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'TMPDIR',
+];
+
+function unixToolEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (passedToTools.includes(name) || name.startsWith('XDG_')) kept[name] = value;
+  }
+  // System directories first: the tools are looked up where the OS installs them (nft and ufw live
+  // in /usr/sbin, which a normal user's PATH often lacks), not wherever the user's PATH points first.
+  const system = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  const user = (env['PATH'] ?? '').split(':').filter((dir) => dir.startsWith('/') && !system.includes(dir));
+  return { ...kept, PATH: [...system, ...user].join(':'), LC_ALL: 'C', LANG: 'C' };
+}
+
 /**
  * The real machine. Commands run with execFile (no shell: arguments are never re-parsed), a hard
  * timeout and SIGKILL, bounded output, and, on Unix, the C locale so tools print the English the
@@ -23,8 +48,7 @@ function fileFailure(error: unknown): { ok: false; failure: FileFailure; detail:
 export function createNodePostureHost(): PostureHost {
   const platform = process.platform;
   const env = Object.freeze({ ...process.env });
-  const childEnv =
-    platform === 'win32' ? process.env : { ...process.env, LC_ALL: 'C', LANG: 'C', LANGUAGE: '' };
+  const childEnv = platform === 'win32' ? process.env : unixToolEnv(process.env);
 
   const exec = (file: string, args: readonly string[], options: { timeoutMs: number }) =>
     new Promise<ExecResult>((resolve) => {
