@@ -1,4 +1,6 @@
 import type { AdapterConstructor, AdapterFactory } from 'oidc-provider';
+import { AuditCheckpointer } from '../audit/AuditCheckpointer.js';
+import { loadAuditSigner } from '../audit/AuditSigner.js';
 import type { BrokerConfigInput } from '../config/brokerConfigSchema.js';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { seedDemo } from '../demo/seedDemo.js';
@@ -30,6 +32,9 @@ export async function serveCommand(input: BrokerConfigInput, deps: ServeDeps): P
     logger: true,
   });
   await app.listen({ host: config.host, port: config.port });
+  // Signed checkpoints every N records or T seconds (ARCHITECTURE.md, "Events, audit, alerts").
+  const checkpointer = new AuditCheckpointer(store, await loadAuditSigner(store), { now: deps.now });
+  checkpointer.start();
   const sweep = setInterval(() => void store.sweepExpired(deps.now()).catch(() => undefined), 60_000);
   sweep.unref();
 
@@ -51,6 +56,7 @@ export async function serveCommand(input: BrokerConfigInput, deps: ServeDeps): P
   const stop = async () => {
     clearInterval(sweep);
     await app.close();
+    await checkpointer.stop().catch(() => undefined);
     await store.close();
     process.exit(0);
   };

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { BrokerError } from '../errors/BrokerError.js';
+import { registerAuditCommands } from '../audit/registerAuditCommands.js';
+import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { oidcAdapter } from '../store/oidcAdapter.js';
+import { openStore } from './openStore.js';
 import { inviteCommand } from './inviteCommand.js';
-import { serveCommand } from './serveCommand.js';
 import { addServeOptions, serveConfigFrom, type ServeFlags } from './serveOptions.js';
 import { addStoreOptions, storeConfigFrom, type StoreFlags } from './storeOptions.js';
 
@@ -16,6 +18,8 @@ const program = new Command('strongroom-broker')
 
 addServeOptions(addStoreOptions(program.command('serve').description('run the broker'))).action(
   async (flags: ServeFlags) => {
+    // Loaded on demand so `invite` and `audit` start without oidc-provider and Fastify.
+    const { serveCommand } = await import('./serveCommand.js');
     await serveCommand(serveConfigFrom(flags, process.env), {
       makeAdapter: (store) => oidcAdapter(store, { now }),
       print,
@@ -43,6 +47,12 @@ addStoreOptions(
     },
   );
 });
+
+// `audit export|verify|checkpoint|key` (broker/src/audit); the store flags sit on `audit` itself.
+const audit = registerAuditCommands(program, () =>
+  openStore(loadBrokerConfig(storeConfigFrom(audit.opts<StoreFlags>(), process.env))),
+);
+addStoreOptions(audit);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof BrokerError && error.expose) {

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 export interface LoopbackReceiver {
   /** http://127.0.0.1:<port>/callback (RFC 8252 §7.3). */
   redirectUri: string;
-  /** Resolves with the next callback URL the browser is sent to. */
+  /**
+   * Resolves with the next callback URL the browser is sent to. Callbacks that arrive first are
+   * buffered, so calling this after the browser was redirected is fine (and safer when the sign-in
+   * may fail: a waiter left pending would take the next attempt's callback).
+   */
   nextCallback(): Promise<URL>;
   close(): Promise<void>;
 }
