@@ -33,7 +33,11 @@ export async function cliContext(
     log: (level, message) => {
       if (debug || level === 'warn' || level === 'error') process.stderr.write(`strongroom: ${message}\n`);
     },
-    notify: (message) => process.stderr.write(`strongroom: ${message}\n`),
+    // The CLI has no background work: whatever shared/ notifies about also ends the command, and
+    // reportError prints it once at the boundary. Shown here only when debugging.
+    notify: (message) => {
+      if (debug) process.stderr.write(`strongroom: (notice) ${message}\n`);
+    },
   };
   return { host, profile, store: createKeychainCredentialStore({ platform: process.platform }), configFile };
 }

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { findSecretsInFiles } from '@strongroom/cli/testing/findSecretsInFiles.js';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom, startStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
+import {
+  deviceKeyNamespace,
+  loadSoftwareDeviceKey,
+} from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { REFRESH_TOKEN_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
@@ -56,8 +61,11 @@ describe('strongroom CLI against the real broker', () => {
     await browser?.close();
     await broker?.stop();
   });
-  afterEach(() => {
+  afterEach(async () => {
     for (const e of envs.splice(0)) e.remove();
+    // logout keeps the device key (it is the device's identity); tests leave nothing behind.
+    await keychain.clearProfile(profile);
+    await keychain.clearProfile(deviceKeyNamespace(profile));
   });
 
   /** A fresh HOME/XDG tree configured for this broker, with the browser opener pointed at the test. */
@@ -111,8 +119,18 @@ describe('strongroom CLI against the real broker', () => {
     expect(token.stderr).toMatch(/warning: this prints a live access token/);
     const accessToken = token.stdout.trim();
     expect(accessToken.length).toBeGreaterThan(20);
-    const refreshToken = (await keychain.get(profile, REFRESH_TOKEN_ENTRY)) ?? '';
-    expect(refreshToken.length).toBeGreaterThan(20);
+    const firstRefreshToken = (await keychain.get(profile, REFRESH_TOKEN_ENTRY)) ?? '';
+    expect(firstRefreshToken.length).toBeGreaterThan(20);
+
+    // Refresh with the real broker (DPoP proof, server nonce, rotation) once the token is due.
+    await keychain.delete(profile, 'access_token');
+    const refreshed = await runStrongroom(['token'], env);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(refreshed.stdout.trim()).not.toBe(accessToken);
+    const rotated = (await keychain.get(profile, REFRESH_TOKEN_ENTRY)) ?? '';
+    expect(rotated).not.toBe(firstRefreshToken);
+    expect(rotated.length).toBeGreaterThan(20);
+    const refreshToken = rotated;
 
     // DPoP-bound: presented as a bearer token (as a thief without the device key would), it fails.
     const stolen = await fetch(`${broker.issuer}/me`, {
@@ -124,13 +142,35 @@ describe('strongroom CLI against the real broker', () => {
     expect(logout.code, logout.stderr).toBe(0);
     expect(logout.stdout).toMatch(/the broker ended the session/);
     expect(await keychain.list(profile)).toEqual([]);
+    // The broker really ended the session: the last refresh token, with this device's DPoP key, is refused.
+    const config = await oidc.discovery(
+      new URL(broker.issuer),
+      'strongroom-cli',
+      { token_endpoint_auth_method: 'none' },
+      oidc.None(),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
+    const deviceKey = await loadSoftwareDeviceKey(keychain, profile);
+    await expect(
+      oidc.refreshTokenGrant(config, refreshToken, undefined, {
+        DPoP: oidc.getDPoPHandle(config, deviceKey.keyPair),
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
     const after = await runStrongroom(['status', '--json'], env);
     expect(after.code).toBe(3);
     expect(JSON.parse(after.stdout)).toMatchObject({ signedIn: false });
 
     // Tokens only ever lived in the keychain: not in HOME, the XDG dirs or the test's temp root.
-    expect(findSecretsInFiles([root], { accessToken, refreshToken })).toEqual([]);
-    issuedTokens = { accessToken, refreshToken };
+    const secrets = {
+      accessToken,
+      refreshedAccessToken: refreshed.stdout.trim(),
+      firstRefreshToken,
+      refreshToken,
+    };
+    expect(findSecretsInFiles([root], secrets)).toEqual([]);
+    issuedTokens = secrets;
   });
 
   // KNOWN BROKER GAP, kept visible: oidc-provider's opaque token id is the token value, and
@@ -182,6 +222,7 @@ describe('strongroom CLI against the real broker', () => {
     expect(token.code).toBe(3);
     expect(token.stdout).toBe('');
     expect(token.stderr).toMatch(/session has ended/);
+    expect(token.stderr.match(/session has ended/g)).toHaveLength(1);
     expect(token.stderr).toMatch(/strongroom login/);
     expect(await keychain.list(profile)).toEqual([]);
   });
