@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditEventInput } from '../audit/AuditEvent.js';
 import type { Store } from '../store/Store.js';
+import { tokenFingerprint } from './tokenFingerprint.js';
 
 type ProviderMiddleware = Parameters<Provider['use']>[0];
 
@@ -15,6 +16,15 @@ interface TokenEntityView {
 
 function entity(ctx: KoaContextWithOIDC, name: string): TokenEntityView | undefined {
   return ctx.oidc.entities[name] as TokenEntityView | undefined;
+}
+
+function fingerprintOf(body: unknown): string | undefined {
+  return typeof body === 'object' &&
+    body !== null &&
+    'access_token' in body &&
+    typeof body.access_token === 'string'
+    ? tokenFingerprint(body.access_token)
+    : undefined;
 }
 
 function errorCode(body: unknown): string | undefined {
@@ -73,7 +83,13 @@ export function auditProviderActivity(store: Store, now: () => number): Provider
         activityId: grantType === 'refresh_token' ? 3 : 1,
         activity,
         statusId: 1,
-        data: { clientId, grantId, grantType, dpopJkt: refresh?.jkt },
+        data: {
+          clientId,
+          grantId,
+          grantType,
+          dpopJkt: refresh?.jkt,
+          accessTokenFingerprint: fingerprintOf(ctx.body),
+        },
       };
       try {
         await store.appendAudit(event);
