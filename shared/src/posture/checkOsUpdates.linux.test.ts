@@ -15,7 +15,7 @@ function run(files: RecordedMachine['files'], now: string, maxPatchAgeDays = 30)
 const ubuntu = readFixture('linux/os-release-ubuntu-2404.txt');
 
 describe('checkOsUpdates.linux', () => {
-  it('takes the last apt upgrade (not the later plain install) and passes within the limit', async () => {
+  it('takes the last upgrade from apt and dpkg logs (not the later plain install) and passes within the limit', async () => {
     const finding = await run(
       {
         '/etc/os-release': ubuntu,
@@ -25,7 +25,7 @@ describe('checkOsUpdates.linux', () => {
       '2026-11-10T12:00:00',
     );
     expect(finding.status).toBe('pass');
-    expect(finding.observed).toMatch(/^Ubuntu 24.04.1 LTS; last package upgrade 2026-10-20 \(21 days ago\)$/);
+    expect(finding.observed).toBe('Ubuntu 24.04.1 LTS; last patched 2026-10-20, 21 days ago (dpkg upgrade)');
   });
 
   it('fails when the last upgrade is older than maxPatchAgeDays', async () => {
@@ -35,8 +35,8 @@ describe('checkOsUpdates.linux', () => {
       30,
     );
     expect(finding.status).toBe('fail');
-    expect(finding.observed).toContain('(37 days ago)');
-    expect(finding.expected).toBe('packages upgraded within the last 30 days');
+    expect(finding.observed).toContain('37 days ago (dpkg upgrade)');
+    expect(finding.expected).toBe('updates installed within the last 30 days, no security update pending');
   });
 
   it('reads pacman and dnf logs (installs do not count as patches)', async () => {
@@ -48,7 +48,7 @@ describe('checkOsUpdates.linux', () => {
       '2026-11-26T12:00:00Z',
     );
     expect(arch).toMatchObject({ status: 'fail' });
-    expect(arch.observed).toContain('Arch Linux; last package upgrade 2026-09-28');
+    expect(arch.observed).toContain('Arch Linux; last patched 2026-09-28');
     const fedora = await run(
       {
         '/usr/lib/os-release': readFixture('linux/os-release-fedora-40.txt'),
@@ -57,9 +57,61 @@ describe('checkOsUpdates.linux', () => {
       '2026-11-26T12:00:00Z',
     );
     expect(fedora.status).toBe('pass');
-    expect(fedora.observed).toContain(
-      'Fedora Linux 40 (Workstation Edition); last package upgrade 2026-11-18 (8 days ago)',
+    expect(fedora.observed).toBe(
+      'Fedora Linux 40 (Workstation Edition); last patched 2026-11-18, 8 days ago (dnf upgrade)',
     );
+  });
+
+  it('counts an unattended-upgrades run that found nothing to install as current', async () => {
+    const finding = await run(
+      {
+        '/etc/os-release': ubuntu,
+        '/var/log/dpkg.log': readFixture('linux/dpkg.log'),
+        '/var/log/unattended-upgrades/unattended-upgrades.log': readFixture('linux/unattended-upgrades.log'),
+        '/var/lib/update-notifier/updates-available': readFixture(
+          'linux/update-notifier-updates-available-none',
+        ),
+      },
+      '2026-11-26T12:00:00',
+    );
+    expect(finding).toMatchObject({
+      status: 'pass',
+      observed: expect.stringContaining(
+        '2026-11-24, 2 days ago (unattended-upgrades: nothing left to install)',
+      ),
+    });
+  });
+
+  it('fails on security updates waiting in update-notifier, even after a recent upgrade; German text is not read', async () => {
+    const files = { '/etc/os-release': ubuntu, '/var/log/dpkg.log': readFixture('linux/dpkg.log') };
+    const waiting = await run(
+      {
+        ...files,
+        '/var/lib/update-notifier/updates-available': readFixture('linux/update-notifier-updates-available'),
+      },
+      '2026-10-21T12:00:00',
+    );
+    expect(waiting.status).toBe('fail');
+    expect(waiting.observed).toContain('9 security updates pending (update-notifier)');
+    const noDates = await run(
+      {
+        '/etc/os-release': ubuntu,
+        '/var/lib/update-notifier/updates-available': readFixture('linux/update-notifier-updates-available'),
+      },
+      '2026-10-21T12:00:00',
+    );
+    expect(noDates.status).toBe('fail');
+    const german = await run(
+      {
+        ...files,
+        '/var/lib/update-notifier/updates-available': readFixture(
+          'linux/update-notifier-updates-available-de',
+        ),
+      },
+      '2026-10-21T12:00:00',
+    );
+    expect(german.status).toBe('pass');
+    expect(german.observed).not.toContain('pending');
   });
 
   it('answers unknown when no log can be read, when logs hold no upgrade, or when the date is in the future', async () => {

@@ -1,7 +1,7 @@
 import type { PostureCheck, PostureCheckContext } from './PostureCheck.js';
 import { failed, passed, unknown } from './PostureFinding.js';
 import { daysSince, isoDay, latest } from './daysSince.js';
-import { linuxPackageLogs } from './linuxPackageLogs.js';
+import { linuxPackageLogs, pendingSecurityUpdates } from './linuxPackageLogs.js';
 
 const fix =
   'Install updates now (`sudo apt update && sudo apt upgrade`, `sudo dnf upgrade`, `sudo pacman -Syu`) and turn on automatic security updates.';
@@ -26,32 +26,49 @@ export const checkOsUpdatesLinux: PostureCheck = {
   id: 'os_updates',
   async run(context) {
     const { host, options } = context;
-    const expected = `packages upgraded within the last ${String(options.maxPatchAgeDays)} days`;
-    const [name, reads] = await Promise.all([
+    const expected = `updates installed within the last ${String(options.maxPatchAgeDays)} days, no security update pending`;
+    const [name, reads, notifier] = await Promise.all([
       osName(context),
       Promise.all(linuxPackageLogs.map(async (log) => ({ log, file: await host.readFile(log.path) }))),
+      host.readFile('/var/lib/update-notifier/updates-available'),
     ]);
     const os = name ?? 'unknown Linux (no os-release)';
+    const pending = notifier.ok ? pendingSecurityUpdates(new TextDecoder().decode(notifier.data)) : undefined;
+    const pendingNote = pending ? `; ${String(pending)} security updates pending (update-notifier)` : '';
     const readable = reads.flatMap(({ log, file }) =>
       file.ok ? [{ log, text: new TextDecoder().decode(file.data) }] : [],
     );
     const denied = reads
       .filter(({ file }) => !file.ok && file.failure === 'permission_denied')
       .map(({ log }) => log.path);
-    if (readable.length === 0) {
+    const dated = readable.flatMap(({ log, text }) => {
+      const date = log.lastUpgrade(text);
+      return date ? [{ date, label: log.label }] : [];
+    });
+    const newest = latest(dated.map((entry) => entry.date));
+    const last = dated.find((entry) => entry.date.getTime() === newest?.getTime());
+    if (!last) {
       const why =
-        denied.length > 0
-          ? `permission denied: ${denied.join(', ')}`
-          : 'no apt, dpkg, pacman or dnf log found';
+        readable.length > 0
+          ? `no package upgrade recorded in ${readable.map(({ log }) => log.path).join(', ')}`
+          : denied.length > 0
+            ? `permission denied: ${denied.join(', ')}`
+            : 'no apt, dpkg, unattended-upgrades, pacman or dnf log found';
+      // Security updates known to be waiting settle it even without a date.
+      if (pending) return failed(`${os}; ${why}${pendingNote}`, expected, fix);
       return unknown(`${os}; ${why}`, expected, fix);
     }
-    const last = latest(readable.flatMap(({ log, text }) => log.lastUpgrade(text) ?? []));
-    const logs = readable.map(({ log }) => log.path).join(', ');
-    if (!last) return unknown(`${os}; no package upgrade recorded in ${logs}`, expected, fix);
-    const age = daysSince(host.now(), last);
-    if (age === undefined)
-      return unknown(`${os}; last upgrade ${last.toISOString()} is in the future (clock?)`, expected, fix);
-    const observed = `${os}; last package upgrade ${isoDay(last)} (${String(age)} days ago)`;
-    return age <= options.maxPatchAgeDays ? passed(observed, expected) : failed(observed, expected, fix);
+    const age = daysSince(host.now(), last.date);
+    if (age === undefined) {
+      return unknown(
+        `${os}; last upgrade ${last.date.toISOString()} is in the future (clock?)`,
+        expected,
+        fix,
+      );
+    }
+    const observed = `${os}; last patched ${isoDay(last.date)}, ${String(age)} days ago (${last.label})${pendingNote}`;
+    return age <= options.maxPatchAgeDays && !pending
+      ? passed(observed, expected)
+      : failed(observed, expected, fix);
   },
 };

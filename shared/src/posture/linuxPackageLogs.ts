@@ -2,10 +2,13 @@ import { latest, localTime } from './daysSince.js';
 
 /**
  * Where each Linux package manager records upgrades, and how to find the last one. Only upgrades
- * count: installing a new package patches nothing that was already there.
+ * count: installing a new package patches nothing that was already there. unattended-upgrades also
+ * counts when it found nothing left to install: the machine was current with its security pockets then.
  */
 export interface PackageLog {
   readonly path: string;
+  /** What a date from this log means, for `observed`. */
+  readonly label: string;
   readonly lastUpgrade: (text: string) => Date | undefined;
 }
 
@@ -53,11 +56,38 @@ function lastDnfUpgrade(text: string): Date | undefined {
   );
 }
 
+/** unattended-upgrades: `2026-11-20 06:31:09,999 INFO No packages found that can be upgraded unattended …` or `All upgrades installed`. */
+function lastUnattendedCurrent(text: string): Date | undefined {
+  const matches = text.matchAll(
+    /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}),\d+ INFO (?:No packages found that can be upgraded unattended|All upgrades installed)/gm,
+  );
+  return latest([...matches].map(([, y = '', mo = '', d = '', h, mi, s]) => localTime(y, mo, d, h, mi, s)));
+}
+
 export const linuxPackageLogs: readonly PackageLog[] = [
-  { path: '/var/log/apt/history.log', lastUpgrade: lastAptUpgrade },
-  { path: '/var/log/apt/history.log.1', lastUpgrade: lastAptUpgrade },
-  { path: '/var/log/dpkg.log', lastUpgrade: lastDpkgUpgrade },
-  { path: '/var/log/dpkg.log.1', lastUpgrade: lastDpkgUpgrade },
-  { path: '/var/log/pacman.log', lastUpgrade: lastPacmanUpgrade },
-  { path: '/var/log/dnf.rpm.log', lastUpgrade: lastDnfUpgrade },
+  { path: '/var/log/apt/history.log', label: 'apt upgrade', lastUpgrade: lastAptUpgrade },
+  { path: '/var/log/apt/history.log.1', label: 'apt upgrade', lastUpgrade: lastAptUpgrade },
+  { path: '/var/log/dpkg.log', label: 'dpkg upgrade', lastUpgrade: lastDpkgUpgrade },
+  { path: '/var/log/dpkg.log.1', label: 'dpkg upgrade', lastUpgrade: lastDpkgUpgrade },
+  {
+    path: '/var/log/unattended-upgrades/unattended-upgrades.log',
+    label: 'unattended-upgrades: nothing left to install',
+    lastUpgrade: lastUnattendedCurrent,
+  },
+  { path: '/var/log/pacman.log', label: 'pacman upgrade', lastUpgrade: lastPacmanUpgrade },
+  { path: '/var/log/dnf.rpm.log', label: 'dnf upgrade', lastUpgrade: lastDnfUpgrade },
 ];
+
+/**
+ * Pending security updates as Ubuntu's update-notifier counted them after the last `apt update`
+ * (/var/lib/update-notifier/updates-available). Its sentences are translated; only English is read.
+ */
+export function pendingSecurityUpdates(text: string): number | undefined {
+  const security = /^(\d+) (?:of these )?updates? (?:are|is a) (?:standard )?security updates?\.?$/m.exec(
+    text,
+  )?.[1];
+  if (security !== undefined) return Number(security);
+  // "0 updates can be applied immediately." (or the older "0 packages can be updated.") names no security line.
+  if (/^\d+ (?:updates? can be applied immediately|packages? can be updated)\.$/m.test(text)) return 0;
+  return undefined;
+}
