@@ -19,14 +19,14 @@ const program = new Command('strongroom')
     '\nExit codes: 0 ok, 1 other failure, 2 usage or config error, 3 not signed in, 4 denied, 5 broker unreachable (or TLS failure).',
   );
 
-let json = false;
 const global = (): GlobalOptions => program.opts<GlobalOptions>();
-const run = (load: () => Promise<number>) => async (): Promise<void> => {
+/** Runs a command's lazily imported code; errors become a message and a documented exit code. */
+const run = async (json: boolean | undefined, load: () => Promise<number>): Promise<void> => {
   try {
     process.exitCode = await load();
   } catch (error) {
     const { reportError } = await import('../reportError.js');
-    process.exitCode = reportError(error, json);
+    process.exitCode = reportError(error, json === true);
   }
 };
 
@@ -35,36 +35,33 @@ program
   .description('sign in through your browser with a hardware security key')
   .option('--no-browser', 'print the sign-in URL instead of opening a browser')
   .option('--json', 'print the result as JSON')
-  .action((options: { browser?: boolean; json?: boolean }) => {
-    json = options.json === true;
-    return run(async () => (await import('../commands/login.js')).login(global(), options))();
-  });
+  .action((options: { browser?: boolean; json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/login.js')).login(global(), options)),
+  );
 
 program
   .command('logout')
   .description('end the session at the broker and delete local credentials')
   .option('--forget-device', 'also delete this device key (a new one is made at the next sign-in)')
   .action((options: { forgetDevice?: boolean }) =>
-    run(async () => (await import('../commands/logout.js')).logout(global(), options))(),
+    run(false, async () => (await import('../commands/logout.js')).logout(global(), options)),
   );
 
 program
   .command('status')
   .description('show who is signed in, how, and until when')
   .option('--json', 'print as JSON')
-  .action((options: { json?: boolean }) => {
-    json = options.json === true;
-    return run(async () => (await import('../commands/status.js')).status(global(), options))();
-  });
+  .action((options: { json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/status.js')).status(global(), options)),
+  );
 
 program
   .command('token')
   .description('print a fresh access token for scripts (a warning goes to stderr)')
   .option('--json', 'print as JSON with its expiry')
-  .action((options: { json?: boolean }) => {
-    json = options.json === true;
-    return run(async () => (await import('../commands/token.js')).token(global(), options))();
-  });
+  .action((options: { json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/token.js')).token(global(), options)),
+  );
 
 const config = program
   .command('config')
@@ -73,10 +70,9 @@ config
   .command('show')
   .description('show profiles and the current one')
   .option('--json', 'print as JSON')
-  .action((options: { json?: boolean }) => {
-    json = options.json === true;
-    return run(async () => (await import('../commands/config.js')).configShow(global(), options))();
-  });
+  .action((options: { json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/config.js')).configShow(global(), options)),
+  );
 config
   .command('set-broker <url>')
   .description('set the broker URL of the profile (created if new; use --profile to name it)')
@@ -84,13 +80,13 @@ config
   .option('--acr <value>', 'authentication level to require (acr)')
   .option('--use', 'make this profile the current one')
   .action((url: string, options: { clientId?: string; acr?: string; use?: boolean }) =>
-    run(async () => (await import('../commands/config.js')).configSetBroker(global(), url, options))(),
+    run(false, async () => (await import('../commands/config.js')).configSetBroker(global(), url, options)),
   );
 config
   .command('use <profile>')
   .description('switch the current profile')
   .action((name: string) =>
-    run(async () => (await import('../commands/config.js')).configUse(global(), name))(),
+    run(false, async () => (await import('../commands/config.js')).configUse(global(), name)),
   );
 
 try {

@@ -31,15 +31,17 @@ const host: HostContext = {
   notify: () => undefined,
 };
 
+const makeProfile = (): ResolvedProfile => ({
+  name: `api-${randomBytes(4).toString('hex')}`,
+  broker: op.issuer,
+  clientId: 'strongroom-cli',
+  acr: 'urn:strongroom:acr:hwk',
+});
+
 describe('createBrokerClient', () => {
   it('sends DPoP-bound requests and steps up once on insufficient_user_authentication (RFC 9470)', async () => {
     const store = createMemoryCredentialStore();
-    const profile: ResolvedProfile = {
-      name: `api-${randomBytes(4).toString('hex')}`,
-      broker: op.issuer,
-      clientId: 'strongroom-cli',
-      acr: 'urn:strongroom:acr:hwk',
-    };
+    const profile = makeProfile();
     await loginWithBrowser({ host, profile, store });
     op.scenario = { stepUpApi: true };
     const stepUps: StepUpRequirements[] = [];
@@ -62,12 +64,7 @@ describe('createBrokerClient', () => {
 
   it('steps up at most once, then reports the refusal', async () => {
     const store = createMemoryCredentialStore();
-    const profile: ResolvedProfile = {
-      name: `api-${randomBytes(4).toString('hex')}`,
-      broker: op.issuer,
-      clientId: 'strongroom-cli',
-      acr: 'urn:strongroom:acr:hwk',
-    };
+    const profile = makeProfile();
     op.scenario = {};
     await loginWithBrowser({ host, profile, store });
     op.scenario = { stepUpApi: true };
