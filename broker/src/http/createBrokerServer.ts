@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AdapterConstructor, AdapterFactory } from 'oidc-provider';
+import { registerApi } from '../api/registerApi.js';
 import type { BrokerConfig } from '../config/brokerConfigSchema.js';
 import { loadSecrets } from '../keys/loadSecrets.js';
 import { loadSigningKeys } from '../keys/loadSigningKeys.js';
@@ -61,5 +62,6 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   await registerAssetRoutes(app);
   registerInteractionRoutes(app, deps);
   registerEnrollmentRoutes(app, deps);
+  await registerApi(app, { store, provider, issuer: config.issuer, now });
   return { app, provider };
 }
