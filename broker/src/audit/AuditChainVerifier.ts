@@ -1,10 +1,9 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { AuditRecord } from './AuditEvent.js';
 import { AUDIT_EXPORT_FORMAT, endSigningInput, headerDigest } from './auditExportFormat.js';
 import type { AuditProblem, AuditVerifyFailure, AuditVerifyResult } from './AuditVerifyResult.js';
 import { canonicalJson } from './canonicalJson.js';
 import { checkpointSigningInput } from './checkpointSigningInput.js';
-import { GENESIS_HASH, hashAuditRecord } from './hashAuditRecord.js';
+import { GENESIS_HASH } from './hashAuditRecord.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +44,7 @@ export class AuditChainVerifier {
     this.#line++;
     if (this.#failure) return false;
     if (this.#gap) return this.#lookForMissing(text);
+    if (this.#line > 1 && !this.#ended && isRecordLine(text)) return this.#record(text);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -59,7 +59,7 @@ export class AuditChainVerifier {
     if (this.#ended) return this.#fail('malformed', null, 'content after the end line');
     switch (obj['type']) {
       case 'record':
-        return this.#record(obj);
+        return this.#fail('malformed', this.#expectedSeq, 'record line is not in the export format');
       case 'checkpoint':
         return this.#checkpoint(obj);
       case 'end':
@@ -124,12 +124,12 @@ export class AuditChainVerifier {
     return undefined;
   }
 
-  #record(obj: Json): boolean {
-    const { seq, hash, prevHash } = obj;
-    if (!Number.isSafeInteger(seq) || typeof hash !== 'string' || typeof prevHash !== 'string') {
-      return this.#fail('malformed', this.#expectedSeq, 'record lacks seq, hash or prevHash');
-    }
-    const n = seq as number;
+  #record(text: string): boolean {
+    const hash = text.slice(RECORD_HASH_AT, RECORD_HASH_AT + 64);
+    const body = text.slice(RECORD_BODY_AT, text.length - RECORD_SUFFIX.length);
+    const fields = recordFields(body);
+    if (!fields) return this.#fail('malformed', this.#expectedSeq, 'record lacks seq or prevHash');
+    const { seq: n, prevHash } = fields;
     if (n !== this.#expectedSeq) {
       if (n < this.#expectedSeq) {
         return this.#fail('reordered', n, `record ${n} appears again after record ${this.#expectedSeq - 1}`);
@@ -137,8 +137,8 @@ export class AuditChainVerifier {
       this.#gap = { expected: this.#expectedSeq, found: n, line: this.#line };
       return true;
     }
-    // `type` is the export's framing, not part of the record: an undefined member is not encoded.
-    if (hashAuditRecord({ ...obj, type: undefined } as unknown as AuditRecord) !== hash) {
+    // The hash is over the body bytes exactly as they stand (see recordLine).
+    if (createHash('sha256').update(body).digest('hex') !== hash) {
       return this.#fail('edited', n, `record ${n} does not match its hash`);
     }
     if (prevHash !== this.#prevHash) {
@@ -270,7 +270,8 @@ export class AuditChainVerifier {
       return true; // the earlier gap is the first problem; keep looking past this line
     }
     const line = obj as Json | null;
-    if (line?.['type'] === 'record' && line['seq'] === this.#gap?.expected) this.#reportGap(true);
+    const record = line?.['type'] === 'record' ? (line['record'] as Json | null) : null;
+    if (record?.['seq'] === this.#gap?.expected) this.#reportGap(true);
     return !this.#failure;
   }
 
@@ -300,6 +301,51 @@ export class AuditChainVerifier {
     this.#failure ??= { ok: false, problem, seq, line: this.#line, message };
     return false;
   }
+}
+
+const RECORD_PREFIX = '{"hash":"';
+const RECORD_HASH_AT = RECORD_PREFIX.length;
+const RECORD_MIDDLE = '","record":';
+const RECORD_BODY_AT = RECORD_HASH_AT + 64 + RECORD_MIDDLE.length;
+const RECORD_SUFFIX = ',"type":"record"}';
+const hex64 = /^[0-9a-f]{64}$/;
+
+function isRecordLine(text: string): boolean {
+  return (
+    text.startsWith(RECORD_PREFIX) &&
+    text.startsWith(RECORD_MIDDLE, RECORD_HASH_AT + 64) &&
+    text.endsWith(RECORD_SUFFIX) &&
+    text.length > RECORD_BODY_AT + RECORD_SUFFIX.length &&
+    hex64.test(text.slice(RECORD_HASH_AT, RECORD_HASH_AT + 64))
+  );
+}
+
+const linkAt = /"prevHash":"([0-9a-f]{64})","seq":(0|[1-9][0-9]{0,15})[,}]/y;
+
+/**
+ * seq and prevHash of a record body. In the canonical encoding they are adjacent top-level members
+ * and the last `"prevHash":"` in the text (members sorting after it are scalars, and a quote
+ * inside a string is escaped), so a sticky match there avoids parsing ~1M bodies; anything else
+ * is parsed. Soundness does not rest on this: the body is hashed as it stands, and any body that
+ * differs from the one the broker wrote breaks the chain at the next link or signature.
+ */
+function recordFields(body: string): { seq: number; prevHash: string } | undefined {
+  linkAt.lastIndex = body.lastIndexOf('"prevHash":"');
+  const m = linkAt.exec(body);
+  if (m?.[1] !== undefined && m[2] !== undefined) {
+    const seq = Number(m[2]);
+    if (Number.isSafeInteger(seq)) return { seq, prevHash: m[1] };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const { seq, prevHash } = (parsed ?? {}) as Json;
+  return Number.isSafeInteger(seq) && typeof prevHash === 'string'
+    ? { seq: seq as number, prevHash }
+    : undefined;
 }
 
 function hasExactly(obj: Json, keys: readonly string[]): boolean {

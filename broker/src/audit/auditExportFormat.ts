@@ -7,7 +7,8 @@ import { canonicalJson } from './canonicalJson.js';
  * The audit export: JSON Lines, each line the canonical JSON of one object with a `type`.
  *
  *   header      first line: format name and the public keys (JWK, `kid` = RFC 7638 thumbprint)
- *   record      every record in seq order from 1, each followed by the checkpoint at its seq if any
+ *   record      every record in seq order from 1, each followed by the checkpoint at its seq if any;
+ *               the record sits under `record` without its hash, which sits beside it
  *   checkpoint  a signed {seq, hash, time}
  *   end         last line: the head, how many records and checkpoints came before, signed, so a
  *               cut-off tail or a dropped checkpoint is detected even past the last checkpoint
@@ -42,8 +43,12 @@ export function headerDigest(line: string): string {
   return createHash('sha256').update(line).digest('hex');
 }
 
+/**
+ * `{"hash":H,"record":R,"type":"record"}` where R is the canonical record without its hash: the
+ * exact bytes H is the SHA-256 of, so a verifier hashes R as it stands instead of re-encoding.
+ */
 export function recordLine(record: AuditRecord): string {
-  return canonicalJson({ ...record, type: 'record' });
+  return canonicalJson({ hash: record.hash, record: { ...record, hash: undefined }, type: 'record' });
 }
 
 export function checkpointLine(checkpoint: AuditCheckpoint): string {

@@ -21,7 +21,7 @@ export async function buildAuditExport(
   checkpointAt: (seq: number) => boolean,
   time = 1_750_000_000_000,
 ): Promise<string[]> {
-  const records = chainAuditRecords({ seq: 0, hash: GENESIS_HASH }, events);
+  const records = chainAuditRecords({ seq: 0, hash: GENESIS_HASH }, events).map((c) => c.record);
   const checkpoints = records
     .filter((r) => checkpointAt(r.seq))
     .map((r) => {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../errors/BrokerError.js';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson, exactJson } from './canonicalJson.js';
 
 describe('canonicalJson', () => {
   it('matches the RFC 8785 §3.2.2 example', () => {
@@ -39,5 +40,18 @@ describe('canonicalJson', () => {
     ]) {
       expect(() => canonicalJson({ v: bad })).toThrow(BrokerError);
     }
+  });
+
+  it('takes the slow path for keys V8 would reorder, and matches the reference encoder everywhere', () => {
+    expect(canonicalJson({ 10: 0, 9: 0, a: 0 })).toBe('{"10":0,"9":0,"a":0}');
+    expect(canonicalJson(JSON.parse('{"__proto__":{"x":1},"a":2}'))).toBe('{"__proto__":{"x":1},"a":2}');
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = exactJson(value);
+        expect(canonicalJson(value)).toBe(expected);
+        expect(canonicalJson(JSON.parse(expected))).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

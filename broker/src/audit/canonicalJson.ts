@@ -9,6 +9,57 @@ import { BrokerError } from '../errors/BrokerError.js';
  * refused rather than silently changed: a hash over a lossy encoding would not survive a round trip.
  */
 export function canonicalJson(value: unknown): string {
+  // Fast path: a validated copy with members inserted in sorted order, serialized natively. V8
+  // keeps insertion order for string keys, but puts integer-like keys first in numeric order (and
+  // `__proto__` cannot be assigned as a plain member), so objects with such keys take the slow path.
+  const copy = sortedCopy(value);
+  return copy === slowPath ? exactJson(value) : JSON.stringify(copy);
+}
+
+const slowPath = Symbol('slowPath');
+const integerLike = /^(?:0|[1-9][0-9]*)$/;
+
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw refuse('a non-finite number');
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const items: unknown[] = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined) throw refuse('undefined inside an array');
+          const copied = sortedCopy(item);
+          if (copied === slowPath) return slowPath;
+          items[i] = copied;
+        }
+        return items;
+      }
+      const record = plainObject(value);
+      const keys = Object.keys(record).sort();
+      const out: Record<string, unknown> = {};
+      for (const key of keys) {
+        if (key === '__proto__' || integerLike.test(key)) return slowPath;
+        const member = record[key];
+        if (member === undefined) continue;
+        const copied = sortedCopy(member);
+        if (copied === slowPath) return slowPath;
+        out[key] = copied;
+      }
+      return out;
+    }
+    default:
+      throw refuse(`a value of type ${typeof value}`);
+  }
+}
+
+/** The reference encoder, member by member; also the fallback for keys V8 would reorder. */
+export function exactJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -19,31 +70,40 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value);
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map(itemOf).join(',')}]`;
-      return objectOf(value);
+      return Array.isArray(value) ? arrayOf(value) : objectOf(value);
     default:
       throw refuse(`a value of type ${typeof value}`);
   }
 }
 
-function itemOf(item: unknown): string {
-  if (item === undefined) throw refuse('undefined inside an array');
-  return canonicalJson(item);
+function plainObject(value: object): Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw refuse('an object that is not a plain object');
+  return value as Record<string, unknown>;
+}
+
+// String concatenation rather than map/join: this runs for every audit record appended or verified.
+function arrayOf(items: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === undefined) throw refuse('undefined inside an array');
+    out += i === 0 ? exactJson(item) : `,${exactJson(item)}`;
+  }
+  return `${out}]`;
 }
 
 function objectOf(value: object): string {
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw refuse('an object that is not a plain object');
-  const record = value as Record<string, unknown>;
+  const record = plainObject(value);
   // Default sort compares UTF-16 code units, exactly what RFC 8785 §3.2.3 asks for.
   const keys = Object.keys(record).sort();
-  const members: string[] = [];
+  let out = '{';
   for (const key of keys) {
     const member = record[key];
     if (member === undefined) continue;
-    members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${exactJson(member)}`;
   }
-  return `{${members.join(',')}}`;
+  return `${out}}`;
 }
 
 function refuse(what: string): BrokerError {

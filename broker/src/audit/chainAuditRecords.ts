@@ -1,16 +1,27 @@
+import { createHash } from 'node:crypto';
 import type { AuditHead } from '../store/Store.js';
 import type { AuditEventInput, AuditRecord } from './AuditEvent.js';
-import { hashAuditRecord } from './hashAuditRecord.js';
+import { canonicalJson } from './canonicalJson.js';
 
-/** Links events onto the chain after `head`: consecutive seqs, each hashing over its predecessor's hash. */
-export function chainAuditRecords(head: AuditHead, events: readonly AuditEventInput[]): AuditRecord[] {
-  const records: AuditRecord[] = [];
+export interface ChainedAuditRecord {
+  record: AuditRecord;
+  /** The canonical encoding of the record without `hash`: exactly the bytes `hash` is over. */
+  body: string;
+}
+
+/**
+ * Links events onto the chain after `head`: consecutive seqs, each record's hash the SHA-256 of
+ * its canonical encoding, which includes its seq and its predecessor's hash (`prevHash`).
+ */
+export function chainAuditRecords(head: AuditHead, events: readonly AuditEventInput[]): ChainedAuditRecord[] {
+  const chained: ChainedAuditRecord[] = [];
   let prev = head;
   for (const event of events) {
     const unhashed = { ...event, seq: prev.seq + 1, prevHash: prev.hash };
-    const record: AuditRecord = { ...unhashed, hash: hashAuditRecord(unhashed) };
-    records.push(record);
+    const body = canonicalJson(unhashed);
+    const record: AuditRecord = { ...unhashed, hash: createHash('sha256').update(body).digest('hex') };
+    chained.push({ record, body });
     prev = record;
   }
-  return records;
+  return chained;
 }

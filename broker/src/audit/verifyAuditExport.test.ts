@@ -26,12 +26,15 @@ describe('audit export and verify', () => {
 
   const parse = (line: string | undefined): Json => JSON.parse(line ?? 'null') as Json;
   const indexOfRecord = (seq: number) =>
-    lines.findIndex((l) => parse(l)['type'] === 'record' && parse(l)['seq'] === seq);
+    lines.findIndex((l) => parse(l)['type'] === 'record' && body(l)['seq'] === seq);
   const indexOfCheckpoint = (seq: number) =>
     lines.findIndex((l) => parse(l)['type'] === 'checkpoint' && parse(l)['seq'] === seq);
-  const rehash = (obj: Json): string => {
-    const record = { ...obj, type: undefined } as unknown as AuditRecord;
-    return recordLine({ ...record, hash: hashAuditRecord(record) });
+  /** The record inside a record line (without its hash). */
+  const body = (line: string | undefined): Json => (parse(line)['record'] ?? {}) as Json;
+  /** A record line for `record` with its hash recomputed, as a forger would. */
+  const rehash = (record: Json): string => {
+    const r = { ...record, hash: undefined } as unknown as AuditRecord;
+    return recordLine({ ...r, hash: hashAuditRecord(r) });
   };
 
   beforeEach(async () => {
@@ -80,13 +83,13 @@ describe('audit export and verify', () => {
 
   it('names an edited record', async () => {
     const i = indexOfRecord(14);
-    lines[i] = JSON.stringify({ ...parse(lines[i]), activity: 'logout' });
+    lines[i] = JSON.stringify({ ...parse(lines[i]), record: { ...body(lines[i]), activity: 'logout' } });
     expect(await verifyLines(lines)).toMatchObject({ ok: false, problem: 'edited', seq: 14, line: i + 1 });
   });
 
   it('names an edited record even when its own hash was recomputed', async () => {
     const i = indexOfRecord(14);
-    lines[i] = rehash({ ...parse(lines[i]), statusId: 2 });
+    lines[i] = rehash({ ...body(lines[i]), statusId: 2 });
     expect(await verifyLines(lines)).toMatchObject({ ok: false, problem: 'edited', seq: 14 });
   });
 
@@ -94,7 +97,7 @@ describe('audit export and verify', () => {
     let prev = '';
     for (let seq = 14; seq <= 30; seq++) {
       const i = indexOfRecord(seq);
-      const obj = parse(lines[i]);
+      const obj = body(lines[i]);
       if (seq === 14) obj['statusId'] = 2;
       else obj['prevHash'] = prev;
       lines[i] = rehash(obj);
@@ -147,9 +150,9 @@ describe('audit export and verify', () => {
   it('rejects an export re-signed end to end with another key when the key id is pinned', async () => {
     const forger = await makeAuditSigner();
     const events = lines.slice(1, -1).flatMap((l) => {
-      const obj = parse(l);
-      if (obj['type'] !== 'record') return [];
-      return [{ ...obj, type: undefined, seq: undefined, prevHash: undefined, hash: undefined } as never];
+      if (parse(l)['type'] !== 'record') return [];
+      const obj = body(l);
+      return [{ ...obj, seq: undefined, prevHash: undefined } as never];
     });
     const forged = await buildAuditExport(events, forger, (seq) => seq % 10 === 0);
     expect((await verifyLines(forged)).ok).toBe(true);

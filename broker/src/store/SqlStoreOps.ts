@@ -1,6 +1,5 @@
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
 import { auditEventInputSchema } from '../audit/auditEventInputSchema.js';
-import { canonicalJson } from '../audit/canonicalJson.js';
 import { chainAuditRecords } from '../audit/chainAuditRecords.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type {
@@ -265,29 +264,27 @@ export class SqlStoreOps extends SqlDeviceOps implements StoreOps {
   }
 
   async appendAuditBatch(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
-    // Validate and encode every event before touching the chain, so bad input changes nothing.
-    const bodies = events.map(encodeEvent);
-    if (bodies.length === 0) return [];
+    // Validate every event before touching the chain, so bad input changes nothing.
+    const valid = events.map(validEvent);
+    if (valid.length === 0) return [];
     try {
       const head = await this.#readHead(true);
-      const records = chainAuditRecords(
-        head,
-        bodies.map((b) => b.event),
-      );
-      const rows = records.map((r, i): SqlValue[] => [
+      const chained = chainAuditRecords(head, valid);
+      const rows = chained.map(({ record: r, body }): SqlValue[] => [
         r.seq,
         r.time,
         r.classUid,
         r.activity,
-        bodies[i]?.body ?? '',
+        body,
         r.prevHash,
         r.hash,
       ]);
       await this.#db.insertRows('audit_log', auditColumns, rows);
-      const last = records[records.length - 1] ?? head;
+      const last = chained[chained.length - 1]?.record ?? head;
       await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [last.seq, last.hash]);
-      return records;
+      return chained.map((c) => c.record);
     } catch (cause) {
+      if (cause instanceof BrokerError && cause.code === 'invalid_request') throw cause;
       throw new BrokerError('audit_write_failed', 'could not append to the audit log', { cause });
     }
   }
@@ -342,7 +339,7 @@ export class SqlStoreOps extends SqlDeviceOps implements StoreOps {
   }
 }
 
-function encodeEvent(input: AuditEventInput): { event: AuditEventInput; body: string } {
+function validEvent(input: AuditEventInput): AuditEventInput {
   const parsed = auditEventInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new BrokerError(
@@ -353,9 +350,7 @@ function encodeEvent(input: AuditEventInput): { event: AuditEventInput; body: st
       },
     );
   }
-  const event = parsed.data as AuditEventInput;
-  // Canonical here both checks that `data` survives a JSON round trip and fixes the stored bytes.
-  return { event, body: canonicalJson(event) };
+  return parsed.data as AuditEventInput;
 }
 
 function settingJson(value: unknown): string {

@@ -109,6 +109,7 @@ export function toOidcPayload(r: OidcRow): OidcPayloadRecord {
   };
 }
 
+/** `body` is the canonical record without its hash (chainAuditRecords.ts); the columns are authoritative. */
 export function toAuditRecord(r: AuditRow): AuditRecord {
   const event = JSON.parse(r.body) as AuditEventInput;
   return { ...event, seq: r.seq, prevHash: r.prev_hash, hash: r.hash };
