@@ -54,6 +54,7 @@ export class PolicyBundle {
   readonly #slices: PolicySlices;
   readonly #cache: PolicySetCache;
   readonly #byId: ReadonlyMap<string, BundlePolicy>;
+  readonly #index: ReadonlyMap<string, number>;
 
   constructor(parts: PolicyBundleParts) {
     this.hash = parts.hash;
@@ -67,6 +68,7 @@ export class PolicyBundle {
     this.#slices = parts.slices;
     this.#cache = parts.cache;
     this.#byId = new Map(parts.policies.map((p) => [p.id, p]));
+    this.#index = new Map(parts.policies.map((p, i) => [p.id, i]));
     Object.freeze(this);
   }
 
@@ -81,17 +83,21 @@ export class PolicyBundle {
     }
     const answer = this.#evaluate('decide', candidates, request);
     const errors = answer.errors.map((e) => `${e.policyId}: ${e.message}`);
-    const erredForbids = answer.errors
-      .map((e) => this.#policy(e.policyId))
-      .filter((p) => p?.effect === 'forbid') as BundlePolicy[];
-    if (answer.decision === 'allow' && erredForbids.length === 0)
-      return this.#decision('allow', answer.reason, [], errors);
+    const erredForbids = this.#inBundleOrder(answer.errors.map((e) => e.policyId)).filter(
+      (p) => p.effect === 'forbid',
+    );
+    if (answer.decision === 'allow' && erredForbids.length === 0) {
+      return this.#decision(
+        'allow',
+        this.#inBundleOrder(answer.reason).map((p) => p.id),
+        [],
+        errors,
+      );
+    }
 
     // Deny: by forbids that held, by forbids that could not be evaluated (fail closed), or by default.
-    const forbidsHeld =
-      answer.decision === 'deny'
-        ? answer.reason.map((id) => this.#policy(id)).filter((p): p is BundlePolicy => p !== undefined)
-        : [];
+    // Bundle order, not Cedar's: the same request gives the same reasons however the set was sliced.
+    const forbidsHeld = answer.decision === 'deny' ? this.#inBundleOrder(answer.reason) : [];
     const permits = candidates.filter((i) => this.policies[i]?.effect === 'permit');
     let satisfied = new Set<string>();
     if (permits.length > 0) {
@@ -162,8 +168,9 @@ export class PolicyBundle {
     };
   }
 
-  #policy(id: string): BundlePolicy | undefined {
-    return this.#byId.get(id);
+  #inBundleOrder(ids: readonly string[]): BundlePolicy[] {
+    const found = ids.map((id) => this.#byId.get(id)).filter((p): p is BundlePolicy => p !== undefined);
+    return [...new Set(found)].sort((a, b) => (this.#index.get(a.id) ?? 0) - (this.#index.get(b.id) ?? 0));
   }
 
   #decision(
