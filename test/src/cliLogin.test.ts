@@ -185,6 +185,7 @@ describe('strongroom CLI against the real broker', () => {
   it('login --no-browser prints the URL for a remote shell, and a second login replaces the session', async () => {
     const { env } = await cliEnv();
     delete env['STRONGROOM_BROWSER'];
+    const refreshTokens: string[] = [];
     for (let i = 0; i < 2; i += 1) {
       const cli = startStrongroom(['login', '--no-browser', '--json'], env);
       const [, url] = await cli.waitFor(/^\s+(http:\/\/localhost:\d+\/auth\?\S+)$/m);
@@ -195,7 +196,24 @@ describe('strongroom CLI against the real broker', () => {
       const run = await cli.done;
       expect(run.code, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ signedIn: true, email: 'admin@localhost' });
+      refreshTokens.push((await keychain.get(profile, REFRESH_TOKEN_ENTRY)) ?? '');
     }
+    // The replaced session was ended at the broker, not just forgotten locally.
+    const config = await oidc.discovery(
+      new URL(broker.issuer),
+      'strongroom-cli',
+      { token_endpoint_auth_method: 'none' },
+      oidc.None(),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
+    const deviceKey = await loadSoftwareDeviceKey(keychain, profile);
+    await expect(
+      oidc.refreshTokenGrant(config, refreshTokens[0] ?? '', undefined, {
+        DPoP: oidc.getDPoPHandle(config, deviceKey.keyPair),
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
     expect([...(await keychain.list(profile))].sort()).toEqual(['access_token', 'refresh_token', 'session']);
     expect((await runStrongroom(['logout'], env)).code).toBe(0);
   });
