@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
+import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
+import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
+import { nativeClient } from './harness/nativeClient.js';
+import { startBroker, type BrokerStoreOption, type RunningBroker } from './harness/startBroker.js';
+import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+const DATABASE_URL = process.env['STRONGROOM_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+// The same broker on PostgreSQL (the scale-out store): two instances share one schema, agree on
+// one signing key, and a person enrolls and signs in end to end.
+describe('broker on PostgreSQL', () => {
+  const schema = `sr_e2e_${randomBytes(6).toString('hex')}`;
+  const store: BrokerStoreOption = { kind: 'postgres', url: DATABASE_URL, schema };
+  let first: RunningBroker;
+  let second: RunningBroker;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  let receiver: LoopbackReceiver;
+
+  beforeAll(async () => {
+    // Started one after the other: concurrent first starts on an empty database currently collide
+    // in the store's `CREATE SCHEMA IF NOT EXISTS` (reported to the store's owner).
+    first = await startBroker({ store });
+    second = await startBroker({ store });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await addVirtualAuthenticator(page);
+    receiver = await startLoopbackReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await browser?.close();
+    await Promise.all([first?.stop(), second?.stop()]);
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('publishes one shared signing key set from every instance', async () => {
+    const jwks = await Promise.all(
+      [first, second].map(async (b) => (await fetch(`${b.issuer}/jwks`)).json()),
+    );
+    expect(jwks[0]).toEqual(jwks[1]);
+  });
+
+  it('enrolls and signs in with DPoP-bound tokens', async () => {
+    const link = first.enrollmentLink ?? second.enrollmentLink ?? '';
+    await enrollWithKey(page, link.replace(/^http:\/\/localhost:\d+/, first.issuer));
+    const client = await nativeClient(first.issuer);
+    const login = await client.begin(receiver.redirectUri);
+    await signInWithKey(page, login.url);
+    const tokens = await login.finish(await receiver.nextCallback());
+    expect(tokens.claims()?.amr).toContain('hwk');
+    const refreshed = await client.refresh(tokens.refresh_token ?? '');
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+  });
+});
