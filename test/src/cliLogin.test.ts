@@ -10,10 +10,13 @@ import {
   deviceKeyNamespace,
   loadSoftwareDeviceKey,
 } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import type { ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
+import { loginWithBrowser } from '@strongroom/shared/oidc/loginWithBrowser.js';
+import type { HostContext } from '@strongroom/shared/session/HostContext.js';
 import { REFRESH_TOKEN_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import * as oidc from 'openid-client';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
@@ -171,6 +174,50 @@ describe('strongroom CLI against the real broker', () => {
     };
     expect(findSecretsInFiles([root], secrets)).toEqual([]);
     issuedTokens = secrets;
+  });
+
+  it('step-up (RFC 9470): login again with max_age=0 makes the person touch the key again', async () => {
+    profile = `e2e-${randomBytes(5).toString('hex')}`;
+    const target: ResolvedProfile = {
+      name: profile,
+      broker: broker.issuer,
+      clientId: 'strongroom-cli',
+      acr: 'urn:strongroom:acr:hwk',
+    };
+    const keyPages: string[] = [];
+    const onNavigate = (frame: Frame): void => {
+      if (frame === page.mainFrame() && new URL(frame.url()).pathname.startsWith('/interaction/'))
+        keyPages.push(frame.url());
+    };
+    page.on('framenavigated', onNavigate);
+    const host: HostContext = {
+      platform: process.platform,
+      openBrowser: (url) => {
+        signIns.push(signInWithKey(page, url));
+        return Promise.resolve();
+      },
+      now: Date.now,
+      log: () => undefined,
+      notify: () => undefined,
+    };
+    try {
+      await loginWithBrowser({ host, profile: target, store: keychain });
+      await Promise.all(signIns);
+      const touchesBefore = keyPages.length;
+      const stepUpStarted = Math.floor(Date.now() / 1000) * 1000;
+      const stepped = await loginWithBrowser({
+        host,
+        profile: target,
+        store: keychain,
+        stepUp: { maxAge: 0, acrValues: ['urn:strongroom:acr:hwk'] },
+      });
+      await Promise.all(signIns);
+      expect(keyPages.length).toBe(touchesBefore + 1); // the broker asked for the key again
+      expect(stepped.authTime).toBeGreaterThanOrEqual(stepUpStarted); // and says so in auth_time
+      expect(stepped.amr).toContain('hwk');
+    } finally {
+      page.off('framenavigated', onNavigate);
+    }
   });
 
   // KNOWN BROKER GAP, kept visible: oidc-provider's opaque token id is the token value, and
