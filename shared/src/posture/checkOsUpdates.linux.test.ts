@@ -114,6 +114,27 @@ describe('checkOsUpdates.linux', () => {
     expect(german.observed).not.toContain('pending');
   });
 
+  it('fails a recently upgraded machine whose security lists hold newer versions than installed', async () => {
+    const list = 'deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages';
+    const { context } = recordedContext({
+      platform: 'linux',
+      homeDir: '/home/alice',
+      now: new Date('2026-11-03T12:00:00'),
+      dirs: { '/var/lib/apt/lists': [list] },
+      files: {
+        '/etc/os-release': ubuntu,
+        '/var/log/dpkg.log': readFixture('linux/dpkg.log'),
+        [`/var/lib/apt/lists/${list}`]: readFixture(`linux/${list}`),
+        '/var/lib/dpkg/status': readFixture('linux/dpkg-status'),
+      },
+    });
+    const finding = await checkOsUpdatesLinux.run(context);
+    expect(finding.status).toBe('fail');
+    expect(finding.observed).toContain(
+      '14 days ago (dpkg upgrade); 1 security updates published but not installed (libssl3)',
+    );
+  });
+
   it('answers unknown when no log can be read, when logs hold no upgrade, or when the date is in the future', async () => {
     const denied = await run(
       { '/etc/os-release': ubuntu, '/var/log/apt/history.log': { failure: 'permission_denied' } },

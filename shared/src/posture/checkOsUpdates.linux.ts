@@ -1,6 +1,7 @@
 import type { PostureCheck, PostureCheckContext } from './PostureCheck.js';
 import { failed, passed, unknown } from './PostureFinding.js';
 import { daysSince, isoDay, latest } from './daysSince.js';
+import { aptPendingSecurity, type AptSecurityState } from './aptPendingSecurity.js';
 import { linuxPackageLogs, pendingSecurityUpdates } from './linuxPackageLogs.js';
 
 const fix =
@@ -22,19 +23,33 @@ async function osName(context: PostureCheckContext): Promise<string | undefined>
   return undefined;
 }
 
+function describePending(apt: AptSecurityState, notified: number | undefined): string {
+  if (apt.kind === 'read' && apt.pending.length > 0) {
+    const names = apt.pending.slice(0, 3).join(', ');
+    return `; ${String(apt.pending.length)} security updates published but not installed (${names}${apt.pending.length > 3 ? ', …' : ''})`;
+  }
+  if (apt.kind === 'read') return '; no security update pending';
+  if (notified) return `; ${String(notified)} security updates pending (update-notifier)`;
+  return apt.kind === 'unreadable' ? `; pending security updates not read (${apt.detail})` : '';
+}
+
 export const checkOsUpdatesLinux: PostureCheck = {
   id: 'os_updates',
   async run(context) {
     const { host, options } = context;
     const expected = `updates installed within the last ${String(options.maxPatchAgeDays)} days, no security update pending`;
-    const [name, reads, notifier] = await Promise.all([
+    const [name, reads, notifier, apt] = await Promise.all([
       osName(context),
       Promise.all(linuxPackageLogs.map(async (log) => ({ log, file: await host.readFile(log.path) }))),
       host.readFile('/var/lib/update-notifier/updates-available'),
+      aptPendingSecurity(context),
     ]);
     const os = name ?? 'unknown Linux (no os-release)';
-    const pending = notifier.ok ? pendingSecurityUpdates(new TextDecoder().decode(notifier.data)) : undefined;
-    const pendingNote = pending ? `; ${String(pending)} security updates pending (update-notifier)` : '';
+    const notified = notifier.ok
+      ? pendingSecurityUpdates(new TextDecoder().decode(notifier.data))
+      : undefined;
+    const pending = apt.kind === 'read' ? apt.pending.length : notified;
+    const pendingNote = describePending(apt, notified);
     const readable = reads.flatMap(({ log, file }) =>
       file.ok ? [{ log, text: new TextDecoder().decode(file.data) }] : [],
     );
@@ -56,7 +71,7 @@ export const checkOsUpdatesLinux: PostureCheck = {
             : 'no apt, dpkg, unattended-upgrades, pacman or dnf log found';
       // Security updates known to be waiting settle it even without a date.
       if (pending) return failed(`${os}; ${why}${pendingNote}`, expected, fix);
-      return unknown(`${os}; ${why}`, expected, fix);
+      return unknown(`${os}; ${why}${pendingNote}`, expected, fix);
     }
     const age = daysSince(host.now(), last.date);
     if (age === undefined) {
