@@ -63,6 +63,24 @@ program
     run(options.json, async () => (await import('../commands/token.js')).token(global(), options)),
   );
 
+program
+  .command('posture')
+  .description(
+    'check this device (disk encryption, firewall, updates, screen lock, Secure Boot, endpoint protection) and attest to the broker when signed in',
+  )
+  .option('--json', 'print as JSON')
+  .action((options: { json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/posture.js')).posture(global(), options)),
+  );
+
+program
+  .command('devices')
+  .description('list your devices at the broker with their latest posture')
+  .option('--json', 'print as JSON')
+  .action((options: { json?: boolean }) =>
+    run(options.json, async () => (await import('../commands/devices.js')).devices(global(), options)),
+  );
+
 const config = program
   .command('config')
   .description('broker URL and profiles (no secrets are stored in config)');

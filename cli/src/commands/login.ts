@@ -1,5 +1,6 @@
 import { loginWithBrowser } from '@strongroom/shared/oidc/loginWithBrowser.js';
 import { cliContext, type GlobalOptions } from '../cliContext.js';
+import { enrollAfterLogin } from '../enrollAfterLogin.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTime } from '../formatTime.js';
 import { openSystemBrowser } from '../openSystemBrowser.js';
@@ -29,6 +30,7 @@ export async function login(
   };
   const context = await cliContext(global, openBrowser);
   const summary = await loginWithBrowser(context);
+  const enrolled = await enrollAfterLogin(context);
   if (options.json === true) {
     process.stdout.write(
       `${JSON.stringify({ signedIn: true, profile: context.profile.name, subject: summary.subject, email: summary.email ?? null, amr: summary.amr, acr: summary.acr, sessionExpiresAt: new Date(summary.sessionExpiresAt).toISOString() })}\n`,
@@ -36,7 +38,8 @@ export async function login(
   } else {
     process.stdout.write(
       `Signed in to ${context.profile.broker} as ${summary.email ?? summary.subject} with a hardware key (${summary.amr.join(', ')}).\n` +
-        `The session ends ${formatTime(summary.sessionExpiresAt, context.host.now())}.\n`,
+        `The session ends ${formatTime(summary.sessionExpiresAt, context.host.now())}.\n` +
+        (enrolled === undefined ? '' : `${enrolled}\n`),
     );
   }
   return EXIT.ok;

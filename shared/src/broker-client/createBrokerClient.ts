@@ -8,6 +8,7 @@ import type { StepUpRequirements } from '../oidc/loginWithBrowser.js';
 import type { HostContext } from '../session/HostContext.js';
 import { getAccessToken } from '../session/getAccessToken.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
+import { brokerErrorDetail } from './brokerErrorDetail.js';
 import { parseStepUpChallenge } from './parseStepUpChallenge.js';
 
 export interface BrokerClientOptions {
@@ -105,14 +106,15 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
           throw classifyOidcError(error, profile.broker);
         }
         if (response.status === 403) {
-          throw new StrongroomError('denied', `The broker denied ${method} ${path}.`, {
+          const detail = await brokerErrorDetail(response);
+          throw new StrongroomError('denied', `The broker denied ${method} ${path}${detail}.`, {
             hint: 'Ask for access, or check with an administrator.',
           });
         }
         if (!response.ok)
           throw new StrongroomError(
             'broker_error',
-            `The broker answered ${response.status} to ${method} ${path}.`,
+            `The broker answered ${response.status} to ${method} ${path}${await brokerErrorDetail(response)}.`,
           );
         return response;
       }
