@@ -5,7 +5,12 @@ import { recordedContext } from './fixtures/recordedContext.js';
 import { recorded } from './RecordedPostureHost.js';
 import type { ExecResult } from './PostureHost.js';
 
-async function run(bitlocker: ExecResult, manageBde?: ExecResult, homeDir = 'C:\\Users\\alice') {
+async function run(
+  bitlocker: ExecResult,
+  manageBde?: ExecResult,
+  homeDir = 'C:\\Users\\alice',
+  shellProperty?: ExecResult,
+) {
   const { context, host } = recordedContext({
     platform: 'win32',
     homeDir,
@@ -14,6 +19,15 @@ async function run(bitlocker: ExecResult, manageBde?: ExecResult, homeDir = 'C:\
     commands: [
       { file: 'powershell.exe', scriptIncludes: "Get-BitLockerVolume -MountPoint 'C:'", result: bitlocker },
       ...(manageBde ? [{ file: 'manage-bde', args: ['-status', 'C:'], result: manageBde }] : []),
+      ...(shellProperty
+        ? [
+            {
+              file: 'powershell.exe',
+              scriptIncludes: "NameSpace('C:\\').Self.ExtendedProperty('System.Volume.BitLockerProtection')",
+              result: shellProperty,
+            },
+          ]
+        : []),
     ],
   });
   return { finding: await checkDiskEncryptionWin32.run(context), calls: host.calls };
@@ -52,6 +66,45 @@ describe('checkDiskEncryption.win32', () => {
       status: 'fail',
       observed: 'C: EncryptionInProgress, 41.3% encrypted, protection Off',
     });
+  });
+
+  it("reads Explorer's BitLockerProtection property as a standard user before trying manage-bde", async () => {
+    const on = await run(
+      denied,
+      undefined,
+      undefined,
+      recorded.ok(readFixture('win32/Shell-BitLockerProtection-1.txt')),
+    );
+    expect(on.finding).toMatchObject({
+      status: 'pass',
+      observed: 'C: BitLocker on (System.Volume.BitLockerProtection = 1)',
+    });
+    expect(on.calls.some((call) => call.startsWith('manage-bde'))).toBe(false);
+    const off = await run(
+      denied,
+      undefined,
+      undefined,
+      recorded.ok(readFixture('win32/Shell-BitLockerProtection-2.txt')),
+    );
+    expect(off.finding.status).toBe('fail');
+    const suspended = await run(
+      denied,
+      undefined,
+      undefined,
+      recorded.ok(readFixture('win32/Shell-BitLockerProtection-5.txt')),
+    );
+    expect(suspended.finding).toMatchObject({
+      status: 'fail',
+      observed: expect.stringContaining('suspended'),
+    });
+    // An empty value (e.g. Server Core without Explorer) says nothing; German manage-bde says nothing readable either.
+    const empty = await run(
+      denied,
+      recorded.ok(readFixture('win32/manage-bde-status-de.txt')),
+      undefined,
+      recorded.ok(readFixture('win32/Shell-BitLockerProtection-empty.txt')),
+    );
+    expect(empty.finding.status).toBe('unknown');
   });
 
   it('answers unknown for German manage-bde output rather than guessing', async () => {

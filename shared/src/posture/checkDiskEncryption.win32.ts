@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PostureCheck, PostureCheckContext } from './PostureCheck.js';
 import { failed, passed, unknown, type PostureFinding } from './PostureFinding.js';
+import { bitLockerShellProtection } from './bitLockerShellProtection.js';
 import { describeExecFailure } from './describeExecFailure.js';
 import { parseJson } from './parseJson.js';
 import { runPowerShell } from './runPowerShell.js';
@@ -108,12 +109,15 @@ export const checkDiskEncryptionWin32: PostureCheck = {
         ? judge(drive, volume)
         : unknown('Get-BitLockerVolume: output not understood', expected, fix);
     }
-    // Get-BitLockerVolume needs elevation (and is missing on Home editions): ask manage-bde.
+    // Get-BitLockerVolume needs elevation (and is missing on Home editions): ask Explorer's property,
+    // which a standard user may read, then manage-bde.
+    const shell = await bitLockerShellProtection(context, drive, expected, fix);
+    if (typeof shell !== 'string') return shell;
     const bde = await context.host.exec('manage-bde', ['-status', drive], { timeoutMs });
     const bdeFailure = describeExecFailure(`manage-bde -status ${drive}`, bde);
     if (bdeFailure) {
       const denied = accessDenied.test(ps.stderr) || accessDenied.test(bde.stdout + bde.stderr);
-      return unknown(`${psFailure}; ${bdeFailure}`, expected, denied ? fixAdmin : fix);
+      return unknown(`${psFailure}; ${shell}; ${bdeFailure}`, expected, denied ? fixAdmin : fix);
     }
     return judgeManageBde(drive, bde.stdout);
   },
