@@ -91,6 +91,25 @@ describe('broker: hardware-key enrollment and login', () => {
     expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
   });
 
+  it('revokes a refresh token on request (RFC 7009) and audits it', async () => {
+    const client = await nativeClient(broker.issuer);
+    const login = await client.begin(receiver.redirectUri);
+    await signInWithKey(page, login.url);
+    const tokens = await login.finish(await receiver.nextCallback());
+    await oidc.tokenRevocation(client.config, tokens.refresh_token ?? '', {
+      token_type_hint: 'refresh_token',
+    });
+    await expect(client.refresh(tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const exported = await broker.run(['audit', 'export']);
+    const activities = exported.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.stringify(JSON.parse(line)));
+    expect(activities.some((l) => l.includes('"token.revoke"'))).toBe(true);
+  });
+
   it('refuses an acr_values level it cannot meet instead of issuing a weaker token', async () => {
     const client = await nativeClient(broker.issuer);
     const login = await client.begin(receiver.redirectUri, { acr_values: 'urn:example:acr:password' });
