@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
 import { deviceKeyNamespace, loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
@@ -256,6 +257,27 @@ describe('refresh against another OpenID Provider', () => {
     expect(notices.at(-1)).toMatch(/session has ended/);
     // The device key survives: signing out ends a session, not the device's identity.
     expect(await store.list(deviceKeyNamespace(p.name))).toEqual(['private_jwk']);
+  });
+
+  it('keeps the session when the broker is unreachable during refresh, and says so', async () => {
+    const p = profile();
+    let now = Date.now();
+    const h = host(launch, () => now);
+    await loginWithBrowser({ host: h, profile: p, store });
+    now += 601_000;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve())); // nothing listens there now
+    const down: ResolvedProfile = { ...p, broker: `http://127.0.0.1:${port}` };
+    await expect(getAccessToken({ host: h, profile: down, store })).rejects.toMatchObject({
+      code: 'broker_unreachable',
+    });
+    expect(await store.list(p.name)).toEqual(expect.arrayContaining(['refresh_token', 'session']));
+    // Back online: the same refresh token still works.
+    expect((await getAccessToken({ host: h, profile: p, store })).accessToken).toBe(
+      op.record.issuedAccessTokens.at(-1),
+    );
   });
 
   it('expired session material is not used: with everything expired the user is told to sign in', async () => {

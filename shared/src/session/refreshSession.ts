@@ -18,14 +18,12 @@ export interface RefreshResult {
   readonly summary: SessionSummary;
 }
 
-/** Codes after which the session cannot recover: wipe it and tell the user to sign in again. */
-const FATAL = new Set([
-  'session_expired',
-  'token_invalid',
-  'insufficient_authentication',
-  'denied',
-  'broker_error',
-]);
+/**
+ * Codes after which the session cannot recover: wipe it and tell the user to sign in again. A broker
+ * that is down, answers 5xx or is mid-deploy (`broker_unreachable`, `broker_error`) keeps the session:
+ * the refresh token is still good and the next attempt may succeed.
+ */
+const FATAL = new Set(['session_expired', 'token_invalid', 'insufficient_authentication', 'denied']);
 
 /**
  * Refresh-token grant with a DPoP proof from the device key (RFC 9449 §5). The broker rotates the
