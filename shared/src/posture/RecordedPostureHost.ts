@@ -35,7 +35,7 @@ export const recorded = {
 const fileDetail: Record<FileFailure, string> = {
   not_found: 'not found',
   permission_denied: 'permission denied',
-  too_large: 'larger than 16 MiB',
+  too_large: 'larger than 64 MiB',
   failed: 'read failed',
 };
 

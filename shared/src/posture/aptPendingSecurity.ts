@@ -12,16 +12,26 @@ const listsDir = '/var/lib/apt/lists';
 const decompressors: Readonly<Record<string, string>> = { lz4: 'lz4', gz: 'gzip', xz: 'xz', zst: 'zstd' };
 const decoder = new TextDecoder();
 
-/** `Package` → highest `Version` over the stanzas of a Packages or dpkg status file. */
+/**
+ * `Package` → highest `Version` over the stanzas of a Packages or dpkg status file. One pass over the
+ * field lines that matter (a stanza starts with `Package:`): Ubuntu's security lists run to tens of MB.
+ */
 function versions(text: string, installedOnly: boolean): Map<string, string> {
   const found = new Map<string, string>();
-  for (const stanza of text.split(/\n\n+/)) {
-    const name = /^Package: (\S+)$/m.exec(stanza)?.[1];
-    const version = /^Version: (\S+)$/m.exec(stanza)?.[1];
-    if (!name || !version) continue;
-    if (installedOnly && !/^Status: install ok installed$/m.test(stanza)) continue;
-    const known = found.get(name);
-    if (known === undefined || compareDebianVersions(version, known) > 0) found.set(name, version);
+  let name: string | undefined;
+  let installed = !installedOnly;
+  for (const [, field, value = ''] of text.matchAll(/^(Package|Status|Version): (.+)$/gm)) {
+    if (field === 'Package') {
+      name = value.trim();
+      installed = !installedOnly;
+    } else if (field === 'Status') {
+      installed = value.trim() === 'install ok installed';
+    } else if (name !== undefined && installed) {
+      const version = value.trim();
+      const known = found.get(name);
+      if (known === undefined || compareDebianVersions(version, known) > 0) found.set(name, version);
+      name = undefined;
+    }
   }
   return found;
 }

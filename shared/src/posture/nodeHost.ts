@@ -3,8 +3,9 @@ import { open, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { DirReadResult, ExecResult, FileFailure, FileReadResult, PostureHost } from './PostureHost.js';
 
-const maxOutputBytes = 8 * 1024 * 1024;
-const maxFileBytes = 16 * 1024 * 1024;
+// Bounds, not expectations: apt's uncompressed security lists are the largest thing read (tens of MB).
+const maxOutputBytes = 64 * 1024 * 1024;
+const maxFileBytes = 64 * 1024 * 1024;
 
 function fileFailure(error: unknown): { ok: false; failure: FileFailure; detail: string } {
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
@@ -92,7 +93,7 @@ export function createNodePostureHost(): PostureHost {
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
           if (bytesRead === 0) break;
           total += bytesRead;
-          if (total > maxFileBytes) return { ok: false, failure: 'too_large', detail: 'larger than 16 MiB' };
+          if (total > maxFileBytes) return { ok: false, failure: 'too_large', detail: 'larger than 64 MiB' };
           chunks.push(chunk.subarray(0, bytesRead));
         }
         return { ok: true, data: Buffer.concat(chunks) };
