@@ -7,6 +7,7 @@ import type {
   PostureNonceRecord,
 } from './deviceRecords.js';
 import type { DeviceStoreOps } from './DeviceStoreOps.js';
+import { SqlJitOps } from './SqlJitOps.js';
 import type { SqlDialect } from './SqlDialect.js';
 import type { SqlRunner } from './SqlRunner.js';
 
@@ -73,11 +74,12 @@ const toPosture = (r: PostureRow): DevicePostureRecord => ({
  * The device registry in SQL both engines accept (migration 2). `SqlStoreOps` extends this, so
  * these run on the same connection or transaction as every other store operation.
  */
-export class SqlDeviceOps implements DeviceStoreOps {
+export class SqlDeviceOps extends SqlJitOps implements DeviceStoreOps {
   readonly #db: SqlRunner;
   readonly #lock: string;
 
   constructor(db: SqlRunner, dialect: SqlDialect, inTransaction = false) {
+    super(db, dialect, inTransaction);
     this.#db = db;
     this.#lock = inTransaction ? dialect.forUpdate : '';
   }

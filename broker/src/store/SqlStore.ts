@@ -16,6 +16,7 @@ import type {
   UserRecord,
   UserStatus,
 } from './records.js';
+import type { JitStoreOps } from './JitStoreOps.js';
 import type { SqlStoreOps } from './SqlStoreOps.js';
 import type { AuditHead, Store, StoreOps } from './Store.js';
 
@@ -219,5 +220,86 @@ export abstract class SqlStore implements Store {
   }
   sweepDeviceState(now: number): Promise<number> {
     return this.#tx((o) => o.sweepDeviceState(now));
+  }
+
+  // JIT elevation (JitStoreOps.ts). Event appends take a transaction: see SqlJitOps.appendUserEvent.
+  createAccessRequest(
+    ...a: Parameters<JitStoreOps['createAccessRequest']>
+  ): ReturnType<JitStoreOps['createAccessRequest']> {
+    return this.#auto((o) => o.createAccessRequest(...a));
+  }
+  getAccessRequest(
+    ...a: Parameters<JitStoreOps['getAccessRequest']>
+  ): ReturnType<JitStoreOps['getAccessRequest']> {
+    return this.#auto((o) => o.getAccessRequest(...a));
+  }
+  listAccessRequests(
+    ...a: Parameters<JitStoreOps['listAccessRequests']>
+  ): ReturnType<JitStoreOps['listAccessRequests']> {
+    return this.#auto((o) => o.listAccessRequests(...a));
+  }
+  setAccessRequestStatus(
+    ...a: Parameters<JitStoreOps['setAccessRequestStatus']>
+  ): ReturnType<JitStoreOps['setAccessRequestStatus']> {
+    return this.#auto((o) => o.setAccessRequestStatus(...a));
+  }
+  setAccessRequestReview(
+    ...a: Parameters<JitStoreOps['setAccessRequestReview']>
+  ): ReturnType<JitStoreOps['setAccessRequestReview']> {
+    return this.#auto((o) => o.setAccessRequestReview(...a));
+  }
+  addApproval(...a: Parameters<JitStoreOps['addApproval']>): ReturnType<JitStoreOps['addApproval']> {
+    return this.#auto((o) => o.addApproval(...a));
+  }
+  listApprovals(...a: Parameters<JitStoreOps['listApprovals']>): ReturnType<JitStoreOps['listApprovals']> {
+    return this.#auto((o) => o.listApprovals(...a));
+  }
+  createGrant(...a: Parameters<JitStoreOps['createGrant']>): ReturnType<JitStoreOps['createGrant']> {
+    return this.#auto((o) => o.createGrant(...a));
+  }
+  getGrant(...a: Parameters<JitStoreOps['getGrant']>): ReturnType<JitStoreOps['getGrant']> {
+    return this.#auto((o) => o.getGrant(...a));
+  }
+  getGrantByRequest(
+    ...a: Parameters<JitStoreOps['getGrantByRequest']>
+  ): ReturnType<JitStoreOps['getGrantByRequest']> {
+    return this.#auto((o) => o.getGrantByRequest(...a));
+  }
+  listGrants(...a: Parameters<JitStoreOps['listGrants']>): ReturnType<JitStoreOps['listGrants']> {
+    return this.#auto((o) => o.listGrants(...a));
+  }
+  listActiveGrantsExpiringBy(
+    ...a: Parameters<JitStoreOps['listActiveGrantsExpiringBy']>
+  ): ReturnType<JitStoreOps['listActiveGrantsExpiringBy']> {
+    return this.#auto((o) => o.listActiveGrantsExpiringBy(...a));
+  }
+  listUnactivatedGrantsPast(
+    ...a: Parameters<JitStoreOps['listUnactivatedGrantsPast']>
+  ): ReturnType<JitStoreOps['listUnactivatedGrantsPast']> {
+    return this.#auto((o) => o.listUnactivatedGrantsPast(...a));
+  }
+  listPendingRequestsPast(
+    ...a: Parameters<JitStoreOps['listPendingRequestsPast']>
+  ): ReturnType<JitStoreOps['listPendingRequestsPast']> {
+    return this.#auto((o) => o.listPendingRequestsPast(...a));
+  }
+  activateGrant(...a: Parameters<JitStoreOps['activateGrant']>): ReturnType<JitStoreOps['activateGrant']> {
+    return this.#auto((o) => o.activateGrant(...a));
+  }
+  endGrant(...a: Parameters<JitStoreOps['endGrant']>): ReturnType<JitStoreOps['endGrant']> {
+    return this.#auto((o) => o.endGrant(...a));
+  }
+  appendUserEvent(
+    ...a: Parameters<JitStoreOps['appendUserEvent']>
+  ): ReturnType<JitStoreOps['appendUserEvent']> {
+    return this.#tx((o) => o.appendUserEvent(...a));
+  }
+  listUserEvents(...a: Parameters<JitStoreOps['listUserEvents']>): ReturnType<JitStoreOps['listUserEvents']> {
+    return this.#auto((o) => o.listUserEvents(...a));
+  }
+  lastUserEventId(
+    ...a: Parameters<JitStoreOps['lastUserEventId']>
+  ): ReturnType<JitStoreOps['lastUserEventId']> {
+    return this.#auto((o) => o.lastUserEventId(...a));
   }
 }

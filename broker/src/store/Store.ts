@@ -8,13 +8,14 @@ import type {
   UserStatus,
 } from './records.js';
 import type { DeviceStoreOps } from './DeviceStoreOps.js';
+import type { JitStoreOps } from './JitStoreOps.js';
 
 /**
  * Everything one transaction can do. Reads and writes; every write that matters to security is
  * paired with `appendAudit` in the same transaction, so if the audit record cannot be written the
  * change does not happen (ARCHITECTURE.md, "Events, audit, alerts").
  */
-export interface StoreOps extends DeviceStoreOps {
+export interface StoreOps extends DeviceStoreOps, JitStoreOps {
   // Users, roles, memberships (RBAC lives in the store; policy reads it).
   createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditRecord } from '../audit/hashAuditRecord.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { deviceStoreConformance } from './deviceStoreConformance.js';
+import { jitStoreConformance } from './jitStoreConformance.js';
 import type { Store } from './Store.js';
 import {
   makeAuditEvent,
@@ -417,5 +418,6 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
     });
 
     deviceStoreConformance(() => h);
+    jitStoreConformance(() => h);
   });
 }
