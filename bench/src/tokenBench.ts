@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const port = typeof probeAddress === 'object' && probeAddress ? probeAddress.port : 0;
   await probe.close();
   const config = loadBrokerConfig({ port, dataDir });
-  const { app, provider } = await createBrokerServer({ config, store, adapter: oidcAdapter(store) });
+  const { app, provider } = await createBrokerServer({ config, store, makeAdapter: (s) => oidcAdapter(s) });
   await app.listen({ host: '127.0.0.1', port });
   const tokenUrl = `${config.issuer}/token`;
 

@@ -27,7 +27,7 @@ export async function serveCommand(input: BrokerConfigInput, deps: ServeDeps): P
   const { app } = await createBrokerServer({
     config,
     store,
-    adapter: deps.makeAdapter(store),
+    makeAdapter: deps.makeAdapter,
     now: deps.now,
     logger: true,
   });

@@ -20,8 +20,8 @@ import { registerSecurityHeaders } from './securityHeaders.js';
 export interface BrokerServerOptions {
   config: BrokerConfig;
   store: Store;
-  /** oidc-provider adapter backed by `store` (broker/src/store/oidcAdapter.ts). */
-  adapter: AdapterConstructor | AdapterFactory;
+  /** Builds the oidc-provider adapter on the store it is given (broker/src/store/oidcAdapter.ts). */
+  makeAdapter: (store: Store) => AdapterConstructor | AdapterFactory;
   now?: () => number;
   logger?: boolean;
 }
@@ -39,7 +39,7 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   const { config, store } = opts;
   const now = opts.now ?? Date.now;
   const [jwks, secrets] = await Promise.all([loadSigningKeys(store), loadSecrets(store)]);
-  const provider = createProvider({ config, store, adapter: opts.adapter, jwks, secrets, now });
+  const provider = createProvider({ config, store, makeAdapter: opts.makeAdapter, jwks, secrets, now });
   const app = Fastify({
     logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'warn' } : false,
     bodyLimit: 64 * 1024,

@@ -21,7 +21,12 @@ export async function inProcessBroker(): Promise<InProcessBroker> {
   const config = loadBrokerConfig({ port: 7700 });
   const clock = { now: Date.now() };
   const now = () => clock.now;
-  const server = await createBrokerServer({ config, store, adapter: oidcAdapter(store, { now }), now });
+  const server = await createBrokerServer({
+    config,
+    store,
+    makeAdapter: (s) => oidcAdapter(s, { now }),
+    now,
+  });
   return {
     ...server,
     store,

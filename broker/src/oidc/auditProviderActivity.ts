@@ -35,10 +35,10 @@ function errorCode(body: unknown): string | undefined {
 
 /**
  * Audits the token and revocation endpoints (OCSF API Activity 6003: 1 Create = issue, 3 Update =
- * refresh, 4 Delete = revoke). Runs after oidc-provider has answered but before the response is
- * written, so it fails closed: when the success record cannot be written, the grant's tokens are
- * revoked and the client gets `server_error` instead of tokens. Every response a client receives
- * with tokens therefore has its audit record.
+ * refresh, 4 Delete = revoke). Runs inside the request's store transaction (requestTransaction),
+ * after oidc-provider has answered but before the response is written: the record commits with
+ * the tokens, and if it cannot be written nothing commits and the client gets `server_error`.
+ * Every response a client receives with tokens therefore has its audit record.
  *
  * Refresh token reuse (RFC 9700 §4.14.2): oidc-provider already revoked the grant; we also end the
  * browser session so no silent re-authorization follows, and record it at high severity.
@@ -66,7 +66,7 @@ export function auditProviderActivity(store: Store, now: () => number): Provider
 
     if (oidc.route === 'revocation') {
       if (ok)
-        await appendOrFail(ctx, store, {
+        await store.appendAudit({
           ...base,
           activityId: 4,
           activity: 'token.revoke',
@@ -91,12 +91,9 @@ export function auditProviderActivity(store: Store, now: () => number): Provider
           accessTokenFingerprint: fingerprintOf(ctx.body),
         },
       };
-      try {
-        await store.appendAudit(event);
-      } catch (cause) {
-        if (grantId) await store.oidcRevokeByGrantId(grantId).catch(() => undefined);
-        failClosed(ctx, cause);
-      }
+      // Inside the request's transaction (requestTransaction): if this throws, the new tokens roll
+      // back with it and the client gets server_error.
+      await store.appendAudit(event);
       return;
     }
 
@@ -108,34 +105,13 @@ export function auditProviderActivity(store: Store, now: () => number): Provider
       const session = await oidc.provider.Session.findByUid(refresh.sessionUid);
       await session?.destroy();
     }
-    await store
-      .appendAudit({
-        ...base,
-        activityId: grantType === 'refresh_token' ? 3 : 1,
-        activity: reuse ? `${activity}.reuse` : activity,
-        statusId: 2,
-        severityId: reuse ? 4 : 2,
-        data: { clientId, grantId, grantType, error: errorCode(ctx.body), grantRevoked: reuse },
-      })
-      .catch((cause: unknown) => ctx.app.emit('error', cause, ctx));
+    await store.appendAudit({
+      ...base,
+      activityId: grantType === 'refresh_token' ? 3 : 1,
+      activity: reuse ? `${activity}.reuse` : activity,
+      statusId: 2,
+      severityId: reuse ? 4 : 2,
+      data: { clientId, grantId, grantType, error: errorCode(ctx.body), grantRevoked: reuse },
+    });
   };
-}
-
-async function appendOrFail(
-  ctx: Parameters<ProviderMiddleware>[0],
-  store: Store,
-  event: AuditEventInput,
-): Promise<void> {
-  try {
-    await store.appendAudit(event);
-  } catch (cause) {
-    failClosed(ctx, cause);
-  }
-}
-
-function failClosed(ctx: Parameters<ProviderMiddleware>[0], cause: unknown): void {
-  ctx.app.emit('error', cause, ctx);
-  ctx.status = 500;
-  ctx.set('cache-control', 'no-store');
-  ctx.body = { error: 'server_error', error_description: 'the audit log is unavailable; nothing was issued' };
 }

@@ -11,13 +11,15 @@ import { loadFirstPartyGrant } from './loadFirstPartyGrant.js';
 import { PROVIDER_ROUTES } from './providerRoutes.js';
 import { rejectStaleDpopIat } from './rejectStaleDpopIat.js';
 import { renderProviderError } from './renderProviderError.js';
+import { requestTransaction } from './requestTransaction.js';
 import { makeSessionLifetime } from './sessionLifetime.js';
 import { strongroomCliClient } from './strongroomCliClient.js';
 
 export interface CreateProviderOptions {
   config: BrokerConfig;
   store: Store;
-  adapter: AdapterConstructor | AdapterFactory;
+  /** Builds the oidc-provider adapter (broker/src/store/oidcAdapter.ts) on the store it is given. */
+  makeAdapter: (store: Store) => AdapterConstructor | AdapterFactory;
   jwks: SigningKeySet;
   secrets: BrokerSecrets;
   now: () => number;
@@ -35,14 +37,21 @@ export interface CreateProviderOptions {
  * - device flow, dynamic registration and dev interactions off (phishable or not needed).
  */
 export function createProvider(opts: CreateProviderOptions): Provider {
-  const { config, store, now } = opts;
+  const { config, now } = opts;
+  const tokenTransaction = requestTransaction(
+    opts.store,
+    (method, path) =>
+      method === 'POST' && (path === PROVIDER_ROUTES.token || path === PROVIDER_ROUTES.revocation),
+  );
+  // Everything oidc-provider reaches goes through this store, so token requests use their transaction.
+  const store = tokenTransaction.store;
   const lifetime = makeSessionLifetime({
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
     now,
   });
   const configuration: Configuration = {
-    adapter: opts.adapter,
+    adapter: opts.makeAdapter(store),
     clients: [strongroomCliClient()],
     jwks: { keys: opts.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
     findAccount: makeFindAccount(store),
@@ -106,6 +115,7 @@ export function createProvider(opts: CreateProviderOptions): Provider {
   };
   const provider = new Provider(config.issuer, configuration);
   provider.use(rejectStaleDpopIat(now));
+  provider.use(tokenTransaction.middleware);
   provider.use(auditProviderActivity(store, now));
   return provider;
 }
