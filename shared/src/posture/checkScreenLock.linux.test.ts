@@ -64,6 +64,19 @@ describe('checkScreenLock.linux', () => {
     expect((await tooLong.finding).status).toBe('fail');
   });
 
+  it("answers unknown when the running gnome-shell is another user's (the check runs under sudo or as a service)", async () => {
+    const { finding, host } = run({
+      ...linuxProc('linux/proc-ubuntu-gnome.tsv', '0'),
+      commands: gnomeDefaults,
+    });
+    const result = await finding;
+    expect(result).toMatchObject({
+      status: 'unknown',
+      observed: "gnome-shell runs as uid 1000, this check as uid 0: not this user's session",
+    });
+    expect(host.calls.some((call) => call.startsWith('gsettings'))).toBe(false);
+  });
+
   it('answers unknown, without asking gsettings, when there is no desktop session (gsettings would report defaults)', async () => {
     const { finding, host } = run({
       ...linuxProc('linux/proc-kde-plasma.tsv'),

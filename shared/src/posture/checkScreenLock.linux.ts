@@ -36,14 +36,34 @@ async function detectDesktop(
   }
   const list = await listLinuxProcesses(context);
   if (!list.ok) return { desktop: undefined, how: `no desktop in the environment; ${list.detail}` };
-  const names = new Set(list.processes.map((process) => process.comm));
-  if (names.has('gnome-shell')) return { desktop: 'gnome', how: 'gnome-shell is running' };
-  if (names.has('plasmashell') || names.has('ksmserver'))
-    return { desktop: 'kde', how: 'plasmashell is running' };
+  const shells: [string, Desktop][] = [
+    ['gnome-shell', 'gnome'],
+    ['plasmashell', 'kde'],
+    ['ksmserver', 'kde'],
+  ];
+  for (const [comm, desktop] of shells) {
+    const shell = list.processes.find((process) => process.comm === comm);
+    if (!shell) continue;
+    // gsettings and kscreenlockerrc are per user: a session of another user (we run under sudo, or
+    // as a service) says nothing about the settings this process would read.
+    const [ours, theirs] = await Promise.all([realUid(context, 'self'), realUid(context, String(shell.pid))]);
+    if (ours === undefined || ours !== theirs) {
+      return {
+        desktop: undefined,
+        how: `${comm} runs as uid ${theirs ?? '?'}, this check as uid ${ours ?? '?'}: not this user's session`,
+      };
+    }
+    return { desktop, how: `${comm} is running` };
+  }
   return {
     desktop: undefined,
     how: 'no desktop session (XDG_CURRENT_DESKTOP unset, no gnome-shell or plasmashell running)',
   };
+}
+
+async function realUid(context: PostureCheckContext, pid: string): Promise<string | undefined> {
+  const status = await context.host.readFile(`/proc/${pid}/status`);
+  return status.ok ? /^Uid:\s+(\d+)/m.exec(new TextDecoder().decode(status.data))?.[1] : undefined;
 }
 
 async function checkGnome(context: PostureCheckContext, how: string): Promise<PostureFinding> {
