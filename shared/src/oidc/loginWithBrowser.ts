@@ -5,7 +5,6 @@ import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { HostContext } from '../session/HostContext.js';
 import type { SessionSummary } from '../session/SessionSummary.js';
-import { REFRESH_TOKEN_ENTRY } from '../session/sessionEntries.js';
 import { storeSession } from '../session/storeSession.js';
 import { summarizeTokens } from '../session/summarizeTokens.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
@@ -131,14 +130,10 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
         host.now(),
         undefined,
       );
-      // A previous session of this profile is replaced wholesale, and ended at the broker too
-      // (RFC 7009) so no live refresh token outlives its local copy. Best effort.
-      const previousRefresh = await store.get(profile.name, REFRESH_TOKEN_ENTRY);
-      if (previousRefresh !== undefined) {
-        await client
-          .tokenRevocation(config, previousRefresh, { token_type_hint: 'refresh_token' })
-          .catch(() => host.log('warn', 'Could not end the previous session at the broker.'));
-      }
+      // A previous session of this profile is replaced wholesale. Its refresh token is not revoked:
+      // with single sign-on the broker issues the new tokens under the same grant, and revoking the
+      // old token would revoke the grant and with it the new session (RFC 7009 §2.1). The old token
+      // is deleted here, and it is DPoP-bound to this device's key.
       await store.clearProfile(profile.name);
       await storeSession(
         store,
