@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { loadBrokerConfig } from '@strongroom/broker/config/loadBrokerConfig.js';
 import { createBrokerServer } from '@strongroom/broker/http/createBrokerServer.js';
+import { mintRefreshToken } from '@strongroom/broker/oidc/mintRefreshToken.test-support.js';
 import { oidcAdapter } from '@strongroom/broker/store/oidcAdapter.js';
 import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 
@@ -162,35 +163,12 @@ async function main(): Promise<void> {
     displayName: 'Bench',
     createdAt: Date.now(),
   });
-  const client = await provider.Client.find('strongroom-cli');
-  if (!client) throw new Error('strongroom-cli client missing');
-  // What a completed key sign-in leaves behind: a session, a grant, a DPoP-bound refresh token.
-  const mint = async (key: DpopKey): Promise<string> => {
-    const grant = new provider.Grant({ accountId: 'bench-user', clientId: client.clientId });
-    grant.addOIDCScope('openid offline_access');
-    const grantId = await grant.save();
-    const session = new provider.Session();
-    session.accountId = 'bench-user';
-    session.loginTs = nowSeconds;
-    const sid = randomUUID();
-    session.grantIdFor(client.clientId, grantId);
-    session.sidFor(client.clientId, sid);
-    await session.save(3600);
-    const refresh = new provider.RefreshToken({
+  const mint = async (key: DpopKey): Promise<string> =>
+    mintRefreshToken(provider, {
       accountId: 'bench-user',
-      client,
-      grantId,
-      scope: 'openid offline_access',
-      gty: 'authorization_code',
-      authTime: nowSeconds,
-      iiat: nowSeconds,
-      expiresWithSession: true,
-      sessionUid: session.uid,
-      sid,
       jkt: await calculateJwkThumbprint(key.jwk),
+      nowSeconds,
     });
-    return refresh.save();
-  };
 
   const bareKeyUrl = `http://127.0.0.1:${barePort}/bare`;
   const bareChains = await Promise.all(

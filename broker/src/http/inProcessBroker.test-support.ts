@@ -10,6 +10,7 @@ import { createBrokerServer, type BrokerServer } from './createBrokerServer.js';
 export interface InProcessBroker extends BrokerServer {
   store: Store;
   issuer: string;
+  dataDir: string;
   /** The broker's clock; tests move it instead of waiting. */
   clock: { now: number };
   close(): Promise<void>;
@@ -17,7 +18,8 @@ export interface InProcessBroker extends BrokerServer {
 
 /** The real broker server on a real SQLite store, driven with Fastify's inject() (no socket). */
 export async function inProcessBroker(): Promise<InProcessBroker> {
-  const store = await openSqliteStore(await mkdtemp(join(tmpdir(), 'strongroom-http-')));
+  const dataDir = await mkdtemp(join(tmpdir(), 'strongroom-http-'));
+  const store = await openSqliteStore(dataDir);
   const config = loadBrokerConfig({ port: 7700 });
   const clock = { now: Date.now() };
   const now = () => clock.now;
@@ -31,6 +33,7 @@ export async function inProcessBroker(): Promise<InProcessBroker> {
     ...server,
     store,
     issuer: config.issuer,
+    dataDir,
     clock,
     async close() {
       await server.app.close();
