@@ -5,10 +5,11 @@
  */
 function order(char: string | undefined): number {
   if (char === undefined || char === '') return 0;
-  if (char === '~') return -1;
-  if (/[0-9]/.test(char)) return 0;
-  if (/[A-Za-z]/.test(char)) return char.charCodeAt(0);
-  return char.charCodeAt(0) + 256;
+  const code = char.charCodeAt(0);
+  if (code === 0x7e) return -1; // '~'
+  if (code >= 0x30 && code <= 0x39) return 0;
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return code;
+  return code + 256;
 }
 
 const isDigit = (char: string | undefined) => char !== undefined && char >= '0' && char <= '9';
