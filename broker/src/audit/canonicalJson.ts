@@ -9,17 +9,29 @@ import { BrokerError } from '../errors/BrokerError.js';
  * refused rather than silently changed: a hash over a lossy encoding would not survive a round trip.
  */
 export function canonicalJson(value: unknown): string {
-  // Fast path: a validated copy with members inserted in sorted order, serialized natively. V8
-  // keeps insertion order for string keys, but puts integer-like keys first in numeric order (and
-  // `__proto__` cannot be assigned as a plain member), so objects with such keys take the slow path.
-  const copy = sortedCopy(value);
-  return copy === slowPath ? exactJson(value) : JSON.stringify(copy);
+  // Fast path: make every object hold its members in sorted order, copying only the objects that
+  // do not already (the audit log builds its records in order), then serialize natively. V8 keeps
+  // insertion order for string keys but puts integer-like keys first in numeric order, and
+  // `__proto__` cannot be assigned as a plain member, so values with such keys take the slow path.
+  const ordered = inOrder(value);
+  return ordered === slowPath ? exactJson(value) : JSON.stringify(ordered);
+}
+
+/**
+ * `value` with every object's members in canonical order (copying only objects that are not), for
+ * callers that build records once and encode them later; checks values as canonicalJson does.
+ * Values with keys V8 would reorder are returned as they are (canonicalJson encodes them exactly).
+ */
+export function canonicalOrder<T>(value: T): T {
+  const ordered = inOrder(value);
+  return ordered === slowPath ? value : (ordered as T);
 }
 
 const slowPath = Symbol('slowPath');
 const integerLike = /^(?:0|[1-9][0-9]*)$/;
 
-function sortedCopy(value: unknown): unknown {
+/** Checks every value (throwing on what JSON cannot carry); returns it with members sorted. */
+function inOrder(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -27,35 +39,53 @@ function sortedCopy(value: unknown): unknown {
     case 'number':
       if (!Number.isFinite(value)) throw refuse('a non-finite number');
       return value;
-    case 'object': {
+    case 'object':
       if (value === null) return null;
-      if (Array.isArray(value)) {
-        const items: unknown[] = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item === undefined) throw refuse('undefined inside an array');
-          const copied = sortedCopy(item);
-          if (copied === slowPath) return slowPath;
-          items[i] = copied;
-        }
-        return items;
-      }
-      const record = plainObject(value);
-      const keys = Object.keys(record).sort();
-      const out: Record<string, unknown> = {};
-      for (const key of keys) {
-        if (key === '__proto__' || integerLike.test(key)) return slowPath;
-        const member = record[key];
-        if (member === undefined) continue;
-        const copied = sortedCopy(member);
-        if (copied === slowPath) return slowPath;
-        out[key] = copied;
-      }
-      return out;
-    }
+      return Array.isArray(value) ? arrayInOrder(value) : objectInOrder(plainObject(value));
     default:
       throw refuse(`a value of type ${typeof value}`);
   }
+}
+
+function arrayInOrder(items: readonly unknown[]): unknown {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === undefined) throw refuse('undefined inside an array');
+    const ordered = inOrder(item);
+    if (ordered === slowPath) return slowPath;
+    if (ordered !== item) (copy ??= [...items])[i] = ordered;
+  }
+  return copy ?? items;
+}
+
+function objectInOrder(record: Record<string, unknown>): unknown {
+  const keys = Object.keys(record);
+  let sorted = true;
+  let members: unknown[] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === '__proto__' || isIndexLike(key)) return slowPath;
+    // Default string comparison is by UTF-16 code units, as RFC 8785 §3.2.3 sorts.
+    if (i > 0 && key < (keys[i - 1] as string)) sorted = false;
+    const member = record[key];
+    // JSON.stringify leaves out undefined members itself.
+    if (member === undefined) continue;
+    const ordered = inOrder(member);
+    if (ordered === slowPath) return slowPath;
+    if (ordered !== member) (members ??= keys.map((k) => record[k]))[i] = ordered;
+  }
+  if (sorted && !members) return record;
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const out: Record<string, unknown> = {};
+  for (const i of order) out[keys[i] as string] = members ? members[i] : record[keys[i] as string];
+  return out;
+}
+
+function isIndexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && integerLike.test(key);
 }
 
 /** The reference encoder, member by member; also the fallback for keys V8 would reorder. */

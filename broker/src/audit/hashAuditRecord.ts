@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditRecord } from './AuditEvent.js';
 import { canonicalJson } from './canonicalJson.js';
 
@@ -10,8 +10,6 @@ export const GENESIS_HASH = '0'.repeat(64);
  * includes `seq` and `prevHash`, so editing, deleting or reordering any record breaks the chain.
  */
 export function hashAuditRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
-  // An undefined member is left out of the canonical encoding, which drops `hash` without a copy.
-  return createHash('sha256')
-    .update(canonicalJson({ ...record, hash: undefined }))
-    .digest('hex');
+  // An undefined member is left out of the canonical encoding, which drops `hash`.
+  return hash('sha256', canonicalJson({ ...record, hash: undefined }), 'hex');
 }

@@ -1,5 +1,5 @@
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
-import { auditEventInputSchema } from '../audit/auditEventInputSchema.js';
+import { validAuditEvent } from '../audit/validAuditEvent.js';
 import { chainAuditRecords } from '../audit/chainAuditRecords.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type {
@@ -265,7 +265,7 @@ export class SqlStoreOps extends SqlDeviceOps implements StoreOps {
 
   async appendAuditBatch(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
     // Validate every event before touching the chain, so bad input changes nothing.
-    const valid = events.map(validEvent);
+    const valid = events.map(validAuditEvent);
     if (valid.length === 0) return [];
     try {
       const head = await this.#readHead(true);
@@ -337,20 +337,6 @@ export class SqlStoreOps extends SqlDeviceOps implements StoreOps {
   async sweepExpired(now: number): Promise<number> {
     return this.#db.run('DELETE FROM oidc_payloads WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]);
   }
-}
-
-function validEvent(input: AuditEventInput): AuditEventInput {
-  const parsed = auditEventInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new BrokerError(
-      'audit_write_failed',
-      `audit event is malformed: ${parsed.error.issues[0]?.message ?? ''}`,
-      {
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data as AuditEventInput;
 }
 
 function settingJson(value: unknown): string {

@@ -1,0 +1,197 @@
+import { hash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { finished } from 'node:stream/promises';
+import Database from 'better-sqlite3';
+import type { AuditEventInput } from '@strongroom/broker/audit/AuditEvent.js';
+import { loadAuditSigner } from '@strongroom/broker/audit/AuditSigner.js';
+import { AuditWriter } from '@strongroom/broker/audit/AuditWriter.js';
+import { canonicalJson } from '@strongroom/broker/audit/canonicalJson.js';
+import { exportAudit } from '@strongroom/broker/audit/exportAudit.js';
+import { authenticationEvent } from '@strongroom/broker/audit/ocsf.js';
+import { verifyAuditExport } from '@strongroom/broker/audit/verifyAuditExport.js';
+import { writeCheckpoint } from '@strongroom/broker/audit/writeCheckpoint.js';
+import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
+
+/**
+ * Audit log throughput (issue 2, "Benchmark"), each number beside a baseline measured in the same
+ * run on the same disk:
+ *
+ *   1. durable single-writer append (one transaction and fsync per record) vs a bare SQLite insert
+ *      of the same bytes with synchronous=FULL and no hashing;
+ *   2. group commit (AuditWriter, many records per fsync) vs bare SQLite inserts of the same
+ *      bytes batched into transactions of the same size;
+ *   3. `audit verify` of a real export vs a bare SHA-256 of every line of the same file.
+ *
+ *   node bench/dist/auditBench.js [--single 3000] [--group 200000] [--verify 1000000]
+ *
+ * Goals: ≥ 2,000 records/s single-writer, ≥ 20,000 records/s group commit, verify 1,000,000 < 10 s.
+ */
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  const value = i === -1 ? fallback : Number(args[i + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer`);
+  return value;
+};
+const SINGLE = arg('single', 3000);
+const GROUP = arg('group', 200_000);
+const VERIFY = arg('verify', 1_000_000);
+const IN_FLIGHT = 10_000;
+
+const time0 = Date.UTC(2026, 0, 1);
+function loginEvent(i: number): AuditEventInput {
+  return authenticationEvent('logon', {
+    name: 'login',
+    outcome: i % 10 === 0 ? 'failure' : 'success',
+    actor: { kind: 'user', userId: `user-${i % 500}`, email: `user-${i % 500}@example.test` },
+    time: time0 + i,
+    srcIp: '127.0.0.1',
+    data: { clientId: 'strongroom-cli', credentialId: `cred-${i % 700}`, acr: 'phr', amr: ['hwk', 'user'] },
+  });
+}
+
+interface Row {
+  what: string;
+  result: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+}
+const rows: Row[] = [];
+const perSecond = (n: number, ms: number) => (n * 1000) / ms;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function bareSqlite(dir: string): { insert: (body: string, i: number) => void; db: Database.Database } {
+  const db = new Database(join(dir, 'bare.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (seq INTEGER PRIMARY KEY, time BIGINT, class_uid INTEGER, activity TEXT, body TEXT)');
+  const statement = db.prepare('INSERT INTO t (seq, time, class_uid, activity, body) VALUES (?, ?, ?, ?, ?)');
+  return { db, insert: (body, i) => statement.run(i, time0 + i, 3002, 'login', body) };
+}
+
+async function singleWriter(dir: string): Promise<void> {
+  const store = await openSqliteStore(join(dir, 'single'));
+  let started = performance.now();
+  for (let i = 1; i <= SINGLE; i++) await store.appendAudit(loginEvent(i));
+  const ours = perSecond(SINGLE, performance.now() - started);
+  await store.close();
+
+  const bare = bareSqlite(join(dir, 'single'));
+  const bodies = Array.from({ length: SINGLE }, (_, i) => canonicalJson(loginEvent(i + 1)));
+  started = performance.now();
+  bodies.forEach((body, i) => bare.insert(body, i + 1)); // auto-commit: one fsync per row
+  const base = perSecond(SINGLE, performance.now() - started);
+  bare.db.close();
+  rows.push({
+    what: `append, durable, single writer (${fmt(SINGLE)} records)`,
+    result: `${fmt(ours)} rec/s`,
+    baseline: `bare SQLite insert, FULL, no hash: ${fmt(base)} rec/s`,
+    ratio: `${(ours / base).toFixed(2)}×`,
+    goal: '≥ 2,000 rec/s',
+  });
+}
+
+async function groupCommit(dir: string): Promise<void> {
+  const store = await openSqliteStore(join(dir, 'group'));
+  const writer = new AuditWriter(store, { maxBatch: IN_FLIGHT });
+  let started = performance.now();
+  let inFlight: Promise<unknown>[] = [];
+  for (let i = 1; i <= GROUP; i++) {
+    inFlight.push(writer.append(loginEvent(i)));
+    // Producers that keep up to IN_FLIGHT records waiting, like many concurrent requests.
+    if (inFlight.length >= IN_FLIGHT) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+  }
+  await Promise.all(inFlight);
+  const ours = perSecond(GROUP, performance.now() - started);
+  await store.close();
+
+  const bare = bareSqlite(join(dir, 'group'));
+  const bodies = Array.from({ length: GROUP }, (_, i) => canonicalJson(loginEvent(i + 1)));
+  const batch = bare.db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) bare.insert(bodies[i] ?? '', i + 1);
+  });
+  started = performance.now();
+  for (let from = 0; from < GROUP; from += IN_FLIGHT) batch(from, Math.min(GROUP, from + IN_FLIGHT));
+  const base = perSecond(GROUP, performance.now() - started);
+  bare.db.close();
+  rows.push({
+    what: `append, group commit (${fmt(GROUP)} records, ≤ ${fmt(IN_FLIGHT)} per commit)`,
+    result: `${fmt(ours)} rec/s`,
+    baseline: `bare SQLite insert, same batches, no hash: ${fmt(base)} rec/s`,
+    ratio: `${(ours / base).toFixed(2)}×`,
+    goal: '≥ 20,000 rec/s',
+  });
+}
+
+async function verify(dir: string): Promise<void> {
+  // A real export: records appended through the store in commits of 1,000, a checkpoint after each.
+  const store = await openSqliteStore(join(dir, 'verify'));
+  const signer = await loadAuditSigner(store);
+  for (let from = 1; from <= VERIFY; from += 1000) {
+    const n = Math.min(1000, VERIFY - from + 1);
+    await store.appendAuditBatch(Array.from({ length: n }, (_, k) => loginEvent(from + k)));
+    await writeCheckpoint(store, signer, time0 + from);
+  }
+  const file = join(dir, 'audit.jsonl');
+  const out = createWriteStream(file);
+  await exportAudit(store, out, { signer });
+  out.end();
+  await finished(out);
+  await store.close();
+
+  let started = performance.now();
+  const result = await verifyAuditExport(file);
+  const ours = performance.now() - started;
+  if (!result.ok || result.records !== VERIFY) throw new Error(`verify failed: ${JSON.stringify(result)}`);
+
+  started = performance.now();
+  await hashEveryLine(file);
+  const base = performance.now() - started;
+  const mb = statSync(file).size / 1e6;
+  rows.push({
+    what: `audit verify (${fmt(VERIFY)} records, ${fmt(result.checkpoints)} checkpoints, ${mb.toFixed(0)} MB)`,
+    result: `${(ours / 1000).toFixed(2)} s`,
+    baseline: `bare SHA-256 of every line: ${(base / 1000).toFixed(2)} s`,
+    ratio: `${(ours / base).toFixed(2)}×`,
+    goal: '< 10 s',
+  });
+}
+
+async function hashEveryLine(file: string): Promise<void> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      hash('sha256', text.slice(start, nl), 'hex');
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+}
+
+function printTable(): void {
+  const head: Row = { what: 'measurement', result: 'result', baseline: 'baseline (same run)', ratio: 'ratio', goal: 'goal' };
+  const cols = Object.keys(head) as (keyof Row)[];
+  const lines = [head, ...rows].map((r) => `| ${cols.map((c) => r[c]).join(' | ')} |`);
+  lines.splice(1, 0, `|${cols.map(() => ' --- ').join('|')}|`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sr-audit-bench-'));
+try {
+  await singleWriter(dir);
+  await groupCommit(dir);
+  await verify(dir);
+  printTable();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
