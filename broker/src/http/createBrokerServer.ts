@@ -16,6 +16,8 @@ import { registerErrorHandler } from './errorHandler.js';
 import { registerInteractionRoutes } from './interactionRoutes.js';
 import { mountProvider } from './mountProvider.js';
 import { registerSecurityHeaders } from './securityHeaders.js';
+import { sendPage } from './sendPage.js';
+import { homePage } from '../pages/homePage.js';
 
 export interface BrokerServerOptions {
   config: BrokerConfig;
@@ -60,6 +62,7 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     now,
   };
   await registerAssetRoutes(app);
+  app.get('/', async (_request, reply) => sendPage(reply, homePage(config.issuer)));
   registerInteractionRoutes(app, deps);
   registerEnrollmentRoutes(app, deps);
   await registerApi(app, { store, provider, issuer: config.issuer, now });

@@ -76,6 +76,20 @@ describe('enrollment routes', () => {
     }
   });
 
+  it('refuses an oversized body with an OAuth-style error and changes nothing', async () => {
+    const path = await newLink();
+    const before = await snapshot();
+    const res = await broker.app.inject({
+      method: 'POST',
+      url: `${path}/register`,
+      headers: { cookie: `sr_csrf=${csrf}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ csrf, response: { id: 'x'.repeat(200_000) } }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('refuses POSTs without the matching CSRF cookie or from another origin', async () => {
     const path = await newLink();
     const noCookie = await broker.app.inject({

@@ -3,7 +3,8 @@ import { BrokerError } from '../errors/BrokerError.js';
 
 /**
  * Maps every error to the OAuth-style body (RFC 6749 §5.2 shape) once, at the HTTP boundary.
- * Fastify's own parser errors (bad JSON, wrong content type, body too large) keep their 4xx status.
+ * Fastify's own parser errors (bad JSON, wrong content type, body too large) keep their 4xx status
+ * and become `invalid_request`; their messages name the problem, never the body's content.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | BrokerError | Error, request, reply) => {
@@ -13,15 +14,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
-      const code =
-        status === 413 ? 'request_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
       return reply
         .status(status)
         .type('application/json')
-        .send({
-          error: code === 'invalid_request' ? code : 'invalid_request',
-          error_description: `${code}: ${error.message}`,
-        });
+        .send({ error: 'invalid_request', error_description: error.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply
