@@ -62,15 +62,17 @@ function arrayInOrder(items: readonly unknown[]): unknown {
 function objectInOrder(record: Record<string, unknown>): unknown {
   const keys = Object.keys(record);
   let sorted = true;
+  let previous: string | undefined;
   let members: unknown[] | undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (key === '__proto__' || isIndexLike(key)) return slowPath;
-    // Default string comparison is by UTF-16 code units, as RFC 8785 §3.2.3 sorts.
-    if (i > 0 && key < (keys[i - 1] as string)) sorted = false;
     const member = record[key];
-    // JSON.stringify leaves out undefined members itself.
+    // JSON.stringify leaves out undefined members itself, wherever they stand.
     if (member === undefined) continue;
+    // Default string comparison is by UTF-16 code units, as RFC 8785 §3.2.3 sorts.
+    if (previous !== undefined && key < previous) sorted = false;
+    previous = key;
     const ordered = inOrder(member);
     if (ordered === slowPath) return slowPath;
     if (ordered !== member) (members ??= keys.map((k) => record[k]))[i] = ordered;
