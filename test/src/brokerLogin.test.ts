@@ -91,6 +91,28 @@ describe('broker: hardware-key enrollment and login', () => {
     expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
   });
 
+  it('invites a user with a role; their own key enrolls and signs in with that role', async () => {
+    const refused = await broker.run(['invite', 'eve@example.com', '--role', 'no-such-role']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/unknown role\(s\): no-such-role/);
+
+    const link = await broker.invite('alice@example.com', ['ml-researcher']);
+    const context = await browser.browser.newContext();
+    try {
+      const alicePage = await context.newPage();
+      await addVirtualAuthenticator(alicePage);
+      expect(await enrollWithKey(alicePage, link)).toMatch(/alice@example.com/);
+      const client = await nativeClient(broker.issuer);
+      const login = await client.begin(receiver.redirectUri);
+      await signInWithKey(alicePage, login.url);
+      const tokens = await login.finish(await receiver.nextCallback());
+      const info = await client.userinfo(tokens.access_token, tokens.claims()?.sub ?? '');
+      expect(info).toMatchObject({ email: 'alice@example.com', roles: ['ml-researcher'] });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('revokes a refresh token on request (RFC 7009) and audits it', async () => {
     const client = await nativeClient(broker.issuer);
     const login = await client.begin(receiver.redirectUri);
