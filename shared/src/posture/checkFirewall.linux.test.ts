@@ -10,6 +10,8 @@ interface Tools {
   firewalld?: ExecResult;
   ufw?: ExecResult;
   systemctl?: ExecResult;
+  ufwService?: ExecResult;
+  ufwConf?: string;
   ipTablesNames?: string;
 }
 
@@ -24,8 +26,12 @@ function run(tools: Tools) {
       { file: 'firewall-cmd', args: ['--state'], result: tools.firewalld ?? missing },
       { file: 'ufw', args: ['status'], result: tools.ufw ?? missing },
       { file: 'systemctl', args: ['is-active', 'nftables.service'], result: tools.systemctl ?? missing },
+      { file: 'systemctl', args: ['is-active', 'ufw.service'], result: tools.ufwService ?? missing },
     ],
-    files: tools.ipTablesNames === undefined ? {} : { '/proc/net/ip_tables_names': tools.ipTablesNames },
+    files: {
+      ...(tools.ipTablesNames === undefined ? {} : { '/proc/net/ip_tables_names': tools.ipTablesNames }),
+      ...(tools.ufwConf === undefined ? {} : { '/etc/ufw/ufw.conf': tools.ufwConf }),
+    },
   });
   return checkFirewallLinux.run(context);
 }
@@ -86,6 +92,37 @@ describe('checkFirewall.linux', () => {
     });
     expect(finding.status).toBe('fail');
     expect(finding.observed).toContain('ufw: inactive');
+  });
+
+  it('without root on Ubuntu, reads ufw.conf ENABLED=yes plus an active ufw.service as active', async () => {
+    const notRoot = { nft: nftNotRoot, ufw: recorded.exited(1, readFixture('linux/ufw-not-root.txt')) };
+    const enabled = readFixture('linux/ufw.conf');
+    const active = await run({ ...notRoot, ufwConf: enabled, ufwService: recorded.ok('active\n') });
+    expect(active).toMatchObject({
+      status: 'pass',
+      observed: 'ufw: ENABLED=yes in /etc/ufw/ufw.conf, ufw.service active',
+    });
+    expect((await run({ ...notRoot, ufwConf: enabled })).status).toBe('unknown');
+    expect(
+      (await run({ ...notRoot, ufwConf: enabled, ufwService: recorded.exited(3, '', 'failed\n') })).status,
+    ).toBe('unknown');
+    const disabled = await run({
+      ...notRoot,
+      ufwConf: enabled.replace('ENABLED=yes', 'ENABLED=no'),
+      systemctl: recorded.exited(3, '', 'inactive\n'),
+    });
+    expect(disabled.status).toBe('fail');
+    expect(disabled.observed).toContain('ENABLED=no');
+  });
+
+  it('does not fail while an installed manager could not be asked (firewalld timed out)', async () => {
+    const finding = await run({
+      nft: nftNotRoot,
+      ufw: recorded.ok(readFixture('linux/ufw-status-inactive.txt')),
+      firewalld: recorded.failed('timeout'),
+      systemctl: recorded.exited(3, '', 'inactive\n'),
+    });
+    expect(finding.status).toBe('unknown');
   });
 
   it('answers unknown when nothing readable says either way', async () => {

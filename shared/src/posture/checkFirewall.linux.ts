@@ -2,6 +2,7 @@ import type { PostureCheck } from './PostureCheck.js';
 import { failed, passed, unknown } from './PostureFinding.js';
 import { describeExecFailure, firstLine } from './describeExecFailure.js';
 import { readNftRuleset } from './nftRuleset.js';
+import { ufwState } from './ufwState.js';
 
 const expected = 'inbound traffic is filtered (nftables default deny, or ufw/firewalld active)';
 const fix = 'Turn on a firewall: `sudo ufw enable`, or `sudo systemctl enable --now firewalld`.';
@@ -12,7 +13,7 @@ export const checkFirewallLinux: PostureCheck = {
   async run(context) {
     const run = (file: string, args: string[]) =>
       context.host.exec(file, args, { timeoutMs: context.options.checkTimeoutMs });
-    const [nft, firewalld, ufw] = await Promise.all([
+    const [nft, firewalld, ufwStatus] = await Promise.all([
       run('nft', ['-j', 'list', 'ruleset']),
       run('firewall-cmd', ['--state']),
       run('ufw', ['status']),
@@ -30,9 +31,8 @@ export const checkFirewallLinux: PostureCheck = {
     if (firewalld.exitCode === 0 && firewalldState === 'running')
       return passed('firewalld: running', expected);
     const firewalldOff = firewalldState === 'not running';
-    // ufw's text is translated (gettext); only the English wording counts as an answer.
-    const ufwStatus = /^Status: (active|inactive)$/m.exec(ufw.stdout)?.[1];
-    if (ufw.exitCode === 0 && ufwStatus === 'active') return passed('ufw: Status: active', expected);
+    const ufw = await ufwState(context, ufwStatus);
+    if (ufw.state === 'active') return passed(ufw.note, expected);
 
     if (verdict) {
       // Rules loaded through iptables-legacy live outside nftables, where nft cannot see them.
@@ -55,21 +55,19 @@ export const checkFirewallLinux: PostureCheck = {
         : (describeExecFailure('firewall-cmd --state', firewalld) ??
             `firewall-cmd --state: "${firewalldState}"`),
     );
-    notes.push(
-      ufwStatus
-        ? `ufw: ${ufwStatus}`
-        : (describeExecFailure('ufw status', ufw) ?? 'ufw status: output not understood'),
-    );
+    notes.push(ufw.note);
 
-    if (ufwStatus === 'inactive' || firewalldOff) {
-      // Both managers are off; a hand-written nftables.service ruleset is the one thing left.
+    // Every installed manager is known to be off: a hand-written nftables.service ruleset is the one thing left.
+    const ufwOff = ufw.state === 'inactive' || ufwStatus.failure === 'not_found';
+    const firewalldGone = firewalldOff || firewalld.failure === 'not_found';
+    if (ufwOff && firewalldGone && (ufw.state === 'inactive' || firewalldOff)) {
       const service = await run('systemctl', ['is-active', 'nftables.service']);
       const state = firstLine(service.stdout);
       if (state === 'inactive' || state === 'failed')
         return failed(`${notes.join('; ')}; nftables.service: ${state}`, expected, fix);
       notes.push(`nftables.service: ${state || (describeExecFailure('systemctl', service) ?? 'unknown')}`);
     }
-    const noTool = [nft, firewalld, ufw].every((result) => result.failure === 'not_found');
+    const noTool = [nft, firewalld, ufwStatus].every((result) => result.failure === 'not_found');
     return unknown(notes.join('; '), expected, noTool ? `No firewall tool is installed. ${fix}` : fixRead);
   },
 };
