@@ -89,7 +89,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
   const { app, provider } = await createBrokerServer({
     config,
     store,
-    adapter: oidcAdapter(store, { now }),
+    makeAdapter: (s) => oidcAdapter(s, { now }),
     now,
   });
   const issuer = config.issuer;

@@ -22,7 +22,7 @@ const nonceRefusal: Record<Exclude<NonceConsumption, 'ok'>, () => PostureRefusal
  * State record (5003) with the compliance verdict. Every refusal is audited with its reason.
  */
 export async function submitPostureReport(
-  deps: ApiDeps,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'options'>,
   caller: ApiCaller,
   jws: string,
 ): Promise<PostureVerdict> {
