@@ -17,7 +17,11 @@ export async function getAccessToken(options: {
   store: CredentialStore;
 }): Promise<RefreshResult> {
   const { host, profile, store } = options;
-  const summary = await readSession(store, profile.name);
+  // Both reads at once: each is a round trip to the keychain daemon, the bulk of `strongroom token`.
+  const [summary, cached] = await Promise.all([
+    readSession(store, profile.name),
+    store.get(profile.name, ACCESS_TOKEN_ENTRY),
+  ]);
   if (summary === undefined) {
     throw new StrongroomError(
       'not_signed_in',
@@ -25,10 +29,8 @@ export async function getAccessToken(options: {
       { hint: 'Run `strongroom login`.' },
     );
   }
-  if (isAccessTokenFresh(summary, host.now())) {
-    const accessToken = await store.get(profile.name, ACCESS_TOKEN_ENTRY);
-    if (accessToken !== undefined) return { accessToken, summary };
-  }
+  if (cached !== undefined && isAccessTokenFresh(summary, host.now()))
+    return { accessToken: cached, summary };
   const { refreshSession } = await import('./refreshSession.js');
   return refreshSession(options);
 }

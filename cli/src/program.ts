@@ -1,0 +1,112 @@
+import { Command, CommanderError } from 'commander';
+import type { GlobalOptions } from './cliContext.js';
+import { EXIT } from './exitCodes.js';
+import { runCommand as run } from './runCommand.js';
+
+/** The full command line, parsed by commander: every command, option, help text and usage error. */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  const program = new Command('strongroom')
+    .description(
+      'Sign in to Strongroom with a hardware security key and get short-lived, device-bound credentials.',
+    )
+    .option(
+      '--profile <name>',
+      'profile (broker) to use; default: the current profile, or STRONGROOM_PROFILE',
+    )
+    .exitOverride()
+    .showHelpAfterError('(run `strongroom --help` for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 other failure, 2 usage or config error, 3 not signed in, 4 denied, 5 broker unreachable (or TLS failure).',
+    );
+
+  const global = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command('login')
+    .description('sign in through your browser with a hardware security key')
+    .option('--no-browser', 'print the sign-in URL instead of opening a browser')
+    .option('--json', 'print the result as JSON')
+    .action((options: { browser?: boolean; json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/login.js')).login(global(), options)),
+    );
+
+  program
+    .command('logout')
+    .description('end the session at the broker and delete local credentials')
+    .option('--forget-device', 'also delete this device key (a new one is made at the next sign-in)')
+    .action((options: { forgetDevice?: boolean }) =>
+      run(false, async () => (await import('./commands/logout.js')).logout(global(), options)),
+    );
+
+  program
+    .command('status')
+    .description('show who is signed in, how, and until when')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/status.js')).status(global(), options)),
+    );
+
+  program
+    .command('token')
+    .description('print a fresh access token for scripts (a warning goes to stderr)')
+    .option('--json', 'print as JSON with its expiry')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/token.js')).token(global(), options)),
+    );
+
+  program
+    .command('posture')
+    .description(
+      'check this device (disk encryption, firewall, updates, screen lock, Secure Boot, endpoint protection) and attest to the broker when signed in',
+    )
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/posture.js')).posture(global(), options)),
+    );
+
+  program
+    .command('devices')
+    .description('list your devices at the broker with their latest posture')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/devices.js')).devices(global(), options)),
+    );
+
+  const config = program
+    .command('config')
+    .description('broker URL and profiles (no secrets are stored in config)');
+  config
+    .command('show')
+    .description('show profiles and the current one')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/config.js')).configShow(global(), options)),
+    );
+  config
+    .command('set-broker <url>')
+    .description('set the broker URL of the profile (created if new; use --profile to name it)')
+    .option('--client-id <id>', 'OAuth client id registered at the broker')
+    .option('--acr <value>', 'authentication level to require (acr)')
+    .option('--use', 'make this profile the current one')
+    .action((url: string, options: { clientId?: string; acr?: string; use?: boolean }) =>
+      run(false, async () => (await import('./commands/config.js')).configSetBroker(global(), url, options)),
+    );
+  config
+    .command('use <profile>')
+    .description('switch the current profile')
+    .action((name: string) =>
+      run(false, async () => (await import('./commands/config.js')).configUse(global(), name)),
+    );
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      throw error;
+    }
+  }
+}
