@@ -1,0 +1,224 @@
+import { spawnSync } from 'node:child_process';
+import { createPublicKey, webcrypto } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseApiOptions } from '@strongroom/broker/api/apiOptions.js';
+import { submitPostureReport } from '@strongroom/broker/api/posture/submitPostureReport.js';
+import { verifyPostureReport } from '@strongroom/broker/api/posture/verifyPostureReport.js';
+import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
+import type { DeviceKey, DevicePublicJwk } from '@strongroom/shared/device/DeviceKey.js';
+import { jwkThumbprint } from '@strongroom/shared/device/jwkThumbprint.js';
+import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
+import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
+import { signPostureReport } from '@strongroom/shared/posture-attestation/signPostureReport.js';
+import type { PostureAttestationPayload } from '@strongroom/shared/protocol/deviceApi.js';
+import { compactVerify } from 'jose';
+
+/**
+ * Posture attestation (issue 4), two figures, each against a baseline measured in the same run:
+ *
+ * 1. Broker verification of a signed report, on one core (one Node thread, SQLite in-process):
+ *    `verifyPostureReport` (size, header, enrolled-device lookup in SQLite, ES256 signature against
+ *    the enrolled key, strict zod payload, time) vs a bare ES256 `compactVerify` of the same JWS.
+ *    Also the whole submission (verify + nonce consumed + posture stored + audit record, one durable
+ *    SQLite commit each), which the fsync bounds. Goal: >= 1,000 verified reports/s.
+ * 2. Full posture run to a signed report in a fresh process (process start, every Linux check,
+ *    report signed with a P-256 device key) vs `node -e 0`. Goal: median < 1.5 s. The key is made in
+ *    the process (a keychain read adds one D-Bus round trip in the CLI).
+ *
+ *   node bench/dist/attestationBench.js [--reports 3000] [--runs 11]
+ */
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name);
+  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 100_000)
+    throw new Error(`${name} takes a whole number`);
+  return value;
+};
+
+async function makeKey(): Promise<DeviceKey> {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const pair = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const jwk = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  const publicJwk: DevicePublicJwk = { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) };
+  return {
+    protection: 'software',
+    publicJwk,
+    thumbprint: jwkThumbprint(publicJwk),
+    keyPair: pair,
+    sign: async (data) =>
+      new Uint8Array(await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, data)),
+  };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+async function perSecond(count: number, one: (i: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < count; i += 1) await one(i);
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function verificationThroughput(count: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'strongroom-bench-'));
+  const store = await openSqliteStore(dir);
+  try {
+    const key = await makeKey();
+    const now = Date.now();
+    await store.createUser({ id: 'u1', email: 'ada@example.test', displayName: 'Ada', createdAt: now });
+    await store.createDevice({
+      id: 'd1',
+      userId: 'u1',
+      thumbprint: key.thumbprint,
+      publicJwk: { ...key.publicJwk },
+      keyProtection: 'software',
+      os: 'linux',
+      osVersion: 'bench',
+      hostname: 'bench',
+      model: null,
+      serial: null,
+      status: 'active',
+      enrolledAt: now,
+      lastSeenAt: now,
+      replacedBy: null,
+    });
+    const { checks } = await runPostureChecks(createNodePostureHost());
+    const payload = (i: number): PostureAttestationPayload => ({
+      deviceId: 'd1',
+      nonce: `bench-nonce-${String(i).padStart(12, '0')}`,
+      iat: Math.floor(now / 1000),
+      platform: 'linux',
+      agentVersion: 'bench',
+      checks,
+    });
+    const reports = await Promise.all(
+      Array.from({ length: count }, (_, i) => signPostureReport(key, payload(i))),
+    );
+    const publicKey = createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' });
+    const ctx = {
+      store,
+      userId: 'u1',
+      callerThumbprint: key.thumbprint,
+      now: () => now,
+      maxSkewSeconds: 300,
+    };
+
+    // Warm-up of both paths (JIT, key cache, prepared statements).
+    for (const r of reports.slice(0, 200)) {
+      await compactVerify(r, publicKey);
+      await verifyPostureReport(ctx, r);
+    }
+    const bare = await perSecond(count, (i) => compactVerify(reports[i] ?? '', publicKey));
+    const full = await perSecond(count, async (i) => {
+      const result = await verifyPostureReport(ctx, reports[i] ?? '');
+      if (!result.ok) throw new Error(`report refused: ${result.reason}`);
+    });
+
+    // Whole submissions: a nonce per report, then verify + consume + store + audit, durable commits.
+    const submissions = Math.min(count, 300);
+    const { hashNonce } = await import('@strongroom/broker/api/posture/issuePostureNonce.js');
+    for (let i = 0; i < submissions; i += 1)
+      await store.createPostureNonce({
+        nonceHash: hashNonce(payload(i).nonce),
+        userId: 'u1',
+        deviceId: 'd1',
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+        usedAt: null,
+      });
+    const user = {
+      id: 'u1',
+      email: 'ada@example.test',
+      displayName: 'Ada',
+      status: 'active' as const,
+      createdAt: now,
+    };
+    const caller = {
+      user,
+      thumbprint: key.thumbprint,
+      clientId: 'bench',
+      grantId: 'bench',
+      scopes: new Set<string>(),
+      srcIp: '127.0.0.1',
+    };
+    const deps = { store, now: () => now, options: parseApiOptions() };
+    const stored = await perSecond(submissions, (i) => submitPostureReport(deps, caller, reports[i] ?? ''));
+
+    console.log(
+      `broker verification of a signed posture report (one core, ${String(count)} reports, ${String(reports[0]?.length)} bytes each)`,
+    );
+    console.log(`  bare ES256 verify (jose) baseline   ${bare.toFixed(0)} /s`);
+    console.log(
+      `  verifyPostureReport                 ${full.toFixed(0)} /s  (${(full / bare).toFixed(2)}x baseline)`,
+    );
+    console.log(`  goal >= 1000 /s                     ${full >= 1000 ? 'met' : 'NOT met'}`);
+    console.log(
+      `  + nonce, store, audit (durable)     ${stored.toFixed(0)} /s  (${String(submissions)} submissions, one fsync'd commit each)`,
+    );
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function timeChild(args: readonly string[]): { ms: number; stdout: string } {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ms = performance.now() - started;
+  if (child.status !== 0) throw new Error(`${args.join(' ')} exited with ${String(child.status)}`);
+  return { ms, stdout: child.stdout };
+}
+
+function signedReportLatency(runs: number): void {
+  const self = fileURLToPath(import.meta.url);
+  timeChild(['-e', '0']);
+  const first = timeChild([self, '--once']);
+  const base: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    base.push(timeChild(['-e', '0']).ms);
+    full.push(timeChild([self, '--once']).ms);
+  }
+  const b = median(base);
+  const f = median(full);
+  console.log(`\nfull posture run to a signed report (fresh process, ${String(runs)} runs, median)`);
+  console.log(`  node -e 0 baseline                  ${b.toFixed(0)} ms`);
+  console.log(
+    `  checks + signed report              ${f.toFixed(0)} ms  (${(f / b).toFixed(2)}x baseline, +${(f - b).toFixed(0)} ms)`,
+  );
+  console.log(`  goal < 1500 ms                      ${f < 1500 ? 'met' : 'NOT met'}`);
+  console.log(`  report                              ${first.stdout.trim().slice(0, 120)}`);
+}
+
+async function signOnce(): Promise<void> {
+  const report = await runPostureChecks(createNodePostureHost());
+  const jws = await signPostureReport(await makeKey(), {
+    deviceId: 'bench-device',
+    nonce: 'bench-nonce-000000000000',
+    iat: Math.floor(Date.now() / 1000),
+    platform: report.platform,
+    agentVersion: 'bench',
+    checks: report.checks,
+  });
+  process.stdout.write(
+    `${JSON.stringify({ bytes: jws.length, checks: report.checks.map((c) => `${c.id}:${c.status}`) })}\n`,
+  );
+}
+
+if (process.argv.includes('--once')) {
+  await signOnce();
+} else {
+  await verificationThroughput(arg('--reports', 3000));
+  signedReportLatency(arg('--runs', 11));
+}
