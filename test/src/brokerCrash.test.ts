@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { tokenFingerprint } from '@strongroom/broker/oidc/tokenFingerprint.js';
 import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient, type NativeClient } from './harness/nativeClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const REFRESH_CHAINS = 3;
 const KILL_AFTER_REFRESHES = 60;

@@ -1,12 +1,15 @@
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { BROKER_ACR, nativeClient } from './harness/nativeClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 // Enrollment and sign-in end to end: the real broker process, Debian's Chromium with a CDP virtual
 // FIDO2 key, and openid-client as the relying party exchanging the code with DPoP.

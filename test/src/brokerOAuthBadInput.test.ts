@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { currentDpopNonce, dpopProof, newDpopKey, type DpopKey } from './harness/dpopProof.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
@@ -8,6 +8,9 @@ import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopback
 import { CLI_CLIENT_ID, nativeClient, type NativeClient } from './harness/nativeClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 // Every OAuth rule the broker enforces, attacked one at a time against the real broker process.
 describe('broker: OAuth bad input (PKCE, codes, redirect URIs, DPoP, refresh)', () => {

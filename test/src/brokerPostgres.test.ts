@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient } from './harness/nativeClient.js';
 import { startBroker, type BrokerStoreOption, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const DATABASE_URL = process.env['STRONGROOM_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -1,13 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient } from './harness/nativeClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator, type VirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 // WebAuthn rules a real browser can be made to break: a key the broker never registered, and a
 // cloned key whose signature counter went backwards (CDP lets us rewind the virtual key's counter).
