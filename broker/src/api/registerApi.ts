@@ -18,6 +18,12 @@ export interface RegisterApiOptions {
   now?: () => number;
   /** See apiOptions.ts (`requireAdminApprovalForReenrollment`, windows and lifetimes). */
   options?: ApiOptionsInput;
+  /**
+   * More `/api/v1` routes (JIT, authorization, events), registered inside the authenticated
+   * context after the device routes: each gets the same DPoP authentication, `apiCallerOf(request)`,
+   * the RFC 6750 error handler and `no-store`. Paths are relative to `/api/v1`.
+   */
+  routes?: ReadonlyArray<(api: FastifyInstance) => void | Promise<void>>;
 }
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -61,6 +67,7 @@ export async function registerApi(app: FastifyInstance, opts: RegisterApiOptions
       });
       registerDeviceRoutes(api, deps);
       registerPostureRoutes(api, deps);
+      for (const register of opts.routes ?? []) await register(api);
     },
     { prefix: '/api/v1' },
   );
