@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../store/SqliteStore.js';
+import type { SqliteStore } from '../store/SqliteStore.js';
+import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { makeAuditEvent, T0 } from '../store/storeFixtures.js';
 import { AuditCheckpointer } from './AuditCheckpointer.js';
 import { loadAuditSigner, type AuditSigner } from './AuditSigner.js';
@@ -10,21 +8,20 @@ import { checkpointSigningInput } from './checkpointSigningInput.js';
 import { createPublicKey, verify } from 'node:crypto';
 
 describe('AuditCheckpointer', () => {
-  let dir: string;
+  let temp: TempSqliteStore;
   let store: SqliteStore;
   let signer: AuditSigner;
   let clock: number;
   const append = (n: number) => store.appendAuditBatch(Array.from({ length: n }, () => makeAuditEvent()));
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sr-cp-'));
-    store = await openSqliteStore(dir);
+    temp = await openTempSqliteStore('sr-cp-');
+    ({ store } = temp);
     signer = await loadAuditSigner(store);
     clock = T0;
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('signs after N records, or after T ms with fewer, and never twice for one head', async () => {
@@ -63,7 +60,7 @@ describe('AuditCheckpointer', () => {
   });
 
   it('lets two instances race for the same head without error', async () => {
-    const other = await openSqliteStore(dir);
+    const other = await temp.openAnother();
     try {
       await append(5);
       const a = new AuditCheckpointer(store, signer, { everyRecords: 1, now: () => clock });

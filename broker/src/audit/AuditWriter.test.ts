@@ -1,23 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrokerError } from '../errors/BrokerError.js';
-import { openSqliteStore, type SqliteStore } from '../store/SqliteStore.js';
+import type { SqliteStore } from '../store/SqliteStore.js';
+import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { makeAuditEvent } from '../store/storeFixtures.js';
 import { AuditWriter } from './AuditWriter.js';
 import { hashAuditRecord } from './hashAuditRecord.js';
 
 describe('AuditWriter (group commit)', () => {
-  let dir: string;
+  let temp: TempSqliteStore;
   let store: SqliteStore;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sr-writer-'));
-    store = await openSqliteStore(dir);
+    temp = await openTempSqliteStore('sr-writer-');
+    ({ store } = temp);
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('commits concurrently submitted records together, in order, each resolved once durable', async () => {
@@ -59,7 +56,7 @@ describe('AuditWriter (group commit)', () => {
       writer.append(makeAuditEvent()),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    store = await openSqliteStore(dir);
+    store = await temp.openAnother();
     expect((await store.auditHead()).seq).toBe(0);
   });
 });

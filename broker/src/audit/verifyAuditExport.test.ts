@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../store/SqliteStore.js';
+import type { SqliteStore } from '../store/SqliteStore.js';
+import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { makeAuditEvent, T0 } from '../store/storeFixtures.js';
 import type { AuditRecord } from './AuditEvent.js';
 import { recordLine } from './auditExportFormat.js';
@@ -18,6 +18,7 @@ import { writeCheckpoint } from './writeCheckpoint.js';
 type Json = Record<string, unknown>;
 
 describe('audit export and verify', () => {
+  let temp: TempSqliteStore;
   let dir: string;
   let store: SqliteStore;
   let signer: AuditSigner;
@@ -38,8 +39,8 @@ describe('audit export and verify', () => {
   };
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sr-audit-'));
-    store = await openSqliteStore(dir);
+    temp = await openTempSqliteStore('sr-audit-');
+    ({ dir, store } = temp);
     signer = await loadAuditSigner(store);
     for (let i = 1; i <= 30; i++) {
       await store.appendAudit(
@@ -55,8 +56,7 @@ describe('audit export and verify', () => {
     lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('keeps one audit key across loads and exports the chain with its checkpoints', async () => {

@@ -1,26 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { oidcAdapter } from './oidcAdapter.js';
-import { openSqliteStore, type SqliteStore } from './SqliteStore.js';
+import type { SqliteStore } from './SqliteStore.js';
+import { openTempSqliteStore, type TempSqliteStore } from './tempSqliteStore.js';
 import { T0 } from './storeFixtures.js';
 
 describe('oidcAdapter', () => {
-  let dir: string;
+  let temp: TempSqliteStore;
   let store: SqliteStore;
   let clock: number;
   const now = () => clock;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sr-adapter-'));
-    store = await openSqliteStore(dir);
+    temp = await openTempSqliteStore('sr-adapter-');
+    ({ store } = temp);
     clock = T0;
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('upserts, finds, and hides records once they expire', async () => {

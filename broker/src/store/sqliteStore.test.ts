@@ -3,27 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
-import { openSqliteStore, SQLITE_FILE_NAME, SqliteStore } from './SqliteStore.js';
+import { openSqliteStore, SQLITE_FILE_NAME } from './SqliteStore.js';
+import { openTempSqliteStore } from './tempSqliteStore.js';
 import { storeConformance } from './storeConformance.js';
 import { makeAuditEvent } from './storeFixtures.js';
 
-storeConformance('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
-  const store = await openSqliteStore(dir);
-  const others: SqliteStore[] = [];
-  return {
-    store,
-    openAnother: async () => {
-      const other = await openSqliteStore(dir);
-      others.push(other);
-      return other;
-    },
-    dispose: async () => {
-      await Promise.all([store, ...others].map((s) => s.close()));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+storeConformance('SQLite', () => openTempSqliteStore());
 
 describe('SQLite store specifics', () => {
   it('creates a private database file in WAL mode with synchronous=FULL', async () => {
