@@ -18,53 +18,40 @@ const extensionResults = z
 
 export const csrfOnlyBody = z.object({ csrf }).strict();
 
-export const assertionBody = z
-  .object({
-    csrf,
-    response: z
-      .object({
-        id: b64url(1024).min(1),
-        rawId: b64url(1024).min(1),
-        type: z.literal('public-key'),
-        authenticatorAttachment: attachment,
-        clientExtensionResults: extensionResults,
-        response: z
-          .object({
-            clientDataJSON: b64url(4096).min(1),
-            authenticatorData: b64url(4096).min(1),
-            signature: b64url(2048).min(1),
-            userHandle: b64url(512).optional(),
-          })
-          .strict(),
-      })
-      .strict(),
-  })
-  .strict();
+/** The PublicKeyCredential JSON envelope (WebAuthn L3 §5.1.10) around a ceremony's `response`. */
+function credentialBody<T extends z.ZodRawShape>(response: T) {
+  return z
+    .object({
+      csrf,
+      response: z
+        .object({
+          id: b64url(1024).min(1),
+          rawId: b64url(1024).min(1),
+          type: z.literal('public-key'),
+          authenticatorAttachment: attachment,
+          clientExtensionResults: extensionResults,
+          response: z.object(response).strict(),
+        })
+        .strict(),
+    })
+    .strict();
+}
 
-export const attestationBody = z
-  .object({
-    csrf,
-    response: z
-      .object({
-        id: b64url(1024).min(1),
-        rawId: b64url(1024).min(1),
-        type: z.literal('public-key'),
-        authenticatorAttachment: attachment,
-        clientExtensionResults: extensionResults,
-        response: z
-          .object({
-            clientDataJSON: b64url(4096).min(1),
-            attestationObject: b64url(16384).min(1),
-            authenticatorData: b64url(4096).optional(),
-            transports: transports.optional(),
-            publicKeyAlgorithm: z.number().int().optional(),
-            publicKey: b64url(4096).optional(),
-          })
-          .strict(),
-      })
-      .strict(),
-  })
-  .strict();
+export const assertionBody = credentialBody({
+  clientDataJSON: b64url(4096).min(1),
+  authenticatorData: b64url(4096).min(1),
+  signature: b64url(2048).min(1),
+  userHandle: b64url(512).optional(),
+});
+
+export const attestationBody = credentialBody({
+  clientDataJSON: b64url(4096).min(1),
+  attestationObject: b64url(16384).min(1),
+  authenticatorData: b64url(4096).optional(),
+  transports: transports.optional(),
+  publicKeyAlgorithm: z.number().int().optional(),
+  publicKey: b64url(4096).optional(),
+});
 
 export type AssertionBody = z.infer<typeof assertionBody>;
 export type AttestationBody = z.infer<typeof attestationBody>;
