@@ -1,7 +1,10 @@
 import type { DeviceKey } from '@strongroom/shared/device/DeviceKey.js';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRecord } from '../../store/records.js';
 import { apiTestBroker, makeTestDeviceKey, type ApiTestBroker } from '../apiTestBroker.js';
+import { registerApi } from '../registerApi.js';
+import { apiCallerOf } from './ApiCaller.js';
 
 /**
  * The `/api/v1` resource server against tokens issued by the real oidc-provider, each test breaking
@@ -202,5 +205,30 @@ describe('/api/v1 authentication (DPoP-bound access tokens)', () => {
     await b.provider.Grant.adapter.destroy(found?.grantId ?? '');
     const res = await b.call({ key, token: revokedToken, method: 'GET', path: '/api/v1/devices' });
     expect(res.json()).toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('routes added by other parts of the broker get the same authentication', async () => {
+    const app = Fastify();
+    await registerApi(app, {
+      store: b.store,
+      provider: b.provider,
+      issuer: b.issuer,
+      now: () => b.clock.now,
+      routes: [
+        (api) => void api.get('/ping', async (request) => ({ email: apiCallerOf(request).user.email })),
+      ],
+    });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/api/v1/ping' })).statusCode).toBe(401);
+      const proof = await b.proof(key, { htm: 'GET', htu: `${b.issuer}/api/v1/ping`, accessToken: token });
+      const ok = await app.inject({
+        method: 'GET',
+        url: '/api/v1/ping',
+        headers: { authorization: `DPoP ${token}`, dpop: proof },
+      });
+      expect(ok.json()).toEqual({ email: 'ada@example.test' });
+    } finally {
+      await app.close();
+    }
   });
 });
