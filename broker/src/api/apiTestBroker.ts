@@ -68,7 +68,7 @@ export interface ApiTestBroker {
   issueToken(
     user: UserRecord,
     key: DeviceKey,
-    options?: { jkt?: string | null; expiresIn?: number },
+    options?: { jkt?: string | null; expiresIn?: number; aud?: string },
   ): Promise<string>;
   proof(
     key: DeviceKey,
@@ -128,6 +128,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
         scope: 'openid email profile',
         expiresIn: options.expiresIn ?? 600,
         ...(options.jkt === null ? {} : { jkt: options.jkt ?? key.thumbprint }),
+        ...(options.aud === undefined ? {} : { aud: options.aud }),
       });
       return token.save();
     },

@@ -199,6 +199,15 @@ describe('/api/v1 authentication (DPoP-bound access tokens)', () => {
     });
   });
 
+  it('refuses a token issued for another audience (resource indicator)', async () => {
+    const other = await b.issueToken(user, key, { aud: 'https://models.example.test' });
+    const res = await b.call({ key, token: other, method: 'GET', path: '/api/v1/devices' });
+    expect(res.json()).toMatchObject({
+      error: 'invalid_token',
+      error_description: expect.stringMatching(/audience/),
+    });
+  });
+
   it('refuses a token whose grant (session) was revoked', async () => {
     const revokedToken = await b.issueToken(user, key);
     const found = await b.provider.AccessToken.find(revokedToken);

@@ -41,6 +41,8 @@ export async function authenticateApiRequest(deps: ApiDeps, request: FastifyRequ
   if (!accessToken) throw invalidToken('access token is unknown, revoked or expired');
   if (typeof accessToken.exp !== 'number' || accessToken.exp * 1000 <= now)
     throw invalidToken('access token has expired');
+  // A token minted for another resource (RFC 8707 `resource`, RFC 8693 exchange) is not for us.
+  if (accessToken.aud !== undefined) throw invalidToken('access token is for another audience');
   const jkt = accessToken.jkt;
   if (typeof jkt !== 'string' || jkt === '') throw invalidToken('access token is not DPoP-bound');
   const grant = await deps.provider.Grant.find(accessToken.grantId);
