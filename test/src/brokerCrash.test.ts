@@ -5,12 +5,11 @@ import { tokenFingerprint } from '@strongroom/broker/oidc/tokenFingerprint.js';
 import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
-import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
-import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
+import { brokerWithKey, type BrokerWithKey } from './harness/brokerWithKey.js';
+import { signInWithKey } from './harness/keyCeremonies.js';
+import type { LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient, type NativeClient } from './harness/nativeClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
-import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -21,25 +20,20 @@ const KILL_AFTER_REFRESHES = 60;
 // Crash safety: SIGKILL the broker in the middle of logins and refreshes, restart it, and check
 // that the audit log verifies and holds a record for every token response the client received.
 describe('broker: crash safety of the audit log', () => {
+  let world: BrokerWithKey;
   let broker: RunningBroker;
-  let browser: LaunchedBrowser;
   let page: Page;
   let receiver: LoopbackReceiver;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'strongroom-crash-'));
-    broker = await startBroker({ dataDir });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await addVirtualAuthenticator(page);
-    await enrollWithKey(page, broker.enrollmentLink ?? '');
-    receiver = await startLoopbackReceiver();
+    world = await brokerWithKey({ dataDir });
+    ({ broker, page, receiver } = world);
   });
   afterAll(async () => {
-    await receiver?.close();
-    await browser?.close();
-    await broker?.stop();
+    await world?.close();
+    await broker?.stop(); // the instance restarted after the crash
   });
 
   it('keeps a verifiable chain with a record for every received response across SIGKILL', async () => {

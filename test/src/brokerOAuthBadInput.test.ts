@@ -1,41 +1,32 @@
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { brokerWithKey, type BrokerWithKey } from './harness/brokerWithKey.js';
 import { currentDpopNonce, dpopProof, newDpopKey, type DpopKey } from './harness/dpopProof.js';
-import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
-import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
-import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
+import { signInWithKey } from './harness/keyCeremonies.js';
+import type { LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { CLI_CLIENT_ID, nativeClient, type NativeClient } from './harness/nativeClient.js';
-import { startBroker, type RunningBroker } from './harness/startBroker.js';
-import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+import type { RunningBroker } from './harness/startBroker.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 // Every OAuth rule the broker enforces, attacked one at a time against the real broker process.
 describe('broker: OAuth bad input (PKCE, codes, redirect URIs, DPoP, refresh)', () => {
+  let world: BrokerWithKey;
   let broker: RunningBroker;
-  let browser: LaunchedBrowser;
   let page: Page;
   let receiver: LoopbackReceiver;
   let client: NativeClient;
   let tokenEndpoint: string;
 
   beforeAll(async () => {
-    broker = await startBroker();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await addVirtualAuthenticator(page);
-    await enrollWithKey(page, broker.enrollmentLink ?? '');
-    receiver = await startLoopbackReceiver();
+    world = await brokerWithKey();
+    ({ broker, page, receiver } = world);
     client = await nativeClient(broker.issuer);
     tokenEndpoint = `${broker.issuer}/token`;
   });
-  afterAll(async () => {
-    await receiver?.close();
-    await browser?.close();
-    await broker?.stop();
-  });
+  afterAll(async () => world?.close());
 
   /** Signs in with the key and returns the callback URL (code or error) for these parameters. */
   async function authorize(params: Record<string, string> = {}) {

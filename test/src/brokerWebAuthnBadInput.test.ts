@@ -2,11 +2,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
-import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
-import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
+import { brokerWithKey, type BrokerWithKey } from './harness/brokerWithKey.js';
+import { signInWithKey } from './harness/keyCeremonies.js';
+import type { LaunchedBrowser } from './harness/launchBrowser.js';
+import type { LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient } from './harness/nativeClient.js';
-import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import type { RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator, type VirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
@@ -16,6 +17,7 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 // cloned key whose signature counter went backwards (CDP lets us rewind the virtual key's counter).
 // Wrong origin / RP ID cannot be produced by a browser; see broker/src/webauthn/verifyLoginAssertion.test.ts.
 describe('broker: WebAuthn bad input in the browser', () => {
+  let world: BrokerWithKey;
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
   let page: Page;
@@ -23,18 +25,10 @@ describe('broker: WebAuthn bad input in the browser', () => {
   let receiver: LoopbackReceiver;
 
   beforeAll(async () => {
-    broker = await startBroker();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    key = await addVirtualAuthenticator(page);
-    await enrollWithKey(page, broker.enrollmentLink ?? '');
-    receiver = await startLoopbackReceiver();
+    world = await brokerWithKey();
+    ({ broker, browser, page, key, receiver } = world);
   });
-  afterAll(async () => {
-    await receiver?.close();
-    await browser?.close();
-    await broker?.stop();
-  });
+  afterAll(async () => world?.close());
 
   async function loginAudit() {
     const store = await openSqliteStore(broker.dataDir);
