@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CredentialStore } from './CredentialStore.js';
 import { createKeychainCredentialStore } from './createKeychainCredentialStore.js';
@@ -117,6 +118,19 @@ describe.each(implementations)('CredentialStore conformance: %s', (_kind, make) 
       await expect(store.set('default', bad, 'v', null)).rejects.toMatchObject({ code: 'usage' });
       await expect(store.set(bad, 'a', 'v', null)).rejects.toMatchObject({ code: 'usage' });
     }
+  });
+
+  it('does not hold a new connection per operation (a long-running host must not exhaust the bus)', async () => {
+    setup();
+    const p = profile();
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    await store.set(p, 'a', '0', clock.now() + 60_000);
+    const before = openFds();
+    for (let i = 0; i < 100; i += 1) {
+      await store.set(p, 'a', String(i), clock.now() + 60_000);
+      await store.get(p, 'a');
+    }
+    expect(openFds() - before).toBeLessThan(10);
   });
 
   it('a sweeper removes expired values in the background', async () => {

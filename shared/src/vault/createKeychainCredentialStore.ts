@@ -19,15 +19,28 @@ export interface KeychainOptions {
  * silently change where secrets live. The native module is imported lazily so commands that
  * never touch the keychain do not pay for it.
  */
+/**
+ * One binding entry per account for the life of the process. Each `AsyncEntry` holds its own D-Bus
+ * connection until garbage collection; creating one per operation piles up connections until the
+ * session bus runs out of file descriptors and every keychain call fails ("no usable keychain").
+ * The number of accounts is small and fixed (a few per profile), so the cache stays tiny.
+ */
+const entries = new Map<string, import('@napi-rs/keyring').AsyncEntry>();
+
 export function createKeychainCredentialStore(options: KeychainOptions): CredentialStore {
   const service = options.service ?? KEYCHAIN_SERVICE;
   const { platform } = options;
   let module: Promise<typeof import('@napi-rs/keyring')> | undefined;
 
   async function entry(account: string): Promise<import('@napi-rs/keyring').AsyncEntry> {
+    const key = `${service}\u0000${account}`;
+    const cached = entries.get(key);
+    if (cached !== undefined) return cached;
     module ??= import('@napi-rs/keyring');
     const { AsyncEntry } = await module;
-    return new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+    const created = new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+    entries.set(key, created);
+    return created;
   }
 
   async function guarded<T>(op: () => Promise<T>): Promise<T> {
