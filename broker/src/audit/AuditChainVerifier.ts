@@ -39,12 +39,16 @@ export class AuditChainVerifier {
     return this.#failure !== undefined;
   }
 
-  /** Feeds one line (without its newline). Returns false once the export has failed. */
-  push(text: string): boolean {
+  /**
+   * Feeds one line (its bytes, without the newline). Returns false once the export has failed.
+   * Record lines are checked on the bytes (no decoding: the hash is over the bytes anyway).
+   */
+  push(line: Buffer): boolean {
     this.#line++;
     if (this.#failure) return false;
-    if (this.#gap) return this.#lookForMissing(text);
-    if (this.#line > 1 && !this.#ended && isRecordLine(text)) return this.#record(text);
+    if (this.#gap) return this.#lookForMissing(line.toString('utf8'));
+    if (this.#line > 1 && !this.#ended && isRecordLine(line)) return this.#record(line);
+    const text = line.toString('utf8');
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -124,9 +128,9 @@ export class AuditChainVerifier {
     return undefined;
   }
 
-  #record(text: string): boolean {
-    const hash = text.slice(RECORD_HASH_AT, RECORD_HASH_AT + 64);
-    const body = text.slice(RECORD_BODY_AT, text.length - RECORD_SUFFIX.length);
+  #record(line: Buffer): boolean {
+    const hash = line.toString('latin1', RECORD_HASH_AT, RECORD_HASH_AT + 64);
+    const body = line.subarray(RECORD_BODY_AT, line.length - RECORD_SUFFIX.length);
     const fields = recordFields(body);
     if (!fields) return this.#fail('malformed', this.#expectedSeq, 'record lacks seq or prevHash');
     const { seq: n, prevHash } = fields;
@@ -303,40 +307,55 @@ export class AuditChainVerifier {
   }
 }
 
-const RECORD_PREFIX = '{"hash":"';
+const RECORD_PREFIX = Buffer.from('{"hash":"');
 const RECORD_HASH_AT = RECORD_PREFIX.length;
-const RECORD_MIDDLE = '","record":';
+const RECORD_MIDDLE = Buffer.from('","record":');
 const RECORD_BODY_AT = RECORD_HASH_AT + 64 + RECORD_MIDDLE.length;
-const RECORD_SUFFIX = ',"type":"record"}';
+const RECORD_SUFFIX = Buffer.from(',"type":"record"}');
 
-function isRecordLine(text: string): boolean {
+/** `{"hash":"<64>","record":…,"type":"record"}` (recordLine), judged on its frame alone. */
+function isRecordLine(line: Buffer): boolean {
+  const n = line.length;
   return (
-    text.startsWith(RECORD_PREFIX) &&
-    text.startsWith(RECORD_MIDDLE, RECORD_HASH_AT + 64) &&
-    text.endsWith(RECORD_SUFFIX) &&
-    text.length > RECORD_BODY_AT + RECORD_SUFFIX.length
+    n > RECORD_BODY_AT + RECORD_SUFFIX.length &&
+    line.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, 0, RECORD_HASH_AT) === 0 &&
+    line.compare(RECORD_MIDDLE, 0, RECORD_MIDDLE.length, RECORD_HASH_AT + 64, RECORD_BODY_AT) === 0 &&
+    line.compare(RECORD_SUFFIX, 0, RECORD_SUFFIX.length, n - RECORD_SUFFIX.length, n) === 0
   );
 }
 
-const linkAt = /"prevHash":"([0-9a-f]{64})","seq":(0|[1-9][0-9]{0,15})[,}]/y;
+const PREV_HASH = Buffer.from('"prevHash":"');
+const SEQ = Buffer.from('","seq":');
 
 /**
  * seq and prevHash of a record body. In the canonical encoding they are adjacent top-level members
  * and the last `"prevHash":"` in the text (members sorting after it are scalars, and a quote
- * inside a string is escaped), so a sticky match there avoids parsing ~1M bodies; anything else
- * is parsed. Soundness does not rest on this: the body is hashed as it stands, and any body that
- * differs from the one the broker wrote breaks the chain at the next link or signature.
+ * inside a string is escaped), so they are read at that spot instead of parsing ~1M bodies;
+ * anything else is parsed. Soundness does not rest on this: the body is hashed as it stands, and
+ * any body that differs from the one the broker wrote breaks the chain at the next link or signature.
  */
-function recordFields(body: string): { seq: number; prevHash: string } | undefined {
-  linkAt.lastIndex = body.lastIndexOf('"prevHash":"');
-  const m = linkAt.exec(body);
-  if (m?.[1] !== undefined && m[2] !== undefined) {
-    const seq = Number(m[2]);
-    if (Number.isSafeInteger(seq)) return { seq, prevHash: m[1] };
+function recordFields(body: Buffer): { seq: number; prevHash: string } | undefined {
+  const at = body.lastIndexOf(PREV_HASH);
+  const seqAt = at + PREV_HASH.length + 64;
+  if (at !== -1 && body.compare(SEQ, 0, SEQ.length, seqAt, seqAt + SEQ.length) === 0) {
+    const start = seqAt + SEQ.length;
+    let i = start;
+    let seq = 0;
+    for (let c = body[i]; c !== undefined && c >= 48 && c <= 57; c = body[++i]) seq = seq * 10 + (c - 48);
+    const digits = i - start;
+    const after = body[i];
+    if (
+      digits >= 1 &&
+      digits <= 15 &&
+      (after === 0x2c || after === 0x7d) &&
+      !(digits > 1 && body[start] === 48)
+    ) {
+      return { seq, prevHash: body.toString('latin1', at + PREV_HASH.length, seqAt) };
+    }
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

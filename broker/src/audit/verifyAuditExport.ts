@@ -22,21 +22,22 @@ export async function verifyAuditExport(
   options: VerifyAuditExportOptions = {},
 ): Promise<AuditVerifyResult> {
   const stream = typeof input === 'string' ? createReadStream(input, { highWaterMark: 1 << 20 }) : input;
-  stream.setEncoding('utf8');
   const verifier = new AuditChainVerifier(options.trustedKeyIds);
-  let rest = '';
+  // Lines are split and checked as bytes: record hashes are over bytes, so nothing is decoded twice.
+  let rest: Buffer | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest + chunk;
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      const buf = rest ? Buffer.concat([rest, bytes]) : bytes;
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        if (!verifier.push(text.slice(start, nl))) return verifier.finish();
+      for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+        if (!verifier.push(buf.subarray(start, nl))) return verifier.finish();
         start = nl + 1;
       }
-      rest = text.slice(start);
+      rest = start < buf.length ? buf.subarray(start) : undefined;
     }
     // A last line without a newline still counts; a file that simply ends with one does not add a line.
-    if (rest.length > 0) verifier.push(rest);
+    if (rest) verifier.push(rest);
     return verifier.finish();
   } finally {
     stream.destroy();
