@@ -1,4 +1,4 @@
-import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { AuthorizationRequest } from './authorizationRequestSchema.js';
 import type { BundleManifest } from './bundleManifestSchema.js';
@@ -17,6 +17,12 @@ import { anyPrincipal } from './scopeOfPolicy.js';
 
 /** Policies filed by where they can apply: per (action, resource type), by principal key. */
 export type PolicySlices = ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+
+function idsOf(policies: readonly BundlePolicy[]): string[] {
+  const ids: string[] = [];
+  for (let k = 0; k < policies.length; k++) ids.push((policies[k] as BundlePolicy).id);
+  return ids;
+}
 
 export function environmentKey(action: string, resourceType: string): string {
   return `${action}\u0000${resourceType}`;
@@ -74,6 +80,8 @@ export class PolicyBundle {
 
   /** Decides one request. Throws `invalid_request` for malformed input; never allows on doubt. */
   authorize(input: AuthorizationRequest): PolicyDecision {
+    // Plain loops on this path: Node 20.20's TurboFan crashed (V8_Fatal in the deoptimizer's
+    // builtin continuation) when a lazy deopt hit inlined Array filter/map callbacks here.
     const outcome = resolveRequest(input, this.schema, this.catalog);
     if ('notApplicable' in outcome) return this.#decision('deny', [], [outcome.notApplicable], []);
     const request = outcome.resolved;
@@ -82,38 +90,44 @@ export class PolicyBundle {
       return this.#decision('deny', [], explainDenial(request, [], [], new Set()), []);
     }
     const answer = this.#evaluate('decide', candidates, request);
-    const errors = answer.errors.map((e) => `${e.policyId}: ${e.message}`);
-    const erredForbids = this.#inBundleOrder(answer.errors.map((e) => e.policyId)).filter(
-      (p) => p.effect === 'forbid',
-    );
+    const errors: string[] = [];
+    const erredIds: string[] = [];
+    for (let k = 0; k < answer.errors.length; k++) {
+      const e = answer.errors[k] as { policyId: string; message: string };
+      errors.push(`${e.policyId}: ${e.message}`);
+      if (this.#byId.get(e.policyId)?.effect === 'forbid') erredIds.push(e.policyId);
+    }
+    const erredForbids = this.#inBundleOrder(erredIds);
     if (answer.decision === 'allow' && erredForbids.length === 0) {
-      return this.#decision(
-        'allow',
-        this.#inBundleOrder(answer.reason).map((p) => p.id),
-        [],
-        errors,
-      );
+      return this.#decision('allow', idsOf(this.#inBundleOrder(answer.reason)), [], errors);
     }
 
     // Deny: by forbids that held, by forbids that could not be evaluated (fail closed), or by default.
     // Bundle order, not Cedar's: the same request gives the same reasons however the set was sliced.
     const forbidsHeld = answer.decision === 'deny' ? this.#inBundleOrder(answer.reason) : [];
-    const permits = candidates.filter((i) => this.policies[i]?.effect === 'permit');
+    const permitIndices: number[] = [];
+    const permits: BundlePolicy[] = [];
+    for (let k = 0; k < candidates.length; k++) {
+      const i = candidates[k] as number;
+      const policy = this.policies[i];
+      if (policy?.effect === 'permit') {
+        permitIndices.push(i);
+        permits.push(policy);
+      }
+    }
     let satisfied = new Set<string>();
-    if (permits.length > 0) {
-      const probes = this.#evaluate('explain', permits, request);
+    if (permitIndices.length > 0) {
+      const probes = this.#evaluate('explain', permitIndices, request);
       if (probes.decision === 'allow') satisfied = new Set(probes.reason);
     }
-    const reasons = explainDenial(
-      request,
-      forbidsHeld,
-      permits.map((i) => this.policies[i] as BundlePolicy),
-      satisfied,
-    );
-    for (const p of erredForbids)
-      reasons.push(`policy "${p.id}" could not be evaluated, so access is denied`);
-    const determining = [...forbidsHeld, ...erredForbids].map((p) => p.id);
-    return this.#decision('deny', [...new Set(determining)], reasons, errors);
+    const reasons = explainDenial(request, forbidsHeld, permits, satisfied);
+    for (let k = 0; k < erredForbids.length; k++) {
+      reasons.push(
+        `policy "${(erredForbids[k] as BundlePolicy).id}" could not be evaluated, so access is denied`,
+      );
+    }
+    const determining = new Set([...idsOf(forbidsHeld), ...idsOf(erredForbids)]);
+    return this.#decision('deny', [...determining], reasons, errors);
   }
 
   /** Frees Cedar's parsed copies; the engine calls this after swapping in a newer bundle. */
@@ -129,14 +143,20 @@ export class PolicyBundle {
   #candidates(request: ResolvedRequest): number[] {
     const byKey = this.#slices.get(environmentKey(request.action, request.resource.type));
     if (byKey === undefined) return [];
-    const out = new Set<number>(byKey.get(anyPrincipal) ?? []);
-    for (const key of [
-      uidKey(request.principal.type, request.principal.id),
-      ...request.principal.ancestors,
-    ]) {
-      for (const i of byKey.get(key) ?? []) out.add(i);
-    }
-    return [...out].sort((a, b) => a - b);
+    const picked: number[] = [];
+    const take = (list: readonly number[] | undefined): void => {
+      if (list === undefined) return;
+      for (let k = 0; k < list.length; k++) picked.push(list[k] as number);
+    };
+    take(byKey.get(anyPrincipal));
+    take(byKey.get(uidKey(request.principal.type, request.principal.id)));
+    const ancestors = request.principal.ancestors;
+    for (let k = 0; k < ancestors.length; k++) take(byKey.get(ancestors[k] as string));
+    const sorted = Int32Array.from(picked).sort();
+    const out: number[] = [];
+    for (let k = 0; k < sorted.length; k++)
+      if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(sorted[k] as number);
+    return out;
   }
 
   #evaluate(
@@ -146,7 +166,7 @@ export class PolicyBundle {
   ): { decision: 'allow' | 'deny'; reason: string[]; errors: Array<{ policyId: string; message: string }> } {
     const set = this.#cache.get(kind, indices);
     const { entities, context } = buildDecisionInputs(request, set.reads, this.catalog);
-    const answer = statefulIsAuthorized({
+    const answer = cedar.statefulIsAuthorized({
       principal: { type: request.principal.type, id: request.principal.id },
       action: { type: 'Action', id: request.action },
       resource: { type: request.resource.type, id: request.resource.id },
@@ -169,8 +189,19 @@ export class PolicyBundle {
   }
 
   #inBundleOrder(ids: readonly string[]): BundlePolicy[] {
-    const found = ids.map((id) => this.#byId.get(id)).filter((p): p is BundlePolicy => p !== undefined);
-    return [...new Set(found)].sort((a, b) => (this.#index.get(a.id) ?? 0) - (this.#index.get(b.id) ?? 0));
+    const order = new Int32Array(ids.length);
+    let n = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const index = this.#index.get(ids[k] as string);
+      if (index !== undefined) order[n++] = index;
+    }
+    const sorted = order.subarray(0, n).sort();
+    const out: BundlePolicy[] = [];
+    for (let k = 0; k < sorted.length; k++) {
+      if (k > 0 && sorted[k] === sorted[k - 1]) continue;
+      out.push(this.policies[sorted[k] as number] as BundlePolicy);
+    }
+    return out;
   }
 
   #decision(

@@ -1,4 +1,4 @@
-import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 import type { Policy } from '@cedar-policy/cedar-wasm/nodejs';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { BundlePolicy } from './parseBundlePolicies.js';
@@ -85,7 +85,7 @@ export class PolicySetCache {
         staticPolicies[`${policy.id}#${n}`] = { ...policy.json, annotations: {}, conditions: [clause] };
       });
     }
-    const answer = preparsePolicySet(setId, { staticPolicies });
+    const answer = cedar.preparsePolicySet(setId, { staticPolicies });
     if (answer.type === 'failure') {
       throw new BrokerError(
         'internal',
@@ -100,7 +100,7 @@ export class PolicySetCache {
   /** Frees Cedar's copies (each id is overwritten with an empty set); later use throws. */
   release(): void {
     this.#released = true;
-    for (const set of this.#sets.values()) preparsePolicySet(set.setId, { staticPolicies: {} });
+    for (const set of this.#sets.values()) cedar.preparsePolicySet(set.setId, { staticPolicies: {} });
     this.#sets.clear();
   }
 

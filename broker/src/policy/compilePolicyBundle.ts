@@ -1,4 +1,4 @@
-import { checkParseEntities, validate } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 import type { EntityJson, Policy } from '@cedar-policy/cedar-wasm/nodejs';
 import { bundleManifestSchema } from './bundleManifestSchema.js';
 import type { BundleManifest } from './bundleManifestSchema.js';
@@ -76,7 +76,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
   if (schema !== undefined && policyErrors.length === 0 && policies.length > 0) {
     const staticPolicies: Record<string, Policy> = {};
     for (const p of policies) staticPolicies[p.id] = p.text;
-    const answer = validate({
+    const answer = cedar.validate({
       schema: schemaText,
       policies: { staticPolicies },
       validationSettings: { mode: 'strict' },
@@ -210,6 +210,6 @@ function confirmCatalogWithCedar(entities: ReadonlyMap<string, CatalogEntity>, s
     attrs: { ...e.attrs },
     parents: [],
   }));
-  const answer = checkParseEntities({ entities: json, schema: schemaText });
+  const answer = cedar.checkParseEntities({ entities: json, schema: schemaText });
   return answer.type === 'failure' ? answer.errors.map((e) => `catalog.json: ${e.message}`) : [];
 }

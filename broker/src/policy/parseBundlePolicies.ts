@@ -1,4 +1,4 @@
-import { policySetTextToParts, policyToJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 import type { DetailedError, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
 
 /** One policy of a bundle, parsed once at load. */
@@ -26,7 +26,7 @@ export function parseBundlePolicies(files: ReadonlyArray<readonly [path: string,
   const errors: string[] = [];
   const seen = new Map<string, string>();
   for (const [file, text] of files) {
-    const parts = policySetTextToParts(text);
+    const parts = cedar.policySetTextToParts(text);
     if (parts.type === 'failure') {
       errors.push(...parts.errors.map((e) => located(file, text, 0, e)));
       continue;
@@ -46,7 +46,7 @@ export function parseBundlePolicies(files: ReadonlyArray<readonly [path: string,
         line: lineCursor.line + lineOf(text.slice(lineCursor.offset, offset), offset - lineCursor.offset) - 1,
       };
       const line = lineCursor.line;
-      const answer = policyToJson(part);
+      const answer = cedar.policyToJson(part);
       if (answer.type === 'failure') {
         errors.push(...answer.errors.map((e) => located(file, text, offset, e)));
         continue;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ function oracle(
     },
   ];
   const ctx = request.context as { mfaAge: number; trusted: boolean; grants: string[] };
-  const answer = isAuthorized({
+  const answer = cedar.isAuthorized({
     principal: { type: 'User', id: request.principal.id },
     action: { type: 'Action', id: request.action },
     resource: request.resource,

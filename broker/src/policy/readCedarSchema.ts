@@ -1,4 +1,4 @@
-import { schemaToJsonWithResolvedTypes } from '@cedar-policy/cedar-wasm/nodejs';
+import { cedar } from './cedar.js';
 
 /** A Cedar type with common types resolved, as the engine needs it to check and convert values. */
 export type CedarType =
@@ -55,7 +55,7 @@ const extensions = new Set(['ipaddr', 'decimal', 'datetime', 'duration']);
  * Bundles use the empty namespace: entity and action names are unqualified.
  */
 export function readCedarSchema(text: string): ReadCedarSchemaResult {
-  const answer = schemaToJsonWithResolvedTypes(text);
+  const answer = cedar.schemaToJsonWithResolvedTypes(text);
   if (answer.type === 'failure')
     return { ok: false, errors: answer.errors.map((e) => `schema: ${e.message}`) };
   const namespaces = Object.keys(answer.json);
