@@ -25,7 +25,7 @@ export interface PostureReportContext {
   maxSkewSeconds: number;
 }
 
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const compactHeader = /^[A-Za-z0-9_-]{1,1000}$/;
 const keyCache = new Map<string, KeyObject>();
 
 /** The enrolled public key; cached by thumbprint (a thumbprint names exactly one key, RFC 7638). */
@@ -51,7 +51,11 @@ export async function verifyPostureReport(
 ): Promise<VerifiedPostureReport | PostureRefusal> {
   if (jws.length > MAX_POSTURE_REPORT_BYTES)
     return refusal('oversized', `a report may be at most ${MAX_POSTURE_REPORT_BYTES} bytes`);
-  if (!compactJws.test(jws)) return refusal('malformed', 'not a compact JWS');
+  // Three base64url parts; each part's alphabet is checked as it is decoded (header here, the
+  // rest by compactVerify), which is cheaper than a regular expression over the whole report.
+  const dots = jws.split('.');
+  if (dots.length !== 3 || !compactHeader.test(dots[0] ?? ''))
+    return refusal('malformed', 'not a compact JWS');
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jws);
