@@ -199,15 +199,19 @@ function signedReportLatency(runs: number): void {
   timeChild(['-e', '0']);
   const first = timeChild([self, '--once']);
   const base: number[] = [];
+  const checksOnly: number[] = [];
   const full: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     base.push(timeChild(['-e', '0']).ms);
+    checksOnly.push(timeChild([self, '--once', '--unsigned']).ms);
     full.push(timeChild([self, '--once']).ms);
   }
   const b = median(base);
+  const c = median(checksOnly);
   const f = median(full);
   console.log(`\nfull posture run to a signed report (fresh process, ${String(runs)} runs, median)`);
   console.log(`  node -e 0 baseline                  ${b.toFixed(0)} ms`);
+  console.log(`  checks only (unsigned)              ${c.toFixed(0)} ms  (${(c / b).toFixed(2)}x baseline)`);
   console.log(
     `  checks + signed report              ${f.toFixed(0)} ms  (${(f / b).toFixed(2)}x baseline, +${(f - b).toFixed(0)} ms)`,
   );
@@ -217,6 +221,10 @@ function signedReportLatency(runs: number): void {
 
 async function signOnce(): Promise<void> {
   const report = await runPostureChecks(createNodePostureHost());
+  if (process.argv.includes('--unsigned')) {
+    process.stdout.write(`${JSON.stringify({ checks: report.checks.length })}\n`);
+    return;
+  }
   const jws = await signPostureReport(await makeKey(), {
     deviceId: 'bench-device',
     nonce: 'bench-nonce-000000000000',
