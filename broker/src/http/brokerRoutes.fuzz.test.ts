@@ -139,6 +139,21 @@ describe('request parsers under fuzzing', () => {
     await auditFailuresOnlySince(head.seq);
   });
 
+  it('unknown paths and methods under the provider answer OAuth-style JSON too', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH'),
+        fc.constantFrom('/token', '/token/revocation', '/jwks', '/session/end', '/.well-known', '/request'),
+        fc.webSegment(),
+        async (method, prefix, segment) => {
+          const res = await broker.app.inject({ method, url: `${prefix}/${segment}x` });
+          expectOAuthError(res);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it('oidc-provider token and revocation endpoints', async () => {
     const before = await state();
     const head = await broker.store.auditHead();

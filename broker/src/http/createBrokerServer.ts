@@ -18,6 +18,9 @@ import { mountProvider } from './mountProvider.js';
 import { registerSecurityHeaders } from './securityHeaders.js';
 import { sendPage } from './sendPage.js';
 import { homePage } from '../pages/homePage.js';
+import { BrokerError } from '../errors/BrokerError.js';
+import type { JitDeps } from '../jit/JitDeps.js';
+import { registerJit, type RegisterJitOptions } from '../jit/registerJit.js';
 
 export interface BrokerServerOptions {
   config: BrokerConfig;
@@ -26,11 +29,15 @@ export interface BrokerServerOptions {
   makeAdapter: (store: Store) => AdapterConstructor | AdapterFactory;
   now?: () => number;
   logger?: boolean;
+  /** Policy engine or bundle directory (`--policy DIR`), JIT and event settings (jit/registerJit.ts). */
+  jit?: Pick<RegisterJitOptions, 'policy' | 'policyDir' | 'jit' | 'events'>;
 }
 
 export interface BrokerServer {
   app: FastifyInstance;
   provider: Provider;
+  /** The policy engine in force and the JIT workflow (reloadPolicy on SIGHUP, sweepJit in tests). */
+  jit: JitDeps;
 }
 
 /**
@@ -65,6 +72,11 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   app.get('/', async (_request, reply) => sendPage(reply, homePage(config.issuer)));
   registerInteractionRoutes(app, deps);
   registerEnrollmentRoutes(app, deps);
-  await registerApi(app, { store, provider, issuer: config.issuer, now });
-  return { app, provider };
+  let jit: JitDeps | undefined;
+  const registerJitRoutes = async (api: FastifyInstance): Promise<void> => {
+    jit = await registerJit(api, { ...opts.jit, store, issuer: config.issuer, now });
+  };
+  await registerApi(app, { store, provider, issuer: config.issuer, now, routes: [registerJitRoutes] });
+  if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
+  return { app, provider, jit };
 }

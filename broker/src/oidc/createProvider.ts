@@ -8,6 +8,7 @@ import { acrPolicy } from './acrPolicy.js';
 import { auditProviderActivity } from './auditProviderActivity.js';
 import { makeFindAccount } from './findAccount.js';
 import { loadFirstPartyGrant } from './loadFirstPartyGrant.js';
+import { oauthStyleFallback } from './oauthStyleFallback.js';
 import { PROVIDER_ROUTES } from './providerRoutes.js';
 import { rejectStaleDpopIat } from './rejectStaleDpopIat.js';
 import { renderProviderError } from './renderProviderError.js';
@@ -114,6 +115,7 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     renderError: renderProviderError,
   };
   const provider = new Provider(config.issuer, configuration);
+  provider.use(oauthStyleFallback());
   provider.use(rejectStaleDpopIat(now));
   provider.use(tokenTransaction.middleware);
   provider.use(auditProviderActivity(store, now));
