@@ -20,7 +20,7 @@ export interface StartBrokerOptions {
   store?: BrokerStoreOption;
   /** Extra `serve` flags, e.g. ['--demo'] or ['--enrollment-ttl', '60']. */
   args?: string[];
-  /** Milliseconds to wait for "Ready."; default 30 s. */
+  /** Milliseconds to wait for "Ready."; default 60 s (a loaded CI machine starts slowly). */
   readyTimeoutMs?: number;
 }
 
@@ -107,8 +107,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`broker not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`)),
-      options.readyTimeoutMs ?? 30_000,
+      () => reject(new Error(`broker not ready after ${options.readyTimeoutMs ?? 60_000} ms:\n${output}`)),
+      options.readyTimeoutMs ?? 60_000,
     );
     const onData = (d: Buffer) => {
       output += d.toString();
