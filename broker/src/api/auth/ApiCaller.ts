@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors/BrokerError.js';
+import type { DeviceRecord } from '../../store/deviceRecords.js';
 import type { UserRecord } from '../../store/records.js';
 
 /** Who is calling the API, established by `authenticateApiRequest` from the DPoP-bound token. */
@@ -11,6 +12,8 @@ export interface ApiCaller {
   grantId: string;
   scopes: ReadonlySet<string>;
   srcIp: string;
+  /** The caller's enrolled device (its key is the token's `jkt`), when it has one. */
+  device?: DeviceRecord;
 }
 
 // Kept beside the request rather than on it: no module augmentation of Fastify's types, and

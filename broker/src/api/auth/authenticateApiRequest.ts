@@ -63,6 +63,12 @@ export async function authenticateApiRequest(deps: ApiDeps, request: FastifyRequ
   const user = await deps.store.getUser(accessToken.accountId);
   if (!user) throw invalidToken('the account of this access token no longer exists');
   if (user.status !== 'active') throw invalidToken(`the account is ${user.status}`);
+  // A locked, removed or replaced device is cut off everywhere at once (ARCHITECTURE.md: a lock
+  // "revokes everything"), even while its tokens have time left: they are bound to its key.
+  const found = await deps.store.getDeviceByThumbprint(jkt);
+  const device = found?.userId === user.id ? found : undefined;
+  if (device && (device.status === 'locked' || device.status === 'removed' || device.status === 'replaced'))
+    throw invalidToken(`this device is ${device.status}`);
 
   // Last, so only a proof that passed every other check can use up its jti.
   const jtiHash = createHash('sha256').update(`${jkt}:${verified.jti}`).digest('base64url');
@@ -77,6 +83,7 @@ export async function authenticateApiRequest(deps: ApiDeps, request: FastifyRequ
     grantId: accessToken.grantId,
     scopes: new Set((accessToken.scope ?? '').split(' ').filter(Boolean)),
     srcIp: request.ip,
+    ...(device ? { device } : {}),
   };
   setApiCaller(request, caller);
   return caller;

@@ -149,12 +149,15 @@ describe('device enrollment (POST /api/v1/devices, GET /api/v1/devices)', () => 
       statusId: 1,
       data: { replaced: [first.device.id] },
     });
-    // The old key can no longer attest, and cannot re-enroll itself back.
+    // The old key is cut off: it can no longer attest, nor re-enroll itself back.
     const nonce = await b.call({ key, token, method: 'POST', path: '/api/v1/posture/nonce', body: {} });
-    expect(nonce.statusCode).toBe(403);
+    expect(nonce.statusCode).toBe(401);
     const back = await enroll(key, token);
-    expect(back.statusCode).toBe(403);
-    expect(back.json().error_description).toMatch(/replaced/);
+    expect(back.statusCode).toBe(401);
+    expect(back.json()).toMatchObject({
+      error: 'invalid_token',
+      error_description: 'this device is replaced',
+    });
     // A different machine is a second device, not a re-enrollment.
     const laptop2 = await makeTestDeviceKey();
     const second = await enroll(laptop2, await b.issueToken(user, laptop2), {

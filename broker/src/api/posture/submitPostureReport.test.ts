@@ -279,15 +279,29 @@ describe('posture attestation (POST /api/v1/posture/nonce, POST /api/v1/posture)
     );
   });
 
-  it('refuses a report for a locked or removed device (403), and gives it no nonce', async () => {
+  it('refuses a report for a locked or removed device, and cuts the device itself off', async () => {
+    const other = await enrollNew(user, 'ada-desktop');
     const payload = await payloadFor(dev);
     for (const status of ['locked', 'removed'] as const) {
       await b.store.setDeviceStatus(dev.deviceId, status);
+      // Its report, carried by another (active) device of the user: refused, 403, audited (5003).
       await expectRefused(
-        await submit(dev, await signPostureReport(dev.key, payload)),
+        await submit(other, await signPostureReport(dev.key, payload)),
         'device_not_active',
         403,
       );
+      // The device itself: its DPoP-bound tokens no longer work anywhere in the API (audited, 6003).
+      const own = await submit(dev, await signPostureReport(dev.key, payload));
+      expect(own.statusCode).toBe(401);
+      expect(own.json()).toMatchObject({
+        error: 'invalid_token',
+        error_description: `this device is ${status}`,
+      });
+      expect(await lastAudit()).toMatchObject({
+        classUid: 6003,
+        statusId: 2,
+        data: { error: 'invalid_token' },
+      });
       const nonce = await b.call({
         key: dev.key,
         token: dev.token,
@@ -295,8 +309,23 @@ describe('posture attestation (POST /api/v1/posture/nonce, POST /api/v1/posture)
         path: '/api/v1/posture/nonce',
         body: {},
       });
-      expect(nonce.statusCode).toBe(403);
+      expect(nonce.statusCode).toBe(401);
     }
+    // A device waiting for an admin's approval may call the API but may not attest.
+    await b.store.setDeviceStatus(dev.deviceId, 'pending');
+    await expectRefused(
+      await submit(dev, await signPostureReport(dev.key, payload)),
+      'device_not_active',
+      403,
+    );
+    const nonce = await b.call({
+      key: dev.key,
+      token: dev.token,
+      method: 'POST',
+      path: '/api/v1/posture/nonce',
+      body: {},
+    });
+    expect(nonce.statusCode).toBe(403);
   });
 
   it('refuses a tampered check list (signature mismatch)', async () => {
