@@ -3,7 +3,7 @@ import { openSqliteStore } from '@strongroom/broker/store/SqliteStore.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { brokerWithKey, type BrokerWithKey } from './harness/brokerWithKey.js';
-import { signInWithKey } from './harness/keyCeremonies.js';
+import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import type { LaunchedBrowser } from './harness/launchBrowser.js';
 import type { LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient } from './harness/nativeClient.js';
@@ -88,5 +88,27 @@ describe('broker: WebAuthn bad input in the browser', () => {
     await key.removeCredential(credential.credentialId);
     await key.addCredential({ ...credential, signCount: credential.signCount + 10 });
     expect((await attemptSignIn(page)).access_token).toBeTruthy();
+  });
+
+  it('with an AAGUID allow-list, refuses other authenticator models and leaves the link usable', async () => {
+    const strict = await brokerWithKey({
+      args: ['--aaguid', '00000000-0000-4000-8000-0000000000aa'],
+      enroll: false,
+    });
+    try {
+      const link = strict.broker.enrollmentLink ?? '';
+      await expect(enrollWithKey(strict.page, link)).rejects.toThrow(/not allowed here/);
+      const store = await openSqliteStore(strict.broker.dataDir);
+      try {
+        expect(await store.listUsers()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+      // Nothing was consumed: the page still offers registration.
+      const again = await strict.page.goto(link);
+      expect(again?.status()).toBe(200);
+    } finally {
+      await strict.close();
+    }
   });
 });
