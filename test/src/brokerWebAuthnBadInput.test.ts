@@ -111,4 +111,17 @@ describe('broker: WebAuthn bad input in the browser', () => {
       await strict.close();
     }
   });
+
+  it('with an AAGUID allow-list naming this model, enrolls', async () => {
+    // Chromium's virtual CTAP2 authenticator reports this AAGUID with a packed attestation.
+    const allowed = await brokerWithKey({
+      args: ['--aaguid', '01020304-0506-0708-0102-030405060708'],
+      enroll: false,
+    });
+    try {
+      expect(await enrollWithKey(allowed.page, allowed.broker.enrollmentLink ?? '')).toMatch(/registered/);
+    } finally {
+      await allowed.close();
+    }
+  });
 });

@@ -53,7 +53,8 @@ export const brokerConfigSchema = z
     /** Email of the first admin, enrolled through the link printed at first start. */
     adminEmail: z.email().default('admin@localhost'),
     /** Authenticator models (AAGUIDs, lower-case UUID form) allowed to enroll; empty means any model. */
-    aaguidAllowList: z.array(z.uuid()).default([]),
+    // AAGUIDs are 16 opaque bytes (WebAuthn L3 §6.5.1), not always RFC 9562 UUIDs: any 8-4-4-4-12 hex.
+    aaguidAllowList: z.array(z.guid()).default([]),
     /** Allows plain HTTP on a non-loopback address. Development only. */
     insecureDev: z.boolean().default(false),
     /** PEM files for HTTPS. */
