@@ -12,7 +12,11 @@ export interface DeviceContext {
   /** Active device, latest report compliant and younger than `postureMaxAgeSeconds`. */
   compliant: boolean;
   checks: PolicyChecks;
-  /** `hardware` for TPM / Secure Enclave keys, else `software`. */
+  /**
+   * `hardware` for TPM / Secure Enclave keys, else `software`. As claimed by the agent at enrollment:
+   * no key attestation (TPM2 certify, Apple App Attest) is verified yet, so it is as trustworthy as the
+   * posture checks themselves (an honest agent, a possibly stolen token), not more.
+   */
   keyProtection: 'hardware' | 'software';
   /** Seconds since the last verified report; `NEVER_ATTESTED` when there is none. */
   attestationAgeSeconds: number;
