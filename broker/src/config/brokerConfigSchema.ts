@@ -6,8 +6,11 @@ import { z } from 'zod';
  */
 export const brokerConfigSchema = z
   .object({
-    /** TCP port to listen on; 0 picks a free one (tests). */
-    port: z.number().int().min(0).max(65535).default(7700),
+    /**
+     * TCP port to listen on. Not 0: the issuer (and so every token and DPoP `htu`) names the port,
+     * so it must be known before start; tests pick a free port first (test/src/harness/startBroker.ts).
+     */
+    port: z.number().int().min(1).max(65535).default(7700),
     /** Address to bind. Loopback unless TLS is configured or `insecureDev` is set. */
     host: z.string().min(1).default('127.0.0.1'),
     /**
