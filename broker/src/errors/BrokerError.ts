@@ -18,6 +18,11 @@ export type BrokerErrorCode =
   | 'invalid_token'
   | 'invalid_dpop_proof'
   | 'attestation_rejected'
+  | 'policy_denied'
+  | 'self_approval'
+  | 'duplicate_approval'
+  | 'request_closed'
+  | 'grant_ended'
   | 'internal';
 
 const defaultStatus: Record<BrokerErrorCode, number> = {
@@ -35,6 +40,11 @@ const defaultStatus: Record<BrokerErrorCode, number> = {
   invalid_token: 401,
   invalid_dpop_proof: 401,
   attestation_rejected: 400,
+  policy_denied: 403,
+  self_approval: 403,
+  duplicate_approval: 409,
+  request_closed: 409,
+  grant_ended: 409,
   internal: 500,
 };
 

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { createDeviceContextLookup } from '../api/posture/deviceContextFor.js';
+import { parseApiOptions, type ApiOptions } from '../api/apiOptions.js';
+import { registerAuthzRoutes } from '../authz/registerAuthzRoutes.js';
+import { EventHub } from '../events/EventHub.js';
+import { registerEventRoutes } from '../events/registerEventRoutes.js';
+import { defaultPolicyBundleDir } from '../policy/defaultPolicyBundleDir.js';
+import { PolicyEngine } from '../policy/PolicyEngine.js';
+import type { Store } from '../store/Store.js';
+import { relyingPartyFor } from '../webauthn/relyingParty.js';
+import type { JitDeps } from './JitDeps.js';
+import { parseJitOptions, type JitOptionsInput } from './jitOptions.js';
+import { registerJitRoutes } from './registerJitRoutes.js';
+import { sweepJit } from './sweepJit.js';
+
+export interface RegisterJitOptions {
+  store: Store;
+  issuer: string;
+  now: () => number;
+  /** Defaults to the API's defaults (apiOptions.ts). */
+  apiOptions?: Pick<ApiOptions, 'postureMaxAgeSeconds'>;
+  /** The engine in force; by default the bundle in `policyDir`, by default the shipped bundle. */
+  policy?: PolicyEngine;
+  policyDir?: string;
+  jit?: JitOptionsInput;
+  /** Stream settings (tests shorten them). */
+  events?: { pollMs?: number; maxStreamMs?: number };
+}
+
+/**
+ * Policy decisions, JIT elevation and the event stream inside the authenticated `/api/v1` plugin
+ * (registerApi calls this), plus the sweeper over stored times. Returns the deps so the server can
+ * reload the policy (SIGHUP: reloadPolicy) and tests can drive the sweeper.
+ */
+export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions): Promise<JitDeps> {
+  const policyDir = opts.policyDir ?? defaultPolicyBundleDir();
+  const hub = new EventHub();
+  const deps: JitDeps = {
+    store: opts.store,
+    policy: opts.policy ?? (await PolicyEngine.start(policyDir)),
+    policyDir,
+    devices: createDeviceContextLookup({
+      store: opts.store,
+      now: opts.now,
+      options: opts.apiOptions ?? parseApiOptions(),
+    }),
+    rp: relyingPartyFor(opts.issuer),
+    now: opts.now,
+    options: parseJitOptions(opts.jit),
+    eventsCommitted: () => hub.notify(),
+  };
+  registerAuthzRoutes(api, deps);
+  registerJitRoutes(api, deps);
+  registerEventRoutes(api, {
+    store: opts.store,
+    hub,
+    pollMs: opts.events?.pollMs ?? 2000,
+    maxStreamMs: opts.events?.maxStreamMs ?? 10 * 60_000,
+  });
+  const sweeper = setInterval(
+    () => void sweepJit(deps).catch(() => undefined),
+    deps.options.sweepIntervalSeconds * 1000,
+  );
+  sweeper.unref();
+  api.addHook('onClose', async () => clearInterval(sweeper));
+  return deps;
+}
