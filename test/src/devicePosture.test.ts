@@ -9,11 +9,14 @@ import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { postureCheckIds } from '@strongroom/shared/posture/PostureCheckId.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /**
  * Issue 4 end to end: the real broker, a CLI signed in through Chromium with a virtual security
