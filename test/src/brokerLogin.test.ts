@@ -2,10 +2,11 @@ import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
-import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
-import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
+import { brokerWithKey, type BrokerWithKey } from './harness/brokerWithKey.js';
+import type { LaunchedBrowser } from './harness/launchBrowser.js';
+import type { LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { BROKER_ACR, nativeClient } from './harness/nativeClient.js';
-import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import type { RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
@@ -14,23 +15,18 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 // Enrollment and sign-in end to end: the real broker process, Debian's Chromium with a CDP virtual
 // FIDO2 key, and openid-client as the relying party exchanging the code with DPoP.
 describe('broker: hardware-key enrollment and login', () => {
+  let world: BrokerWithKey;
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
   let page: Page;
   let receiver: LoopbackReceiver;
 
   beforeAll(async () => {
-    broker = await startBroker({ args: ['--demo'] });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await addVirtualAuthenticator(page);
-    receiver = await startLoopbackReceiver();
+    // Not enrolled yet: the first test enrolls through the printed link.
+    world = await brokerWithKey({ args: ['--demo'], enroll: false });
+    ({ broker, browser, page, receiver } = world);
   });
-  afterAll(async () => {
-    await receiver?.close();
-    await browser?.close();
-    await broker?.stop();
-  });
+  afterAll(async () => world?.close());
 
   it('prints a one-time admin enrollment link that registers a key once', async () => {
     expect(broker.enrollmentLink).toMatch(/^http:\/\/localhost:\d+\/enroll\/[A-Za-z0-9_-]{43}$/);
