@@ -6,6 +6,7 @@ import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { seedDemo } from '../demo/seedDemo.js';
 import { ensureAdminEnrollment } from '../enrollment/ensureAdminEnrollment.js';
 import { createBrokerServer } from '../http/createBrokerServer.js';
+import { reloadPolicy } from '../authz/reloadPolicy.js';
 import type { Store } from '../store/Store.js';
 import { openStore } from './openStore.js';
 
@@ -24,12 +25,13 @@ export async function serveCommand(input: BrokerConfigInput, deps: ServeDeps): P
   const store = await openStore(config);
   if (config.demo && (await seedDemo(store, deps.now())))
     deps.print('Demo roles and example assets created.');
-  const { app } = await createBrokerServer({
+  const { app, jit } = await createBrokerServer({
     config,
     store,
     makeAdapter: deps.makeAdapter,
     now: deps.now,
     logger: true,
+    ...(config.policyDir === undefined ? {} : { jit: { policyDir: config.policyDir } }),
   });
   await app.listen({ host: config.host, port: config.port });
   // Signed checkpoints every N records or T seconds (ARCHITECTURE.md, "Events, audit, alerts").
@@ -60,6 +62,19 @@ export async function serveCommand(input: BrokerConfigInput, deps: ServeDeps): P
     await store.close();
     process.exit(0);
   };
+  // SIGHUP: re-read the policy bundle; an invalid one is refused (and audited), the old stays.
+  process.on('SIGHUP', () => {
+    void reloadPolicy(jit, { kind: 'broker' })
+      .then((r) =>
+        deps.print(
+          r.swapped
+            ? `Policy bundle reloaded: ${r.previousHash} -> ${r.hash}`
+            : `Policy bundle refused, ${r.hash} stays in force:\n  ${r.errors.join('\n  ')}`,
+        ),
+      )
+      .catch((error: unknown) => deps.print(`Policy reload failed: ${String(error)}`));
+  });
+  deps.print(`Policy bundle: ${jit.policy.bundle.manifest.name} (${jit.policy.bundleHash})`);
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 }

@@ -15,6 +15,7 @@ export interface ServeFlags extends StoreFlags {
   adminEmail?: string;
   tlsCert?: string;
   tlsKey?: string;
+  policy?: string;
 }
 
 export function addServeOptions(command: Command): Command {
@@ -30,7 +31,11 @@ export function addServeOptions(command: Command): Command {
     .option('--aaguid <uuid...>', 'allowed authenticator models (AAGUIDs); default any')
     .option('--admin-email <email>', 'email of the first admin (default admin@localhost)')
     .option('--tls-cert <file>', 'PEM certificate for HTTPS')
-    .option('--tls-key <file>', 'PEM private key for HTTPS');
+    .option('--tls-key <file>', 'PEM private key for HTTPS')
+    .option(
+      '--policy <dir>',
+      'policy bundle directory (default: the bundle shipped with the broker; SIGHUP reloads it)',
+    );
 }
 
 const num = (value: string | undefined): number | undefined =>
@@ -51,6 +56,8 @@ export function serveConfigFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Brok
   if (flags.enrollmentTtl) input.enrollmentTtlSeconds = Number(flags.enrollmentTtl);
   if (flags.aaguid) input.aaguidAllowList = flags.aaguid.map((a) => a.toLowerCase());
   if (flags.adminEmail) input.adminEmail = flags.adminEmail;
+  const policyDir = flags.policy ?? env['STRONGROOM_POLICY_DIR'];
+  if (policyDir) input.policyDir = policyDir;
   if (flags.tlsCert || flags.tlsKey)
     input.tls = { certFile: flags.tlsCert ?? '', keyFile: flags.tlsKey ?? '' };
   return input;

@@ -67,6 +67,11 @@ export const brokerConfigSchema = z
       .optional(),
     /** Seed demo roles and assets (`npm start`). */
     demo: z.boolean().default(false),
+    /**
+     * The policy bundle directory (`--policy DIR`); default: the bundle shipped with the broker
+     * (broker/policy/default). SIGHUP re-reads it and swaps it in only if it is valid.
+     */
+    policyDir: z.string().min(1).optional(),
   })
   .strict();
 
