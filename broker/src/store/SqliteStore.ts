@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { AsyncResource } from 'node:async_hooks';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from './applyMigrations.js';
@@ -51,6 +52,8 @@ export class SqliteStore extends SqlStore {
   readonly #runner: SqliteRunner;
   readonly #ops: SqlStoreOps;
   readonly #mutex = new AsyncMutex();
+  readonly #queued: QueuedTransaction[] = [];
+  #draining = false;
   readonly #busyTimeoutMs: number;
 
   constructor(options: SqliteStoreOptions) {
@@ -90,22 +93,67 @@ export class SqliteStore extends SqlStore {
     return this.#mutex.run(() => this.#whenNotBusy(() => fn(this.#ops)));
   }
 
+  /**
+   * Group commit: transactions that queue up while one runs are run after it inside the same
+   * SQLite transaction, each in its own SAVEPOINT (so each still commits or rolls back whole), and
+   * one COMMIT, one fsync, makes them all durable. Every caller is answered only after that COMMIT,
+   * so nobody sees a result that a crash could take back; if the COMMIT fails, all of them fail.
+   */
   protected inTransaction<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
-    return this.#mutex.run(async () => {
+    return new Promise<T>((resolve, reject) => {
+      // Each fn runs later, maybe from another caller's drain: bind it to its own caller's async
+      // context so AsyncLocalStorage (request ids, the nested-transaction guard) stays its own.
+      this.#queued.push({ fn: AsyncResource.bind(fn), resolve, reject } as QueuedTransaction);
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queued.length > 0) await this.#mutex.run(() => this.#runGroup());
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #runGroup(): Promise<void> {
+    try {
       await this.#whenNotBusy(async () => this.#exec('BEGIN IMMEDIATE'));
+    } catch (error) {
+      for (const t of this.#queued.splice(0)) t.reject(error);
+      return;
+    }
+    const done: { t: QueuedTransaction; result: unknown }[] = [];
+    for (let t = this.#queued.shift(); t; t = done.length < MAX_GROUP ? this.#queued.shift() : undefined) {
       const runner = new ClosableRunner(this.#runner);
       try {
-        const result = await fn(new SqlStoreOps(runner, sqliteDialect, true));
-        // A busy COMMIT leaves the transaction open and may be retried (sqlite.org/lang_transaction.html).
-        await this.#whenNotBusy(async () => this.#exec('COMMIT'));
-        return result;
+        this.#exec('SAVEPOINT tx');
+        const result = await t.fn(new SqlStoreOps(runner, sqliteDialect, true));
+        this.#exec('RELEASE tx');
+        done.push({ t, result });
       } catch (error) {
-        if (this.#db.inTransaction) this.#exec('ROLLBACK');
-        throw error;
+        t.reject(error);
+        if (!this.#db.inTransaction) {
+          // SQLite rolled the whole transaction back (e.g. disk full): the group is lost.
+          for (const d of done.splice(0)) d.t.reject(error);
+          return;
+        }
+        this.#exec('ROLLBACK TO tx');
+        this.#exec('RELEASE tx');
       } finally {
         runner.close();
       }
-    });
+    }
+    try {
+      // A busy COMMIT leaves the transaction open and may be retried (sqlite.org/lang_transaction.html).
+      await this.#whenNotBusy(async () => this.#exec('COMMIT'));
+    } catch (error) {
+      if (this.#db.inTransaction) this.#exec('ROLLBACK');
+      for (const d of done) d.t.reject(error);
+      return;
+    }
+    for (const d of done) d.t.resolve(d.result);
   }
 
   /** Retries `fn` while another connection holds the write lock, up to the busy timeout. */
@@ -133,4 +181,13 @@ export class SqliteStore extends SqlStore {
 function isBusy(error: unknown): boolean {
   const cause = error instanceof Error ? error.cause : undefined;
   return typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'SQLITE_BUSY';
+}
+
+/** Most transactions sharing one COMMIT: bounds how long the first of them waits for its answer. */
+const MAX_GROUP = 64;
+
+interface QueuedTransaction {
+  fn: (ops: SqlStoreOps) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }

@@ -348,6 +348,30 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
       expect(await store.getUser('u1')).toBeUndefined();
     });
 
+    it('keeps concurrent transactions independent: one that throws takes none of its neighbours with it', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.putSetting(`k${i}`, i);
+            await tx.appendAudit(makeAuditEvent({ activityId: i }));
+            if (i % 3 === 0) throw new Error(`fail ${i}`);
+            return i;
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
+      for (let i = 0; i < 30; i++) expect(await store.getSetting(`k${i}`)).toBe(i % 3 === 0 ? undefined : i);
+      const records = await store.readAudit(1, 100);
+      expect(records.map((r) => r.activityId).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0),
+      );
+      let prev = GENESIS_HASH;
+      for (const r of records) {
+        expect([r.prevHash, hashAuditRecord(r)]).toEqual([prev, r.hash]);
+        prev = r.hash;
+      }
+    });
+
     it('serializes concurrent transactions without losing updates', async () => {
       await store.putSetting('n', 0);
       await Promise.all(
