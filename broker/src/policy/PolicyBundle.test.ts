@@ -3,32 +3,14 @@ import { BrokerError } from '../errors/BrokerError.js';
 import type { AuthorizationRequest } from './authorizationRequestSchema.js';
 import { defaultPolicyBundleDir } from './defaultPolicyBundleDir.js';
 import { loadPolicyBundle } from './loadPolicyBundle.js';
+import { makePolicyContext } from './makePolicyContext.js';
 import { makeBundleDir } from './makeBundleDir.js';
 import type { PolicyBundle } from './PolicyBundle.js';
 import { runPolicyTests } from './runPolicyTests.js';
 import { deepMerge } from './runPolicyTests.js';
 import { targetTermsOf } from './targetTermsOf.js';
 
-const healthyContext = {
-  device: {
-    enrolled: true,
-    compliant: true,
-    checks: {
-      diskEncryption: 'pass',
-      firewall: 'pass',
-      osPatch: 'pass',
-      screenLock: 'pass',
-      secureBoot: 'pass',
-      endpointProtection: 'pass',
-    },
-    keyProtection: 'hardware',
-    attestationAgeSeconds: 60,
-  },
-  mfa: { method: 'hwk', ageSeconds: 30 },
-  network: { sourceIp: '10.1.2.3', trusted: true },
-  time: { hour: 11, weekday: 3 },
-  grants: { roles: [], assets: [] },
-};
+const healthyContext = makePolicyContext();
 
 function makeRequest(
   overrides: Partial<AuthorizationRequest> & { contextChanges?: Record<string, unknown> } = {},
@@ -191,7 +173,9 @@ describe('PolicyBundle.authorize refuses what would let a caller talk its way in
 
   it('rejects a context that does not match the schema, listing every problem', () => {
     const bad = makeRequest();
-    const context = structuredClone(bad.context) as typeof healthyContext & { extra?: boolean };
+    const context = structuredClone(bad.context) as Record<string, Record<string, unknown>> & {
+      extra?: boolean;
+    };
     context.extra = true;
     (context.mfa as { ageSeconds: unknown }).ageSeconds = '30';
     (context.network as { sourceIp: string }).sourceIp = '10.0.0.999';

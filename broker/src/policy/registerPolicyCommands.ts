@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkPolicyBundle } from './loadPolicyBundle.js';
+import type { PolicyBundle } from './PolicyBundle.js';
 import { runPolicyTests } from './runPolicyTests.js';
 
 /** Where the commands write; the defaults are the process's streams and exit code. */
@@ -29,14 +30,8 @@ export function registerPolicyCommands(program: Command, io: PolicyCommandIo = p
     .description('validate a policy bundle directory against its Cedar schema')
     .argument('<dir>', 'the bundle directory')
     .action(async (dir: string) => {
-      const result = await checkPolicyBundle(dir);
-      if (!result.ok) {
-        io.err(`invalid policy bundle ${dir}:`);
-        for (const e of result.errors) io.err(`  ${e}`);
-        io.fail();
-        return;
-      }
-      const b = result.bundle;
+      const b = await loadOrReport(dir, io);
+      if (b === undefined) return;
       io.out(
         `valid: ${b.manifest.name}, ${b.policies.length} policies, ${b.catalog.size} catalog entities, ${b.tests.length} test files`,
       );
@@ -49,15 +44,10 @@ export function registerPolicyCommands(program: Command, io: PolicyCommandIo = p
     .description("run a policy bundle's tests (tests/*.json: request → expected decision and reasons)")
     .argument('<dir>', 'the bundle directory')
     .action(async (dir: string) => {
-      const result = await checkPolicyBundle(dir);
-      if (!result.ok) {
-        io.err(`invalid policy bundle ${dir}:`);
-        for (const e of result.errors) io.err(`  ${e}`);
-        io.fail();
-        return;
-      }
-      const results = runPolicyTests(result.bundle);
-      result.bundle.release();
+      const bundle = await loadOrReport(dir, io);
+      if (bundle === undefined) return;
+      const results = runPolicyTests(bundle);
+      bundle.release();
       if (results.length === 0) {
         io.err(`no policy tests in ${dir}/tests`);
         io.fail();
@@ -72,10 +62,19 @@ export function registerPolicyCommands(program: Command, io: PolicyCommandIo = p
           );
       }
       const failed = results.filter((r) => !r.passed).length;
-      const summary = `${results.length - failed} passed, ${failed} failed (bundle ${result.bundle.hash})`;
+      const summary = `${results.length - failed} passed, ${failed} failed (bundle ${bundle.hash})`;
       if (failed > 0) {
         io.err(summary);
         io.fail();
       } else io.out(summary);
     });
+}
+
+async function loadOrReport(dir: string, io: PolicyCommandIo): Promise<PolicyBundle | undefined> {
+  const result = await checkPolicyBundle(dir);
+  if (result.ok) return result.bundle;
+  io.err(`invalid policy bundle ${dir}:`);
+  for (const e of result.errors) io.err(`  ${e}`);
+  io.fail();
+  return undefined;
 }
