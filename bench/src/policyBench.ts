@@ -67,7 +67,10 @@ function makeWorld(): World {
   const r = rng(7);
   const pick = (n: number): number => Math.floor(r() * n);
   const roles = Array.from({ length: ROLES }, (_, i) => ({ id: `role-${i}`, tier: tiers[i % tiers.length] }));
-  const groups = Array.from({ length: GROUPS }, (_, i) => ({ id: `group-${i}`, memberOf: [`role-${pick(ROLES)}`, `role-${pick(ROLES)}`] }));
+  const groups = Array.from({ length: GROUPS }, (_, i) => ({
+    id: `group-${i}`,
+    memberOf: [`role-${pick(ROLES)}`, `role-${pick(ROLES)}`],
+  }));
   const assets = Array.from({ length: ASSETS }, (_, i) => ({
     type: assetTypes[i % assetTypes.length] as (typeof assetTypes)[number],
     id: `asset-${i}`,
@@ -85,7 +88,11 @@ function makeWorld(): World {
 }
 
 /** Generated policies in the shapes real RBAC/ABAC bundles have: mostly role → asset grants. */
-function makePolicies(n: number, world: World, seed: number): { text: string; grants: Array<{ role: string; action: string; asset: World['assets'][number] }> } {
+function makePolicies(
+  n: number,
+  world: World,
+  seed: number,
+): { text: string; grants: Array<{ role: string; action: string; asset: World['assets'][number] }> } {
   const r = rng(seed);
   const pick = (k: number): number => Math.floor(r() * k);
   const out: string[] = [];
@@ -102,11 +109,17 @@ function makePolicies(n: number, world: World, seed: number): { text: string; gr
         `@id("gen-${i}")\n@reason("needs role ${role} during working hours")\npermit (principal in Role::"${role}", action == Action::"${action}", resource == ${asset.type}::"${asset.id}")\nwhen { resource.tier != "restricted" }\nwhen { context.time.hour >= 6 && context.time.hour < 22 };`,
       );
     } else if (kind < 0.9) {
-      out.push(`@id("gen-${i}")\npermit (principal in Group::"group-${pick(GROUPS)}", action in Action::"useAsset", resource is ${asset.type})\nwhen { resource.tier == "internal" && resource.labels.contains("label-${pick(50)}") };`);
+      out.push(
+        `@id("gen-${i}")\npermit (principal in Group::"group-${pick(GROUPS)}", action in Action::"useAsset", resource is ${asset.type})\nwhen { resource.tier == "internal" && resource.labels.contains("label-${pick(50)}") };`,
+      );
     } else if (kind < 0.95) {
-      out.push(`@id("gen-${i}")\n@reason("suspended")\nforbid (principal == User::"user-${pick(USERS)}", action in Action::"useAsset", resource)\nunless { context.network.trusted };`);
+      out.push(
+        `@id("gen-${i}")\n@reason("suspended")\nforbid (principal == User::"user-${pick(USERS)}", action in Action::"useAsset", resource)\nunless { context.network.trusted };`,
+      );
     } else {
-      out.push(`@id("gen-${i}")\npermit (principal in Role::"role-${pick(ROLES)}", action == Action::"request", resource == Role::"role-${pick(ROLES)}");`);
+      out.push(
+        `@id("gen-${i}")\npermit (principal in Role::"role-${pick(ROLES)}", action == Action::"request", resource == Role::"role-${pick(ROLES)}");`,
+      );
     }
   }
   return { text: out.join('\n\n'), grants };
@@ -116,7 +129,14 @@ const context = {
   device: {
     enrolled: true,
     compliant: true,
-    checks: { diskEncryption: 'pass', firewall: 'pass', osPatch: 'pass', screenLock: 'pass', secureBoot: 'pass', endpointProtection: 'pass' },
+    checks: {
+      diskEncryption: 'pass',
+      firewall: 'pass',
+      osPatch: 'pass',
+      screenLock: 'pass',
+      secureBoot: 'pass',
+      endpointProtection: 'pass',
+    },
     keyProtection: 'hardware',
     attestationAgeSeconds: 120,
   },
@@ -127,18 +147,32 @@ const context = {
 };
 
 /** Half the requests are ones a generated grant allows, half random (mostly denials). */
-function makeRequests(world: World, grants: ReturnType<typeof makePolicies>['grants'], seed: number): AuthorizationRequest[] {
+function makeRequests(
+  world: World,
+  grants: ReturnType<typeof makePolicies>['grants'],
+  seed: number,
+): AuthorizationRequest[] {
   const r = rng(seed);
   const pick = (k: number): number => Math.floor(r() * k);
   return Array.from({ length: REQUESTS }, (_, i) => {
     const user = world.users[pick(world.users.length)] as World['users'][number];
     const grant = grants[pick(grants.length)];
     if (i % 2 === 0 && grant !== undefined) {
-      return { principal: { id: user.id, roles: [...user.roles, grant.role], groups: user.groups }, action: grant.action, resource: grant.asset, context };
+      return {
+        principal: { id: user.id, roles: [...user.roles, grant.role], groups: user.groups },
+        action: grant.action,
+        resource: grant.asset,
+        context,
+      };
     }
     const asset = world.assets[pick(world.assets.length)] as World['assets'][number];
     const actions = assetActions[asset.type];
-    return { principal: { id: user.id, roles: user.roles, groups: user.groups }, action: actions[pick(actions.length)] as string, resource: asset, context };
+    return {
+      principal: { id: user.id, roles: user.roles, groups: user.groups },
+      action: actions[pick(actions.length)] as string,
+      resource: asset,
+      context,
+    };
   });
 }
 
@@ -153,7 +187,12 @@ interface Latency {
   allowShare: number;
 }
 
-function measure(bundle: PolicyBundle, requests: readonly AuthorizationRequest[], rounds: number, budgetMs = Infinity): { cold: Latency; warm: Latency } {
+function measure(
+  bundle: PolicyBundle,
+  requests: readonly AuthorizationRequest[],
+  rounds: number,
+  budgetMs = Infinity,
+): { cold: Latency; warm: Latency } {
   const cold: number[] = [];
   const warm: number[] = [];
   let allows = 0;
@@ -172,12 +211,20 @@ function measure(bundle: PolicyBundle, requests: readonly AuthorizationRequest[]
   const summary = (xs: number[]): Latency => {
     // A typed-array sort: Node 20.20's Array.prototype.sort with a comparator crashed V8 here (deoptimizer).
     const s = Array.from(Float64Array.from(xs).sort());
-    return { p50: percentile(s, 0.5), p99: percentile(s, 0.99), n: s.length, allowShare: allows / requests.length };
+    return {
+      p50: percentile(s, 0.5),
+      p99: percentile(s, 0.99),
+      n: s.length,
+      allowShare: allows / requests.length,
+    };
   };
   return { cold: summary(cold), warm: summary(warm.length > 0 ? warm : cold) };
 }
 
-function compile(files: Map<string, string>, slicing: PolicySlicing): { bundle: PolicyBundle; loadMs: number } {
+function compile(
+  files: Map<string, string>,
+  slicing: PolicySlicing,
+): { bundle: PolicyBundle; loadMs: number } {
   const t = performance.now();
   const result = compilePolicyBundle(files, { slicing, cacheCapacity: 8192 });
   if (!result.ok) throw new Error(`bundle invalid:\n${result.errors.slice(0, 10).join('\n')}`);
@@ -205,12 +252,22 @@ async function main(): Promise<void> {
       { type: 'HostGroup', id: 'gpu-a100' },
     ];
     const requests: AuthorizationRequest[] = [];
-    for (const u of users) for (const resource of resources) for (const grant of [[], ['restricted-data-reader']]) requests.push({ principal: u, action: 'read', resource, context: { ...context, grants: { roles: grant, assets: [] } } });
+    for (const u of users)
+      for (const resource of resources)
+        for (const grant of [[], ['restricted-data-reader']])
+          requests.push({
+            principal: u,
+            action: 'read',
+            resource,
+            context: { ...context, grants: { roles: grant, assets: [] } },
+          });
     const sliced = compile(defaultFiles, 'sliced');
     const whole = compile(defaultFiles, 'whole');
     const s = measure(sliced.bundle, requests, 200);
     const w = measure(whole.bundle, requests, 200);
-    rows.push(`default bundle (${sliced.bundle.policies.length} policies): warm p50 ${fmt(s.warm.p50)} µs, p99 ${fmt(s.warm.p99)} µs (whole set: p50 ${fmt(w.warm.p50)} µs, p99 ${fmt(w.warm.p99)} µs; ${(w.warm.p50 / s.warm.p50).toFixed(2)}x); allows ${(s.warm.allowShare * 100).toFixed(0)}%`);
+    rows.push(
+      `default bundle (${sliced.bundle.policies.length} policies): warm p50 ${fmt(s.warm.p50)} µs, p99 ${fmt(s.warm.p99)} µs (whole set: p50 ${fmt(w.warm.p50)} µs, p99 ${fmt(w.warm.p99)} µs; ${(w.warm.p50 / s.warm.p50).toFixed(2)}x); allows ${(s.warm.allowShare * 100).toFixed(0)}%`,
+    );
     sliced.bundle.release();
     whole.bundle.release();
   }
@@ -233,7 +290,12 @@ async function main(): Promise<void> {
     const sets = sliced.bundle.preparsedSets;
     sliced.bundle.release();
     const whole = compile(files, 'whole');
-    const w = measure(whole.bundle, requests.slice(0, Math.max(20, Math.floor(REQUESTS / 4))), 1, BASELINE_BUDGET_MS);
+    const w = measure(
+      whole.bundle,
+      requests.slice(0, Math.max(20, Math.floor(REQUESTS / 4))),
+      1,
+      BASELINE_BUDGET_MS,
+    );
     whole.bundle.release();
     rows.push(
       `${size} policies / 10,000 entities: warm p50 ${fmt(s.warm.p50)} µs, p99 ${fmt(s.warm.p99)} µs; cold p50 ${fmt(s.cold.p50)} µs, p99 ${fmt(s.cold.p99)} µs` +
@@ -243,7 +305,10 @@ async function main(): Promise<void> {
   }
   const first = p50s.get(SIZES[0] as number);
   const last = p50s.get(SIZES[SIZES.length - 1] as number);
-  if (first !== undefined && last !== undefined) rows.push(`scaling ${SIZES[0]} → ${SIZES[SIZES.length - 1]} policies: warm p50 x${(last / first).toFixed(2)} (goal ≤ 3x)`);
+  if (first !== undefined && last !== undefined)
+    rows.push(
+      `scaling ${SIZES[0]} → ${SIZES[SIZES.length - 1]} policies: warm p50 x${(last / first).toFixed(2)} (goal ≤ 3x)`,
+    );
   console.log('\nPolicy decision latency (PolicyBundle.authorize, Cedar 4.13 statefulIsAuthorized):');
   for (const row of rows) console.log(`  ${row}`);
 }
