@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiOptionsSchema } from '../api/apiOptions.js';
 
 /**
  * The broker's one config schema (CONVENTIONS.md: "one zod schema per program, which is the type,
@@ -65,6 +66,11 @@ export const brokerConfigSchema = z
       .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * Device and posture API (`/api/v1/devices`, `/api/v1/posture`): `requireAdminApprovalForReenrollment`
+     * (default false), DPoP and report time windows, nonce and posture lifetimes (api/apiOptions.ts).
+     */
+    devices: apiOptionsSchema.prefault({}),
     /** Seed demo roles and assets (`npm start`). */
     demo: z.boolean().default(false),
     /**

@@ -76,7 +76,14 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   const registerJitRoutes = async (api: FastifyInstance): Promise<void> => {
     jit = await registerJit(api, { ...opts.jit, store, issuer: config.issuer, now });
   };
-  await registerApi(app, { store, provider, issuer: config.issuer, now, routes: [registerJitRoutes] });
+  await registerApi(app, {
+    store,
+    provider,
+    issuer: config.issuer,
+    now,
+    options: config.devices,
+    routes: [registerJitRoutes],
+  });
   if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
   return { app, provider, jit };
 }
