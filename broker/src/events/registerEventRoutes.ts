@@ -33,7 +33,8 @@ function cursorOf(header: unknown, query: unknown): number {
  */
 export function registerEventRoutes(api: FastifyInstance, deps: EventRouteDeps): void {
   const open = new Set<() => void>();
-  api.addHook('onClose', async () => {
+  // Before the server stops accepting: open streams would otherwise hold its close forever.
+  api.addHook('preClose', async () => {
     for (const end of [...open]) end();
   });
   api.get('/events', async (request, reply) => {
