@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { BrokerError } from '../errors/BrokerError.js';
 import { registerAuditCommands } from '../audit/registerAuditCommands.js';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
+import { registerPolicyCommands } from '../policy/registerPolicyCommands.js';
 import { oidcAdapter } from '../store/oidcAdapter.js';
 import { openStore } from './openStore.js';
 import { inviteCommand } from './inviteCommand.js';
@@ -53,6 +54,9 @@ const audit = registerAuditCommands(program, () =>
   openStore(loadBrokerConfig(storeConfigFrom(audit.opts<StoreFlags>(), process.env))),
 );
 addStoreOptions(audit);
+
+// `policy validate|test <dir>` (broker/src/policy): policy as code, checked offline.
+registerPolicyCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof BrokerError && error.expose) {
