@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serveConfigFrom } from '../bin/serveOptions.js';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { parseApiOptions } from './apiOptions.js';
 
@@ -25,5 +26,7 @@ describe('device API options', () => {
     const config = loadBrokerConfig({ port: 7700, devices: { requireAdminApprovalForReenrollment: true } });
     expect(config.devices.requireAdminApprovalForReenrollment).toBe(true);
     expect(loadBrokerConfig({ port: 7700 }).devices.requireAdminApprovalForReenrollment).toBe(false);
+    const flagged = serveConfigFrom({ requireAdminApprovalForReenrollment: true }, {});
+    expect(loadBrokerConfig(flagged).devices.requireAdminApprovalForReenrollment).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ export interface ServeFlags extends StoreFlags {
   tlsCert?: string;
   tlsKey?: string;
   policy?: string;
+  requireAdminApprovalForReenrollment?: boolean;
 }
 
 export function addServeOptions(command: Command): Command {
@@ -35,6 +36,10 @@ export function addServeOptions(command: Command): Command {
     .option(
       '--policy <dir>',
       'policy bundle directory (default: the bundle shipped with the broker; SIGHUP reloads it)',
+    )
+    .option(
+      '--require-admin-approval-for-reenrollment',
+      'a new device key for a machine that already has one waits (pending) for an admin',
     );
 }
 
@@ -58,6 +63,8 @@ export function serveConfigFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Brok
   if (flags.adminEmail) input.adminEmail = flags.adminEmail;
   const policyDir = flags.policy ?? env['STRONGROOM_POLICY_DIR'];
   if (policyDir) input.policyDir = policyDir;
+  if (flags.requireAdminApprovalForReenrollment)
+    input.devices = { requireAdminApprovalForReenrollment: true };
   if (flags.tlsCert || flags.tlsKey)
     input.tls = { certFile: flags.tlsCert ?? '', keyFile: flags.tlsKey ?? '' };
   return input;
