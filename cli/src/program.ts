@@ -73,6 +73,89 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       run(options.json, async () => (await import('./commands/devices.js')).devices(global(), options)),
     );
 
+  program
+    .command('targets')
+    .description('list what you may request: maximum duration and approvers needed')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/targets.js')).targets(global(), options)),
+    );
+
+  program
+    .command('request <target>')
+    .description('ask for just-in-time access to a role (or Type:id asset) for a while, with a reason')
+    .requiredOption('--for <duration>', 'how long, e.g. 2h, 90m')
+    .requiredOption('--reason <text>', 'why (shown to approvers and kept in the audit log)')
+    .option('--ticket <ref>', 'ticket reference, e.g. ML-123')
+    .option('--dry-run', 'only say whether it would be allowed and who must approve (exit 4 if not)')
+    .option('--json', 'print as JSON')
+    .action((target: string, options: import('./commands/request.js').RequestOptions) =>
+      run(options.json, async () =>
+        (await import('./commands/request.js')).request(global(), target, options),
+      ),
+    );
+
+  program
+    .command('requests')
+    .description('your access requests, or with --to-review those waiting for your approval')
+    .option('--to-review', 'requests you may approve')
+    .option('--json', 'print as JSON')
+    .action((options: { toReview?: boolean; json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/requests.js')).requests(global(), options)),
+    );
+
+  program
+    .command('deny <id>')
+    .description('deny a request you may approve')
+    .requiredOption('--reason <text>', 'why (the requester sees it)')
+    .option('--json', 'print as JSON')
+    .action((id: string, options: { reason: string; json?: boolean }) =>
+      run(options.json, async () =>
+        (await import('./commands/requests.js')).closeRequest(global(), id, 'deny', options),
+      ),
+    );
+
+  program
+    .command('cancel <id>')
+    .description('withdraw your own request')
+    .option('--json', 'print as JSON')
+    .action((id: string, options: { json?: boolean }) =>
+      run(options.json, async () =>
+        (await import('./commands/requests.js')).closeRequest(global(), id, 'cancel', options),
+      ),
+    );
+
+  program
+    .command('grants')
+    .description('your grants: approved, active (with time left) or ended')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/grants.js')).grants(global(), options)),
+    );
+
+  for (const [name, text] of [
+    ['activate', 'start an approved grant now (its clock starts)'],
+    ['drop', 'end one of your grants now'],
+  ] as const) {
+    program
+      .command(`${name} <id>`)
+      .description(text)
+      .option('--json', 'print as JSON')
+      .action((id: string, options: { json?: boolean }) =>
+        run(options.json, async () =>
+          (await import('./commands/grants.js')).changeGrant(global(), id, name, options),
+        ),
+      );
+  }
+
+  program
+    .command('watch')
+    .description('print your events (requests, approvals, grants) as they happen')
+    .option('--json', 'one JSON object per line')
+    .action((options: { json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/watch.js')).watch(global(), options)),
+    );
+
   const config = program
     .command('config')
     .description('broker URL and profiles (no secrets are stored in config)');

@@ -1,0 +1,44 @@
+import { grantsResponseSchema, grantViewSchema, type GrantView } from '@strongroom/shared/protocol/jitApi.js';
+import { z } from 'zod';
+import type { GlobalOptions } from '../cliContext.js';
+import { EXIT } from '../exitCodes.js';
+import { jitCall, printJson } from '../jitCall.js';
+
+function describe(g: GrantView, now: number): string {
+  if (g.state === 'active')
+    return `active, ${Math.max(0, Math.ceil(((g.expiresAt ?? now) - now) / 60_000))} min left`;
+  if (g.state === 'approved')
+    return `approved, activate within ${Math.max(0, Math.ceil((g.activateBy - now) / 60_000))} min`;
+  return `ended (${g.endReason ?? 'ended'})`;
+}
+
+/** `strongroom grants`: your grants and their state, computed by the broker from stored times. */
+export async function grants(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
+  const { data, context } = await jitCall(global, 'GET', '/api/v1/grants', grantsResponseSchema);
+  if (options.json === true) {
+    printJson(data);
+    return EXIT.ok;
+  }
+  if (data.grants.length === 0) process.stdout.write('No grants.\n');
+  const now = context.host.now();
+  for (const g of data.grants) process.stdout.write(`${g.id}  ${g.target.id}  ${describe(g, now)}\n`);
+  return EXIT.ok;
+}
+
+/** `strongroom activate <id>` (the clock starts now) and `strongroom drop <id>` (ends it at once). */
+export async function changeGrant(
+  global: GlobalOptions,
+  id: string,
+  how: 'activate' | 'drop',
+  options: { json?: boolean },
+): Promise<number> {
+  const { data, context } = await jitCall(
+    global,
+    'POST',
+    `/api/v1/grants/${encodeURIComponent(id)}/${how}`,
+    z.object({ grant: grantViewSchema }),
+  );
+  if (options.json === true) printJson(data);
+  else process.stdout.write(`Grant ${id}: ${describe(data.grant, context.host.now())}.\n`);
+  return EXIT.ok;
+}

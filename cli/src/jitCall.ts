@@ -1,0 +1,44 @@
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import type { z } from 'zod';
+import { cliContext, noBrowser, type CliContext, type GlobalOptions } from './cliContext.js';
+import { deviceClient } from './deviceClient.js';
+
+/**
+ * One JIT API call from the CLI: DPoP-bound with this device's key (deviceClient), the answer
+ * checked against its wire contract (shared/src/protocol/jitApi.ts). A 403 from the broker is a
+ * `denied` error carrying the broker's reasons (exit 4).
+ */
+export async function jitCall<S extends z.ZodType>(
+  global: GlobalOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<{ data: z.infer<S>; context: CliContext }> {
+  const context = await cliContext(global, noBrowser);
+  const { client } = await deviceClient(context);
+  const response = await client.request(method, path, body);
+  const parsed = schema.safeParse(await response.json());
+  if (!parsed.success)
+    throw new StrongroomError(
+      'broker_error',
+      `The broker answered ${method} ${path} with something unexpected.`,
+      {
+        cause: parsed.error,
+      },
+    );
+  return { data: parsed.data, context };
+}
+
+/** `2h`, `90m`, `1h30m`, `45` (minutes) → minutes. */
+export function parseDuration(text: string): number {
+  const m = /^(?:(\d{1,3})h)?(?:(\d{1,4})m?)?$/.exec(text.trim());
+  const minutes = m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 0;
+  if (!m || minutes <= 0)
+    throw new StrongroomError('usage', `"${text}" is not a duration (examples: 2h, 90m, 1h30m).`);
+  return minutes;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
