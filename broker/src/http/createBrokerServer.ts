@@ -74,7 +74,13 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   registerEnrollmentRoutes(app, deps);
   let jit: JitDeps | undefined;
   const registerJitRoutes = async (api: FastifyInstance): Promise<void> => {
-    jit = await registerJit(api, { ...opts.jit, store, issuer: config.issuer, now });
+    jit = await registerJit(api, {
+      apiOptions: config.devices,
+      ...opts.jit,
+      store,
+      issuer: config.issuer,
+      now,
+    });
   };
   await registerApi(app, {
     store,
