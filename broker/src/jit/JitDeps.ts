@@ -16,4 +16,6 @@ export interface JitDeps {
   options: JitOptions;
   /** Tells listeners of the event stream that new user events were committed. */
   eventsCommitted: () => void;
+  /** Sends a notification to the configured webhooks in the background (delivery is audited). */
+  webhook: (message: { event: string; text: string; data: Record<string, unknown> }) => void;
 }

@@ -219,6 +219,32 @@ export async function createAccessRequest(
     }
   });
   deps.eventsCommitted();
+  const what = `${request.target.type === 'Role' ? 'role' : request.target.type} ${request.target.id}`;
+  deps.webhook(
+    grant
+      ? {
+          event: 'jit.breakglass',
+          text: `:rotating_light: BREAK-GLASS: ${caller.user.email} activated ${what} for ${request.durationMinutes} min: "${request.reason}". Review required.`,
+          data: {
+            requestId: request.id,
+            grantId: grant.id,
+            requester: caller.user.email,
+            target: request.target,
+          },
+        }
+      : {
+          event: 'request.pending',
+          text: `${caller.user.email} asks for ${what} for ${request.durationMinutes} min: "${request.reason}"${request.ticket ? ` (${request.ticket})` : ''}. ${request.approvalsRequired} approval(s) needed: strongroom approve ${request.id}`,
+          data: {
+            requestId: request.id,
+            requester: caller.user.email,
+            target: request.target,
+            durationMinutes: request.durationMinutes,
+            approvalsRequired: request.approvalsRequired,
+            approvers: approvers.map((a) => a.email),
+          },
+        },
+  );
   return {
     request: toRequestView(request, [], grant?.id ?? null, now, caller.user.email),
     grant: grant ? toGrantView(grant, now) : null,

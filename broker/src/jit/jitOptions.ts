@@ -29,6 +29,23 @@ export const jitOptionsSchema = z.strictObject({
   trustedNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
   /** How often the sweeper looks at stored times for expiring/ended grants and stale requests. */
   sweepIntervalSeconds: z.number().int().min(1).max(300).default(15),
+  /**
+   * Approver notifications (Slack-compatible JSON, HMAC-SHA256 signed: deliverWebhook.ts). HTTPS,
+   * or plain HTTP to a loopback address only (the message names people and targets).
+   */
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.url().refine((u) => {
+          const url = new URL(u);
+          return url.protocol === 'https:' || ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+        }, 'https, or http to a loopback address'),
+        secret: z.string().min(32).max(512),
+      }),
+    )
+    .default([]),
+  webhookAttempts: z.number().int().min(1).max(10).default(4),
+  webhookBackoffMs: z.number().int().min(1).max(60_000).default(500),
 });
 
 export type JitOptionsInput = z.input<typeof jitOptionsSchema>;

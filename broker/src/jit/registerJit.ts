@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createDeviceContextLookup } from '../api/posture/deviceContextFor.js';
 import { parseApiOptions, type ApiOptions } from '../api/apiOptions.js';
 import { registerAuthzRoutes } from '../authz/registerAuthzRoutes.js';
+import { deliverWebhook } from '../events/deliverWebhook.js';
 import { EventHub } from '../events/EventHub.js';
 import { registerEventRoutes } from '../events/registerEventRoutes.js';
 import { defaultPolicyBundleDir } from '../policy/defaultPolicyBundleDir.js';
@@ -35,6 +36,8 @@ export interface RegisterJitOptions {
 export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions): Promise<JitDeps> {
   const policyDir = opts.policyDir ?? defaultPolicyBundleDir();
   const hub = new EventHub();
+  const options = parseJitOptions(opts.jit);
+  const pending = new Set<Promise<unknown>>();
   const deps: JitDeps = {
     store: opts.store,
     policy: opts.policy ?? (await PolicyEngine.start(policyDir)),
@@ -46,8 +49,25 @@ export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions
     }),
     rp: relyingPartyFor(opts.issuer),
     now: opts.now,
-    options: parseJitOptions(opts.jit),
+    options,
     eventsCommitted: () => hub.notify(),
+    webhook: (message) => {
+      for (const target of options.webhooks) {
+        const delivery = deliverWebhook(
+          {
+            store: opts.store,
+            now: opts.now,
+            fetch,
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            backoffMs: options.webhookBackoffMs,
+            attempts: options.webhookAttempts,
+          },
+          target,
+          message,
+        ).finally(() => pending.delete(delivery));
+        pending.add(delivery);
+      }
+    },
   };
   registerAuthzRoutes(api, deps);
   registerJitRoutes(api, deps);
@@ -62,6 +82,9 @@ export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions
     deps.options.sweepIntervalSeconds * 1000,
   );
   sweeper.unref();
-  api.addHook('onClose', async () => clearInterval(sweeper));
+  api.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    await Promise.allSettled([...pending]); // deliveries in flight finish and are audited
+  });
   return deps;
 }
