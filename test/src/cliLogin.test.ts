@@ -224,11 +224,9 @@ describe('strongroom CLI against the real broker', () => {
     }
   });
 
-  // KNOWN BROKER GAP, kept visible: oidc-provider's opaque token id is the token value, and
-  // broker/src/store/oidcAdapter.ts stores it as is, so the broker's SQLite file holds every token in
-  // plain text (DPoP-bound, so useless without the device key, but still a secret at rest). Fix:
-  // key the adapter by SHA-256(id). When that lands this `it.fails` fails: make it `it`.
-  it.fails("the broker's data directory holds no token in plain text", () => {
+  // oidc-provider's opaque token id is the token value; the broker's store keeps only its SHA-256
+  // (broker/src/store/oidcAdapter.ts), so its database (and WAL) holds no usable token.
+  it("the broker's data directory holds no token in plain text", () => {
     expect(issuedTokens).toBeDefined();
     expect(findSecretsInFiles([broker.dataDir], issuedTokens ?? {})).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import Provider from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oidcAdapter } from './oidcAdapter.js';
+import { oidcAdapter, storedTokenKey } from './oidcAdapter.js';
 import type { SqliteStore } from './SqliteStore.js';
 import { openTempSqliteStore, type TempSqliteStore } from './tempSqliteStore.js';
 import { T0 } from './storeFixtures.js';
@@ -98,6 +98,16 @@ describe('oidcAdapter', () => {
     const rtValue = await rt.save();
 
     expect((await provider.AccessToken.find(atValue))?.accountId).toBe('u1');
+    // Bearer values are never stored: rows are keyed by SHA-256 and the payload has no `jti` copy.
+    for (const [model, value] of [
+      ['AccessToken', atValue],
+      ['RefreshToken', rtValue],
+    ] as const) {
+      expect(await store.oidcFind(model, value)).toBeUndefined();
+      const row = await store.oidcFind(model, storedTokenKey(value));
+      expect(row?.model).toBe(model);
+      expect(JSON.stringify(row)).not.toContain(value);
+    }
     const foundRt = await provider.RefreshToken.find(rtValue);
     expect(foundRt?.isValid).toBe(true);
     await foundRt?.consume();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRecord } from './records.js';
 import type { Store } from './Store.js';
@@ -13,6 +14,27 @@ export interface OidcAdapterOptions {
  * Records live in the shared store so every broker instance sees every session and token, and
  * revoking a grant removes what was issued under it on all of them.
  */
+/**
+ * Models whose id is itself a bearer secret (the token or code a client presents). They are stored
+ * under SHA-256 of the id and without the `jti` copy in the payload, so a copy of the database or a
+ * backup holds no usable token; `find(id)` hashes the presented value and puts `jti` back. Models
+ * that oidc-provider also looks up by `uid` (Session) keep their id, since the lookup needs it.
+ */
+const bearerModels: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'RefreshToken',
+  'AuthorizationCode',
+  'ClientCredentials',
+  'BackchannelAuthenticationRequest',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+]);
+
+/** The stored key of a bearer-model record: base64url SHA-256 of the token value. */
+export function storedTokenKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
 export function oidcAdapter(store: Store, options: OidcAdapterOptions = {}): AdapterConstructor {
   const now = options.now ?? Date.now;
 
@@ -28,16 +50,24 @@ export function oidcAdapter(store: Store, options: OidcAdapterOptions = {}): Ada
 
   return class StoreAdapter implements Adapter {
     readonly #model: string;
+    readonly #hashed: boolean;
 
     constructor(name: string) {
       this.#model = name;
+      this.#hashed = bearerModels.has(name);
+    }
+
+    #key(id: string): string {
+      return this.#hashed ? storedTokenKey(id) : id;
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      const stored: Record<string, unknown> = { ...payload };
+      if (this.#hashed) delete stored['jti'];
       await store.oidcUpsert({
         model: this.#model,
-        id,
-        payload: { ...payload },
+        id: this.#key(id),
+        payload: stored,
         // `expiresIn` is in seconds (oidc-provider); a record without it lives until destroyed.
         expiresAt: expiresIn === undefined ? null : now() + expiresIn * 1000,
         grantId: payload.grantId ?? null,
@@ -48,7 +78,8 @@ export function oidcAdapter(store: Store, options: OidcAdapterOptions = {}): Ada
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return present(await store.oidcFind(this.#model, id));
+      const found = present(await store.oidcFind(this.#model, this.#key(id)));
+      return found && this.#hashed ? { ...found, jti: id } : found;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -60,11 +91,11 @@ export function oidcAdapter(store: Store, options: OidcAdapterOptions = {}): Ada
     }
 
     async consume(id: string): Promise<void> {
-      await store.oidcConsume(this.#model, id, now());
+      await store.oidcConsume(this.#model, this.#key(id), now());
     }
 
     async destroy(id: string): Promise<void> {
-      await store.oidcDestroy(this.#model, id);
+      await store.oidcDestroy(this.#model, this.#key(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
