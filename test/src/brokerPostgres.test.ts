@@ -26,10 +26,9 @@ describe('broker on PostgreSQL', () => {
   let receiver: LoopbackReceiver;
 
   beforeAll(async () => {
-    // Started one after the other: concurrent first starts on an empty database currently collide
-    // in the store's `CREATE SCHEMA IF NOT EXISTS` (reported to the store's owner).
-    first = await startBroker({ store });
-    second = await startBroker({ store });
+    // Both first starts at the same moment on an empty schema: the store takes its migration lock
+    // before `CREATE SCHEMA IF NOT EXISTS`, and keys/settings are create-if-absent then read back.
+    [first, second] = await Promise.all([startBroker({ store }), startBroker({ store })]);
     browser = await launchBrowser();
     page = await browser.newPage();
     await addVirtualAuthenticator(page);

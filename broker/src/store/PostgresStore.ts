@@ -70,9 +70,15 @@ export class PostgresStore extends SqlStore {
     await this.inTransaction(
       async () => undefined,
       async (runner) => {
+        // The lock comes first and is keyed on the schema's name, not on current_schema(): two
+        // first starts racing `CREATE SCHEMA IF NOT EXISTS` both pass the existence check and the
+        // loser fails on pg_namespace's unique index (23505), which is not an IF NOT EXISTS case.
+        // Held until COMMIT: a second instance waits, then finds the schema and every migration.
+        await runner.all(
+          "SELECT pg_advisory_xact_lock(hashtext('strongroom.migrate.' || coalesce(?::text, current_schema(), '')))",
+          [this.#schema ?? null],
+        );
         if (this.#schema) await runner.run(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
-        // Held until COMMIT: a second instance waits, then finds every migration already applied.
-        await runner.all("SELECT pg_advisory_xact_lock(hashtext('strongroom.migrate.' || current_schema()))");
         await applyMigrations(runner, postgresDialect, Date.now());
       },
     );
