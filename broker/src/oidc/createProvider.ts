@@ -5,6 +5,7 @@ import type { SigningKeySet } from '../keys/loadSigningKeys.js';
 import type { Store } from '../store/Store.js';
 import { HARDWARE_KEY_ACR } from './acr.js';
 import { acrPolicy } from './acrPolicy.js';
+import { announceSessionEnd } from './announceSessionEnd.js';
 import { auditProviderActivity } from './auditProviderActivity.js';
 import { makeFindAccount } from './findAccount.js';
 import { loadFirstPartyGrant } from './loadFirstPartyGrant.js';
@@ -55,7 +56,7 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     adapter: opts.makeAdapter(store),
     clients: [strongroomCliClient()],
     jwks: { keys: opts.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
-    findAccount: makeFindAccount(store),
+    findAccount: makeFindAccount(store, lifetime.sessionEnd),
     routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
     scopes: ['openid', 'offline_access', 'email', 'profile', 'roles'],
@@ -64,8 +65,9 @@ export function createProvider(opts: CreateProviderOptions): Provider {
       amr: null,
       auth_time: null,
       sid: null,
-      // acr and amr in every ID token: clients must be able to check how the person signed in.
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      // acr and amr in every ID token: clients must be able to check how the person signed in;
+      // session_exp (findAccount.ts): when the absolute session lifetime ends, in epoch seconds.
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'session_exp'],
       email: ['email', 'email_verified'],
       profile: ['name'],
       roles: ['roles'],
@@ -119,5 +121,6 @@ export function createProvider(opts: CreateProviderOptions): Provider {
   provider.use(rejectStaleDpopIat(now));
   provider.use(tokenTransaction.middleware);
   provider.use(auditProviderActivity(store, now));
+  provider.use(announceSessionEnd((ctx) => lifetime.refreshToken(ctx)));
   return provider;
 }

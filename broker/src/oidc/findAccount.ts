@@ -1,22 +1,36 @@
-import type { FindAccount } from 'oidc-provider';
+import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/Store.js';
+
+/** The ID token claim that carries the absolute end of the session (epoch seconds). */
+export const SESSION_END_CLAIM = 'session_exp';
 
 /**
  * Looks the subject up in the store on every use, so a locked or disabled user can neither sign in
  * nor refresh (oidc-provider rejects a refresh whose account is gone).
+ *
+ * `sessionEnd` adds `session_exp` to ID tokens only: OIDC Core has no claim for the end of the
+ * session, and a client that guesses it shows the wrong time. Inside the signed ID token the client
+ * can verify it like `auth_time` (OIDC Core §2); the code or refresh token oidc-provider passes as
+ * `token` carries the auth_time the session is counted from.
  */
-export function makeFindAccount(store: Store): FindAccount {
-  return async (_ctx, sub) => {
+export function makeFindAccount(
+  store: Store,
+  sessionEnd: (ctx: KoaContextWithOIDC, authTime: number | undefined) => number | undefined = () => undefined,
+): FindAccount {
+  return async (ctx, sub, token) => {
     const user = await store.getUser(sub);
     if (!user || user.status !== 'active') return undefined;
+    const authTime = (token as { authTime?: unknown } | undefined)?.authTime;
+    const end = sessionEnd(ctx, typeof authTime === 'number' ? authTime : undefined);
     return {
       accountId: user.id,
-      claims: async () => ({
+      claims: async (use) => ({
         sub: user.id,
         email: user.email,
         email_verified: true,
         name: user.displayName,
         roles: await store.listMemberships(user.id),
+        ...(use === 'id_token' && end !== undefined ? { [SESSION_END_CLAIM]: end } : {}),
       }),
     };
   };

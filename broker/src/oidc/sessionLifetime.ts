@@ -8,6 +8,12 @@ export interface SessionLifetime {
   accessToken(ctx: KoaContextWithOIDC): number;
   refreshToken(ctx: KoaContextWithOIDC): number;
   session(loginTs: number | undefined): number;
+  /**
+   * The absolute end of the session the request belongs to, in epoch seconds (auth_time + the
+   * configured lifetime), or undefined when the request carries no authentication time. Announced
+   * to clients as the ID token's `session_exp` claim, so `strongroom status` shows the real end.
+   */
+  sessionEnd(ctx: KoaContextWithOIDC, authTime?: number): number | undefined;
 }
 
 interface AuthTimeHolder {
@@ -38,5 +44,9 @@ export function makeSessionLifetime(opts: {
     accessToken: (ctx) => Math.min(opts.accessTokenTtlSeconds, remaining(authTimeOf(ctx))),
     refreshToken: (ctx) => remaining(authTimeOf(ctx)),
     session: (loginTs) => remaining(loginTs),
+    sessionEnd: (ctx, authTime) => {
+      const since = authTime ?? authTimeOf(ctx);
+      return since === undefined ? undefined : since + opts.sessionTtlSeconds;
+    },
   };
 }

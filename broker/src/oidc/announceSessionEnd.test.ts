@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
+import { inProcessBroker, type InProcessBroker } from '../http/inProcessBroker.test-support.js';
+import { mintRefreshToken } from './mintRefreshToken.test-support.js';
+
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+
+// The broker tells the client when the session really ends: `refresh_token_expires_in` in the token
+// response and `session_exp` inside the signed ID token, both counted from the key touch
+// (auth_time), so a refresh never moves the end later.
+describe('token responses announce the absolute session end', () => {
+  let broker: InProcessBroker;
+  beforeAll(async () => {
+    broker = await inProcessBroker();
+    await broker.store.createUser({
+      id: 'u1',
+      email: 'u1@example.com',
+      displayName: 'U1',
+      createdAt: Date.now(),
+    });
+  });
+  afterAll(async () => broker?.close());
+
+  const proof = async (key: KeyPair, nonce: string | undefined): Promise<string> =>
+    new SignJWT({
+      htm: 'POST',
+      htu: `${broker.issuer}/token`,
+      jti: randomUUID(),
+      ...(nonce ? { nonce } : {}),
+    })
+      .setIssuedAt()
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(key.publicKey) })
+      .sign(key.privateKey);
+
+  async function refresh(refreshToken: string, key: KeyPair) {
+    let nonce: string | undefined;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const res = await broker.app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: {
+          host: new URL(broker.issuer).host,
+          'content-type': 'application/x-www-form-urlencoded',
+          dpop: await proof(key, nonce),
+        },
+        payload: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: 'strongroom-cli',
+        }).toString(),
+      });
+      nonce = res.headers['dpop-nonce'] as string | undefined;
+      const body = res.json<Record<string, unknown>>();
+      if (body['error'] !== 'use_dpop_nonce') return { status: res.statusCode, body };
+    }
+    throw new Error('no nonce');
+  }
+
+  it('states the same absolute end on every refresh, in the body and the signed ID token', async () => {
+    const key = await generateKeyPair('ES256');
+    const jkt = await calculateJwkThumbprint(await exportJWK(key.publicKey));
+    const authTime = Math.floor(Date.now() / 1000) - 3600;
+    const end = authTime + loadBrokerConfig({ port: 7700 }).sessionTtlSeconds;
+    let refreshToken = await mintRefreshToken(broker.provider, {
+      accountId: 'u1',
+      jkt,
+      nowSeconds: authTime,
+    });
+    for (let round = 0; round < 2; round += 1) {
+      const { status, body } = await refresh(refreshToken, key);
+      expect(status).toBe(200);
+      const expiresIn = body['refresh_token_expires_in'];
+      expect(typeof expiresIn).toBe('number');
+      // Counted from auth_time an hour ago, not from now: allow the seconds the test takes.
+      const announcedEnd = Math.floor(Date.now() / 1000) + Number(expiresIn);
+      expect(Math.abs(announcedEnd - end)).toBeLessThanOrEqual(5);
+      const idToken = decodeJwt(String(body['id_token']));
+      expect(idToken['session_exp']).toBe(end);
+      expect(idToken['auth_time']).toBe(authTime);
+      refreshToken = String(body['refresh_token']);
+    }
+  });
+
+  it('lists session_exp in discovery so clients can find the claim', async () => {
+    const res = await broker.app.inject({
+      method: 'GET',
+      url: '/.well-known/openid-configuration',
+      headers: { host: new URL(broker.issuer).host },
+    });
+    expect(res.json<{ claims_supported: string[] }>().claims_supported).toContain('session_exp');
+  });
+
+  it('adds nothing to an error response', async () => {
+    const key = await generateKeyPair('ES256');
+    const { status, body } = await refresh('not-a-refresh-token', key);
+    expect(status).toBe(400);
+    expect(body).not.toHaveProperty('refresh_token_expires_in');
+  });
+});
