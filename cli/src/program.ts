@@ -105,6 +105,15 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     );
 
   program
+    .command('approve <id>')
+    .description('approve a request with a security-key touch in your browser (bound to that request)')
+    .option('--no-browser', 'print the approval link instead of opening a browser')
+    .option('--json', 'print as JSON')
+    .action((id: string, options: { browser?: boolean; json?: boolean }) =>
+      run(options.json, async () => (await import('./commands/approve.js')).approve(global(), id, options)),
+    );
+
+  program
     .command('deny <id>')
     .description('deny a request you may approve')
     .requiredOption('--reason <text>', 'why (the requester sees it)')

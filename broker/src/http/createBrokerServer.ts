@@ -20,6 +20,7 @@ import { sendPage } from './sendPage.js';
 import { homePage } from '../pages/homePage.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { JitDeps } from '../jit/JitDeps.js';
+import { registerApprovalPageRoutes } from '../jit/registerApprovalPageRoutes.js';
 import { registerJit, type RegisterJitOptions } from '../jit/registerJit.js';
 
 export interface BrokerServerOptions {
@@ -91,5 +92,6 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     routes: [registerJitRoutes],
   });
   if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
+  registerApprovalPageRoutes(app, jit, config.issuer.startsWith('https:'));
   return { app, provider, jit };
 }

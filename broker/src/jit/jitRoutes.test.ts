@@ -423,4 +423,46 @@ describe('JIT elevation routes (real broker, real SQLite, default bundle)', () =
       await restarted.app.close();
     }
   });
+
+  it('approves in the browser through a one-time link (strongroom approve): page, bound challenge, single use', async () => {
+    const id = await requestId();
+    expect((await w.call(alice, 'POST', `/api/v1/requests/${id}/approval-link`)).body['error']).toBe(
+      'self_approval',
+    );
+    expect((await w.call(dave, 'POST', `/api/v1/requests/${id}/approval-link`)).status).toBe(403);
+    const link = await w.call(bob, 'POST', `/api/v1/requests/${id}/approval-link`);
+    expect(link.status).toBe(200);
+    const path = new URL(String(link.body['url'])).pathname;
+    const page = await w.broker.app.inject({ method: 'GET', url: path });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-testid="approve-key"');
+    expect(page.body).toContain(reason);
+    const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const origin = 'http://localhost:7700';
+    const post = (url: string, payload: object, csrfValue = csrf) =>
+      w.broker.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie, origin },
+        payload: { csrf: csrfValue, ...payload },
+      });
+    expect((await post(`${path}/options`, {}, 'x'.repeat(43))).statusCode).toBe(403); // CSRF
+    const options = (await post(`${path}/options`, {})).json<{ challenge: string }>();
+    bob.counter += 1;
+    const response = bob.authenticator.assert({
+      challenge: options.challenge,
+      origin,
+      rpId: 'localhost',
+      counter: bob.counter,
+    });
+    const done = await post(path, { response });
+    expect(done.statusCode).toBe(200);
+    expect(done.json<{ message: string }>().message).toMatch(/Approval recorded \(1 of 2\)/);
+    // The link is used up.
+    expect((await post(path, { response })).statusCode).toBe(404);
+    expect((await w.broker.app.inject({ method: 'GET', url: path })).statusCode).toBe(404);
+    const mine = await w.call(alice, 'GET', '/api/v1/requests');
+    expect(mine.body['requests']).toMatchObject([{ id, approvals: [{ approverId: 'bob' }] }]);
+  });
 });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { apiCallerOf } from '../api/auth/ApiCaller.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { parseBody } from '../http/parseBody.js';
+import { createApprovalLink } from './approvalLink.js';
 import { approveRequest } from './approveRequest.js';
 import { changeGrant } from './changeGrant.js';
 import { closeRequest } from './closeRequest.js';
@@ -50,6 +51,22 @@ export function registerJitRoutes(api: FastifyInstance, deps: JitDeps): void {
   api.post('/requests/:id/approval-challenge', async (request) => {
     parseBody(noBody, request.body);
     return issueApproval(deps, apiCallerOf(request), idOf(request.params));
+  });
+
+  // A one-time browser link for the key touch (`strongroom approve`): see approvalLink.ts.
+  api.post('/requests/:id/approval-link', async (request) => {
+    parseBody(noBody, request.body);
+    const caller = apiCallerOf(request);
+    const id = idOf(request.params);
+    await issueApproval(deps, caller, id); // refuses early, with reasons, what could never be approved
+    const link = await createApprovalLink(
+      deps.store,
+      caller,
+      id,
+      deps.now(),
+      deps.options.approvalChallengeTtlSeconds,
+    );
+    return { url: `${deps.rp.origin}/approve/${link.token}`, expiresAt: link.expiresAt };
   });
 
   api.post('/requests/:id/approve', async (request) =>

@@ -1,0 +1,4 @@
+'use strict';
+window.strongroomCeremony('approve-form', (optionsJSON) =>
+  window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+);
