@@ -5,19 +5,7 @@ import { authorizeSessionEvent } from '../jit/authorizeSessionEvent.js';
 import { isAdmin } from '../jit/isAdmin.js';
 import type { JitDeps } from '../jit/JitDeps.js';
 import { contextFor, principalFor } from '../jit/policyInputsFor.js';
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
-function mergeContext(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isRecord(b) && isRecord(v) ? mergeContext(b, v) : v;
-  }
-  return out;
-}
+import { deepMerge } from '../policy/runPolicyTests.js';
 
 /**
  * `POST /api/v1/authorize`: one decision with the bundle in force, recorded with its bundle hash
@@ -48,7 +36,7 @@ export async function authorizeForCaller(
     principal: await principalFor(store, bundle, user),
     action: body.action,
     resource: body.resource,
-    context: body.context === undefined ? built : mergeContext(built, body.context),
+    context: body.context === undefined ? built : deepMerge(built, body.context),
   });
   await store.appendAudit(
     authorizeSessionEvent('other', {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeBundleDir } from '../policy/makeBundleDir.js';
+import { makePolicyContext } from '../policy/makePolicyContext.js';
 import { PolicyEngine } from '../policy/PolicyEngine.js';
 import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { reloadPolicy, swapOrThrow } from './reloadPolicy.js';
@@ -10,26 +11,7 @@ const ask = {
   principal: { id: 'alice', groups: ['ml-engineers'] },
   action: 'request',
   resource: { type: 'Role', id: 'restricted-data-reader' },
-  context: {
-    device: {
-      enrolled: true,
-      compliant: true,
-      checks: {
-        diskEncryption: 'pass',
-        firewall: 'pass',
-        osPatch: 'pass',
-        screenLock: 'pass',
-        secureBoot: 'pass',
-        endpointProtection: 'pass',
-      },
-      keyProtection: 'hardware',
-      attestationAgeSeconds: 1,
-    },
-    mfa: { method: 'hwk', ageSeconds: 1 },
-    network: { sourceIp: '127.0.0.1', trusted: true },
-    time: { hour: 10, weekday: 2 },
-    grants: { roles: [], assets: [] },
-  },
+  context: makePolicyContext(),
 };
 
 describe('policy hot swap through reloadPolicy (the admin route and SIGHUP)', () => {
