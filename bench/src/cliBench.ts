@@ -63,6 +63,7 @@ async function bench(runs: number): Promise<void> {
         accessTokenIssuedAt: now,
         accessTokenExpiresAt: now + 3_600_000,
         sessionExpiresAt: now + 3_600_000,
+        sessionEndSource: 'id_token',
         deviceKeyThumbprint: 'bench',
         deviceKeyProtection: 'software',
       },

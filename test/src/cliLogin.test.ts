@@ -41,8 +41,12 @@ describe('strongroom CLI against the real broker', () => {
   let profile = 'default';
   let issuedTokens: Record<string, string> | undefined;
 
+  // A short absolute session lifetime, so `status` can be checked to show the broker's real end
+  // (session_exp in the ID token) and not the client's 12-hour guess.
+  const sessionTtlSeconds = 900;
+
   beforeAll(async () => {
-    broker = await startBroker({ args: ['--demo'] });
+    broker = await startBroker({ args: ['--demo', '--session-ttl', String(sessionTtlSeconds)] });
     browser = await launchBrowser();
     page = await browser.newPage();
     await addVirtualAuthenticator(page);
@@ -129,11 +133,17 @@ describe('strongroom CLI against the real broker', () => {
     });
     expect(parsed['amr']).toEqual(expect.arrayContaining(['hwk']));
     expect(Date.parse(String(parsed['sessionExpiresAt']))).toBeGreaterThan(Date.now());
+    // The broker's absolute end, counted from the key touch, as the broker stated it.
+    expect(Date.parse(String(parsed['sessionExpiresAt']))).toBe(
+      Date.parse(String(parsed['authTime'])) + sessionTtlSeconds * 1000,
+    );
+    expect(parsed['sessionEndSource']).toBe('id_token');
     expect(parsed['deviceKey']).toMatchObject({ protection: 'software' });
 
     const human = await runStrongroom(['status'], env);
     expect(human.stdout).toMatch(/how: +hwk/);
     expect(human.stdout).toMatch(/session ends:/);
+    expect(human.stdout).not.toMatch(/assumed/);
 
     const token = await runStrongroom(['token'], env);
     expect(token.code, token.stderr).toBe(0);

@@ -1,7 +1,14 @@
 import { readSession } from '@strongroom/shared/session/readSession.js';
+import type { SessionEndSource } from '@strongroom/shared/session/SessionSummary.js';
 import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTime } from '../formatTime.js';
+
+const SESSION_END_NOTE: Readonly<Record<SessionEndSource, string>> = {
+  id_token: '',
+  token_response: '',
+  assumed: ' (assumed: the identity provider does not say when sessions end; it may end earlier)',
+};
 
 /** `strongroom status`: who is signed in, how, and until when. Reads the vault only; no network. */
 export async function status(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
@@ -34,6 +41,8 @@ export async function status(global: GlobalOptions, options: { json?: boolean })
       authTime: iso(session.authTime),
       accessTokenExpiresAt: iso(session.accessTokenExpiresAt),
       sessionExpiresAt: iso(session.sessionExpiresAt),
+      // Where the end comes from: `assumed` means the provider did not say and it is a guess.
+      sessionEndSource: session.sessionEndSource,
       deviceKey: { thumbprint: session.deviceKeyThumbprint, protection: session.deviceKeyProtection },
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -45,7 +54,7 @@ export async function status(global: GlobalOptions, options: { json?: boolean })
       `Signed in to ${profile.broker} as ${who} (profile "${profile.name}")`,
       `  how:            ${session.amr.join(', ')} (acr ${session.acr})`,
       `  signed in:      ${formatTime(session.authTime, now)}`,
-      `  session ends:   ${formatTime(session.sessionExpiresAt, now)}`,
+      `  session ends:   ${formatTime(session.sessionExpiresAt, now)}${SESSION_END_NOTE[session.sessionEndSource]}`,
       `  access token:   ${session.accessTokenExpiresAt > now ? `valid until ${formatTime(session.accessTokenExpiresAt, now)}` : 'expired; refreshed on next use'}`,
       `  device key:     ${session.deviceKeyProtection}, ${session.deviceKeyThumbprint}`,
       '',

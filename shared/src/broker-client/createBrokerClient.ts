@@ -9,6 +9,7 @@ import type { HostContext } from '../session/HostContext.js';
 import { getAccessToken } from '../session/getAccessToken.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
 import { brokerErrorDetail } from './brokerErrorDetail.js';
+import { stepUpAcrValues } from '../oidc/stepUpAcrValues.js';
 import { parseStepUpChallenge } from './parseStepUpChallenge.js';
 
 export interface BrokerClientOptions {
@@ -84,7 +85,8 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
             if (stepUp !== undefined && !stepped) {
               stepped = true;
               host.log('info', 'The broker asks for a fresh security-key sign-in for this action');
-              await options.stepUp(stepUp);
+              // Checked here too, before the host's step-up runs: never ask for less than the profile's level.
+              await options.stepUp({ ...stepUp, acrValues: stepUpAcrValues(stepUp.acrValues, profile.acr) });
               continue;
             }
             if (error.cause.some((c) => c.parameters['error'] === 'invalid_token') && !refreshed) {

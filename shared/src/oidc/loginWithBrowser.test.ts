@@ -7,6 +7,7 @@ import type { HostContext } from '../session/HostContext.js';
 import { getAccessToken } from '../session/getAccessToken.js';
 import { readSession } from '../session/readSession.js';
 import { ACCESS_TOKEN_ENTRY, REFRESH_TOKEN_ENTRY } from '../session/sessionEntries.js';
+import { DEFAULT_SESSION_LIFETIME_MS } from '../session/summarizeTokens.js';
 import { createKeychainCredentialStore } from '../vault/createKeychainCredentialStore.js';
 import { StandInProvider } from './fixtures/StandInProvider.js';
 import { loginWithBrowser } from './loginWithBrowser.js';
@@ -219,6 +220,40 @@ describe('loginWithBrowser against another OpenID Provider', () => {
       loginWithBrowser({ host: host(async () => undefined), profile: p, store, timeoutMs: 200 }),
     ).rejects.toMatchObject({ code: 'login_cancelled' });
     await expectNothingStored(p);
+  });
+});
+
+describe('loginWithBrowser: step-up and session end against another OpenID Provider', () => {
+  it('never requests a level below the profile for a step-up, and refuses levels it cannot compare', async () => {
+    const p = profile();
+    await loginWithBrowser({
+      host: host(),
+      profile: p,
+      store,
+      stepUp: { acrValues: ['urn:mace:incommon:iap:silver', 'urn:strongroom:acr:hwk'], maxAge: 0 },
+    });
+    expect(op.record.authorizeParams.at(-1)?.get('acr_values')).toBe('urn:strongroom:acr:hwk');
+    const q = profile();
+    const authorizations = op.record.authorizeParams.length;
+    let opened = false;
+    await expect(
+      loginWithBrowser({
+        host: host(() => Promise.resolve(void (opened = true))),
+        profile: q,
+        store,
+        stepUp: { acrValues: ['urn:mace:incommon:iap:silver'] },
+      }),
+    ).rejects.toMatchObject({ code: 'insufficient_authentication' });
+    expect(opened).toBe(false);
+    expect(op.record.authorizeParams).toHaveLength(authorizations);
+    await expectNothingStored(q);
+  });
+
+  it('says the session end is assumed when the provider states none', async () => {
+    // The stand-in sends neither session_exp nor refresh_token_expires_in, like most providers.
+    const summary = await loginWithBrowser({ host: host(), profile: profile(), store });
+    expect(summary.sessionEndSource).toBe('assumed');
+    expect(summary.sessionExpiresAt).toBe(summary.authTime + DEFAULT_SESSION_LIFETIME_MS);
   });
 });
 

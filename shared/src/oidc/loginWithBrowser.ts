@@ -12,6 +12,7 @@ import { checkAuthenticationStrength } from './checkAuthenticationStrength.js';
 import { classifyOidcError } from './classifyOidcError.js';
 import { discoverBroker } from './discoverBroker.js';
 import { startLoopbackCallback } from './startLoopbackCallback.js';
+import { stepUpAcrValues } from './stepUpAcrValues.js';
 
 /** Extra requirements from a step-up challenge (RFC 9470 §3). */
 export interface StepUpRequirements {
@@ -43,10 +44,11 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
   const { host, profile, store } = options;
   // Broker first (an unreachable broker writes nothing), then the key: a locked or missing keychain
   // fails here, before the browser opens and the user touches their security key.
+  // Never below the profile's level, whatever a step-up challenge asked for (stepUpAcrValues.ts).
+  const acceptedAcr = stepUpAcrValues(options.stepUp?.acrValues, profile.acr);
   const config = await discoverBroker(profile);
   const deviceKey = await loadSoftwareDeviceKey(store, profile.name);
   const dpop = client.getDPoPHandle(config, deviceKey.keyPair);
-  const acceptedAcr = options.stepUp?.acrValues?.length ? [...options.stepUp.acrValues] : [profile.acr];
   const maxAge = options.stepUp?.maxAge;
 
   const loopback = await startLoopbackCallback({ timeoutMs: options.timeoutMs ?? 5 * 60_000 });
@@ -123,6 +125,7 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
           tokenType: tokens.token_type,
           expiresIn: tokens.expiresIn(),
           refreshTokenExpiresIn: typeof refreshIn === 'number' ? refreshIn : undefined,
+          idTokenClaims: claims,
           claims: { ...profileClaims, ...claims },
         },
         strength,

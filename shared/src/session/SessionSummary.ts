@@ -1,5 +1,9 @@
 import type { DeviceKeyProtection } from '../device/DeviceKey.js';
 
+export type SessionEndSource = 'id_token' | 'token_response' | 'assumed';
+
+const SESSION_END_SOURCES: readonly string[] = ['id_token', 'token_response', 'assumed'];
+
 /**
  * What `strongroom status` shows: who is signed in, how, and until when. Not secret by itself, but
  * kept in the vault with the tokens so it disappears with them (and never lands in a file).
@@ -17,6 +21,12 @@ export interface SessionSummary {
   readonly accessTokenExpiresAt: number;
   /** When the broker ends the session at the latest (refresh tokens stop working). */
   readonly sessionExpiresAt: number;
+  /**
+   * Where `sessionExpiresAt` came from: the signed ID token's `session_exp` claim, the token
+   * response's `refresh_token_expires_in`, or `assumed` (the provider said nothing, so the broker's
+   * default lifetime counted from sign-in is a guess; `strongroom status` says so).
+   */
+  readonly sessionEndSource: SessionEndSource;
   readonly deviceKeyThumbprint: string;
   readonly deviceKeyProtection: DeviceKeyProtection;
 }
@@ -42,5 +52,9 @@ export function parseSessionSummary(raw: string): SessionSummary | undefined {
     ...(v as unknown as SessionSummary),
     email: optional('email'),
     name: optional('name'),
+    // Summaries written before the source was recorded: their end was not verified, call it assumed.
+    sessionEndSource: SESSION_END_SOURCES.includes(String(v['sessionEndSource']))
+      ? (v['sessionEndSource'] as SessionEndSource)
+      : 'assumed',
   });
 }

@@ -76,6 +76,7 @@ export async function refreshSession(options: {
         tokenType: tokens.token_type,
         expiresIn: tokens.expiresIn(),
         refreshTokenExpiresIn: typeof refreshIn === 'number' ? refreshIn : undefined,
+        idTokenClaims: claims,
         claims,
       },
       strength,

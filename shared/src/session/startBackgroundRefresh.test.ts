@@ -17,6 +17,7 @@ function makeSummary(overrides: Partial<SessionSummary> = {}): SessionSummary {
     accessTokenIssuedAt: 0,
     accessTokenExpiresAt: 600_000,
     sessionExpiresAt: 43_200_000,
+    sessionEndSource: 'id_token',
     deviceKeyThumbprint: 't',
     deviceKeyProtection: 'software',
     ...overrides,

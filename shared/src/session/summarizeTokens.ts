@@ -1,11 +1,13 @@
 import type { DeviceKey } from '../device/DeviceKey.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
-import type { SessionSummary } from './SessionSummary.js';
+import type { SessionEndSource, SessionSummary } from './SessionSummary.js';
 
 /**
- * When the broker does not say how long the refresh token lives (`refresh_token_expires_in` is not
- * standard), assume the broker's documented default absolute session lifetime: the vault entry then
- * expires no later than the session can, and the worst case is an earlier `strongroom login`.
+ * Only when the provider says nothing about the session's end (neither the broker's signed
+ * `session_exp` ID token claim nor `refresh_token_expires_in`, both non-standard; another OpenID
+ * Provider may send neither), assume the broker's documented default absolute session lifetime: the
+ * vault entry then expires no later than such a session can, and the worst case is an earlier
+ * `strongroom login`. The summary records that this end is assumed.
  */
 export const DEFAULT_SESSION_LIFETIME_MS = 12 * 3600 * 1000;
 
@@ -13,6 +15,8 @@ export interface TokenFacts {
   readonly tokenType: string;
   readonly expiresIn: number | undefined;
   readonly refreshTokenExpiresIn: number | undefined;
+  /** Claims of the verified ID token only (never userinfo): the source of `session_exp`. */
+  readonly idTokenClaims: Record<string, unknown> | undefined;
   readonly claims: Record<string, unknown> | undefined;
 }
 
@@ -53,10 +57,7 @@ export function summarizeTokens(
     );
   }
   const lifetime = (facts.expiresIn ?? 300) * 1000;
-  const sessionExpiresAt =
-    facts.refreshTokenExpiresIn !== undefined
-      ? now + facts.refreshTokenExpiresIn * 1000
-      : (previous?.sessionExpiresAt ?? authTime + DEFAULT_SESSION_LIFETIME_MS);
+  const { sessionExpiresAt, sessionEndSource } = sessionEnd(facts, authTime, now, previous);
   const text = (k: string): string | undefined =>
     typeof claims?.[k] === 'string' ? (claims[k] as string) : undefined;
   return Object.freeze({
@@ -70,7 +71,31 @@ export function summarizeTokens(
     accessTokenIssuedAt: now,
     accessTokenExpiresAt: Math.min(now + lifetime, sessionExpiresAt),
     sessionExpiresAt,
+    sessionEndSource,
     deviceKeyThumbprint: deviceKey.thumbprint,
     deviceKeyProtection: deviceKey.protection,
   });
+}
+
+/**
+ * The absolute end of the session, best evidence first: the broker's `session_exp` (epoch seconds,
+ * inside the ID token whose signature, iss, aud and nonce openid-client verified), then
+ * `refresh_token_expires_in` from the token response, then what an earlier response said, and only
+ * then the assumed default. A nonsensical value (not a positive finite number) counts as absent.
+ */
+function sessionEnd(
+  facts: TokenFacts,
+  authTime: number,
+  now: number,
+  previous: SessionSummary | undefined,
+): { sessionExpiresAt: number; sessionEndSource: SessionEndSource } {
+  const exp = facts.idTokenClaims?.['session_exp'];
+  if (typeof exp === 'number' && Number.isFinite(exp) && exp > 0)
+    return { sessionExpiresAt: exp * 1000, sessionEndSource: 'id_token' };
+  const refreshIn = facts.refreshTokenExpiresIn;
+  if (refreshIn !== undefined && Number.isFinite(refreshIn) && refreshIn > 0)
+    return { sessionExpiresAt: now + refreshIn * 1000, sessionEndSource: 'token_response' };
+  if (previous !== undefined && previous.sessionEndSource !== 'assumed')
+    return { sessionExpiresAt: previous.sessionExpiresAt, sessionEndSource: previous.sessionEndSource };
+  return { sessionExpiresAt: authTime + DEFAULT_SESSION_LIFETIME_MS, sessionEndSource: 'assumed' };
 }
