@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { inProcessBroker, type InProcessBroker } from '../http/inProcessBroker.test-support.js';
 import { mintRefreshToken } from './mintRefreshToken.test-support.js';
+import { refreshWithDpop } from './refreshWithDpop.test-support.js';
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -23,40 +23,7 @@ describe('token responses announce the absolute session end', () => {
   });
   afterAll(async () => broker?.close());
 
-  const proof = async (key: KeyPair, nonce: string | undefined): Promise<string> =>
-    new SignJWT({
-      htm: 'POST',
-      htu: `${broker.issuer}/token`,
-      jti: randomUUID(),
-      ...(nonce ? { nonce } : {}),
-    })
-      .setIssuedAt()
-      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(key.publicKey) })
-      .sign(key.privateKey);
-
-  async function refresh(refreshToken: string, key: KeyPair) {
-    let nonce: string | undefined;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const res = await broker.app.inject({
-        method: 'POST',
-        url: '/token',
-        headers: {
-          host: new URL(broker.issuer).host,
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: await proof(key, nonce),
-        },
-        payload: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: refreshToken,
-          client_id: 'strongroom-cli',
-        }).toString(),
-      });
-      nonce = res.headers['dpop-nonce'] as string | undefined;
-      const body = res.json<Record<string, unknown>>();
-      if (body['error'] !== 'use_dpop_nonce') return { status: res.statusCode, body };
-    }
-    throw new Error('no nonce');
-  }
+  const refresh = (refreshToken: string, key: KeyPair) => refreshWithDpop(broker, refreshToken, key);
 
   it('states the same absolute end on every refresh, in the body and the signed ID token', async () => {
     const key = await generateKeyPair('ES256');

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, type generateKeyPair, SignJWT } from 'jose';
+import type { InProcessBroker } from '../http/inProcessBroker.test-support.js';
+import { STRONGROOM_CLI_CLIENT_ID } from './strongroomCliClient.js';
+
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+
+/**
+ * One refresh grant against the in-process broker, as the CLI sends it: a DPoP proof (RFC 9449 §4)
+ * signed by `key`, retried once with the server nonce after `use_dpop_nonce` (§8). For tests.
+ */
+export async function refreshWithDpop(
+  broker: InProcessBroker,
+  refreshToken: string,
+  key: KeyPair,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const jwk = await exportJWK(key.publicKey);
+  let nonce: string | undefined;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const proof = await new SignJWT({
+      htm: 'POST',
+      htu: `${broker.issuer}/token`,
+      jti: randomUUID(),
+      ...(nonce ? { nonce } : {}),
+    })
+      .setIssuedAt()
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+      .sign(key.privateKey);
+    const res = await broker.app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: {
+        host: new URL(broker.issuer).host,
+        'content-type': 'application/x-www-form-urlencoded',
+        dpop: proof,
+      },
+      payload: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: STRONGROOM_CLI_CLIENT_ID,
+      }).toString(),
+    });
+    nonce = res.headers['dpop-nonce'] as string | undefined;
+    const body = res.json<Record<string, unknown>>();
+    if (body['error'] !== 'use_dpop_nonce') return { status: res.statusCode, body };
+  }
+  throw new Error('the broker kept asking for a DPoP nonce');
+}
