@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBroker, type InProcessBroker } from '../http/inProcessBroker.test-support.js';
 import { SQLITE_FILE_NAME } from '../store/SqliteStore.js';
 import { mintRefreshToken } from './mintRefreshToken.test-support.js';
+import { refreshWithDpop } from './refreshWithDpop.test-support.js';
 
 // Fail closed: when the audit record of a refresh cannot be written, nothing of the refresh
 // commits (the old refresh token is not consumed, no new token exists) and the client gets
@@ -25,39 +25,8 @@ describe('token endpoint audit fails closed', () => {
   });
   afterAll(async () => broker?.close());
 
-  async function refresh(refreshToken: string, key: Awaited<ReturnType<typeof generateKeyPair>>) {
-    const jwk = await exportJWK(key.publicKey);
-    let nonce: string | undefined;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const proof = await new SignJWT({
-        htm: 'POST',
-        htu: `${broker.issuer}/token`,
-        jti: randomUUID(),
-        iat: Math.floor(Date.now() / 1000),
-        ...(nonce ? { nonce } : {}),
-      })
-        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
-        .sign(key.privateKey);
-      const res = await broker.app.inject({
-        method: 'POST',
-        url: '/token',
-        headers: {
-          host: new URL(broker.issuer).host,
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: proof,
-        },
-        payload: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: refreshToken,
-          client_id: 'strongroom-cli',
-        }).toString(),
-      });
-      nonce = res.headers['dpop-nonce'] as string | undefined;
-      const body = res.json<Record<string, unknown>>();
-      if (body['error'] !== 'use_dpop_nonce') return { status: res.statusCode, body };
-    }
-    throw new Error('no nonce');
-  }
+  const refresh = (refreshToken: string, key: Awaited<ReturnType<typeof generateKeyPair>>) =>
+    refreshWithDpop(broker, refreshToken, key);
 
   it('rolls the refresh back when the audit record cannot be written', async () => {
     const key = await generateKeyPair('ES256');
