@@ -1,31 +1,35 @@
 import type { Store } from '../store/Store.js';
 
+/**
+ * Store memberships the default policy bundle (broker/policy/default/) decides on: the group
+ * `ml-engineers` may request `restricted-data-reader` and the internal roles, `data-stewards`
+ * approve restricted data (two of them: restricted targets need two approvers), `team-leads`
+ * approve internal roles and `sre-oncall` may self-activate break-glass. A membership named like a
+ * catalog Group is filed as a Group (jit/policyInputsFor.ts), so one store "role" serves both.
+ * seedDemo.test.ts checks every name here is in the default catalog.
+ */
 export const DEMO_ROLES = [
-  { name: 'ml-researcher', description: 'Trains and evaluates models; reads curated datasets' },
-  { name: 'data-engineer', description: 'Builds and runs data pipelines; writes training datasets' },
-  { name: 'approver', description: 'Approves just-in-time access requests' },
-  { name: 'admin', description: 'Administers users, roles and the broker' },
+  { name: 'ml-engineers', description: 'Everyone building models (may request restricted-data-reader)' },
+  { name: 'data-stewards', description: 'Approve access to restricted data' },
+  { name: 'team-leads', description: 'Approve internal roles' },
+  { name: 'sre-oncall', description: 'On-call site reliability engineers (break-glass)' },
 ] as const;
 
-/** Example assets (ARCHITECTURE.md, "Authorization": kinds and tiers), kept as a setting for now. */
+/** The catalog assets of the default bundle, by tier, listed for the demo's first screen. */
 export const DEMO_ASSETS = [
-  { id: 'model:llm-7b-base', kind: 'model', tier: 'restricted', labels: ['weights', 'frontier'] },
-  { id: 'dataset:web-crawl-2026', kind: 'dataset', tier: 'internal', labels: ['pii-scrubbed'] },
-  { id: 'dataset:customer-chats', kind: 'dataset', tier: 'restricted', labels: ['pii'] },
-  { id: 'pipeline:finetune-nightly', kind: 'pipeline', tier: 'internal', labels: [] },
-  { id: 'hostgroup:gpu-a100', kind: 'host group', tier: 'internal', labels: ['gpu'] },
-  {
-    id: 'bucket:s3://strongroom-demo/checkpoints/',
-    kind: 'bucket prefix',
-    tier: 'restricted',
-    labels: ['weights'],
-  },
-  { id: 'service:experiment-tracker', kind: 'service', tier: 'public', labels: [] },
+  { id: 'Dataset::public-benchmarks', tier: 'public' },
+  { id: 'Model::llama-ft-internal', tier: 'internal' },
+  { id: 'Pipeline::finetune-nightly', tier: 'internal' },
+  { id: 'HostGroup::gpu-a100', tier: 'internal' },
+  { id: 'Service::model-registry', tier: 'internal' },
+  { id: 'Dataset::customer-pii', tier: 'restricted' },
+  { id: 'BucketPrefix::s3://corp-ml/raw/', tier: 'restricted' },
+  { id: 'HostGroup::gpu-prod', tier: 'restricted' },
 ] as const;
 
 /**
- * Seeds the demo roles and assets once (idempotent), audited as one admin change
- * (OCSF Account Change 3001) in the same transaction.
+ * Seeds the demo roles once (idempotent), audited as one admin change (OCSF Account Change 3001)
+ * in the same transaction.
  */
 export async function seedDemo(store: Store, now: number): Promise<boolean> {
   return store.transaction(async (tx) => {
