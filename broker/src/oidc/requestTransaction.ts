@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Provider from 'oidc-provider';
+import { BrokerError } from '../errors/BrokerError.js';
 import type { Store, StoreOps } from '../store/Store.js';
+import { LazyTransaction } from './LazyTransaction.js';
 
 type ProviderMiddleware = Parameters<Provider['use']>[0];
 
@@ -16,18 +18,33 @@ export interface RequestTransaction {
  * refresh token, the new tokens, the DPoP replay record and the audit record commit together or not
  * at all (ARCHITECTURE.md: "appended in the same transaction as the change it records"), and the
  * request pays for one durable commit instead of one per write.
+ *
+ * The transaction begins at the request's first store call (LazyTransaction), not when the request
+ * enters: what oidc-provider does before that (body parsing, client checks, the DPoP proof's
+ * signature and nonce, RFC 9449 §4.3) reads and writes no stored state, and the store runs
+ * transactions one after another, so keeping that CPU and crypto work out of the transaction lets
+ * other requests' transactions run meanwhile. Every read and write of the request is still in it.
  */
 export function requestTransaction(
   store: Store,
   wraps: (method: string, path: string) => boolean,
 ): RequestTransaction {
-  const current = new AsyncLocalStorage<StoreOps>();
+  const current = new AsyncLocalStorage<LazyTransaction>();
   const scoped = new Proxy(store, {
     get(target, prop, receiver) {
-      const tx = current.getStore();
-      const source: object = tx && prop in tx ? tx : target;
-      const value: unknown = Reflect.get(source, prop, source === target ? receiver : source);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(source) : value;
+      const lazy = current.getStore();
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!lazy) return (value as (...args: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]): Promise<unknown> => {
+        const tx: StoreOps = await lazy.ops();
+        const method: unknown = Reflect.get(tx, prop, tx);
+        // Store-level calls (transaction, readAudit, …) would run outside this request's transaction
+        // and could wait for it forever: refused, as the store refuses them inside a transaction.
+        if (typeof method !== 'function')
+          throw new BrokerError('store_failed', `store.${String(prop)} cannot run inside a token request`);
+        return (method as (...a: unknown[]) => unknown).apply(tx, args);
+      };
     },
   });
   const middleware: ProviderMiddleware = async (ctx, next) => {
@@ -35,8 +52,16 @@ export function requestTransaction(
       await next();
       return;
     }
+    const lazy = new LazyTransaction(store);
     try {
-      await store.transaction((tx) => current.run(tx, () => next()));
+      let outcome: { ok: true } | { ok: false; error: unknown } = { ok: true };
+      try {
+        await current.run(lazy, () => next());
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // Commits (one durable COMMIT, shared with the group) or rolls back before the response goes out.
+      await lazy.end(outcome);
     } catch (cause) {
       // Nothing was committed: the client must not see tokens whose records were rolled back.
       ctx.app.emit('error', cause, ctx);
