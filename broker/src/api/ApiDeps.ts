@@ -10,4 +10,6 @@ export interface ApiDeps {
   origin: string;
   now: () => number;
   options: ApiOptions;
+  /** Tells the event stream that user events were committed (posture: `device.compliance`). */
+  eventsCommitted?: () => void;
 }

@@ -24,6 +24,8 @@ export interface RegisterApiOptions {
    * the RFC 6750 error handler and `no-store`. Paths are relative to `/api/v1`.
    */
   routes?: ReadonlyArray<(api: FastifyInstance) => void | Promise<void>>;
+  /** Wakes the event stream after a route committed user events (the JIT event hub). */
+  eventsCommitted?: () => void;
 }
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -40,6 +42,7 @@ export async function registerApi(app: FastifyInstance, opts: RegisterApiOptions
     origin: new URL(opts.issuer).origin,
     now: opts.now ?? Date.now,
     options: parseApiOptions(opts.options),
+    ...(opts.eventsCommitted === undefined ? {} : { eventsCommitted: opts.eventsCommitted }),
   };
   await app.register(
     async (api) => {

@@ -90,6 +90,8 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     now,
     options: config.devices,
     routes: [registerJitRoutes],
+    // The hub is made with the JIT routes, after the posture routes: bind late.
+    eventsCommitted: () => jit?.eventsCommitted(),
   });
   if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
   registerApprovalPageRoutes(app, jit, config.issuer.startsWith('https:'));

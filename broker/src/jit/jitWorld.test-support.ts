@@ -72,6 +72,8 @@ export async function jitWorld(): Promise<JitWorld> {
       const key = await makeTestDeviceKey();
       const device = makeDevice(user.id, {
         thumbprint: key.thumbprint,
+        // The real key, so signed posture reports (POST /api/v1/posture) verify.
+        publicJwk: key.publicJwk,
         enrolledAt: clock.now,
         lastSeenAt: clock.now,
       });

@@ -1,6 +1,7 @@
 import type { PostureVerdict } from '@strongroom/shared/protocol/deviceApi.js';
 import type { NonceConsumption } from '../../store/deviceRecords.js';
 import type { ApiDeps } from '../ApiDeps.js';
+import { endGrantsOnRegression } from '../../jit/endGrantsOnRegression.js';
 import { apiAuditEvent } from '../apiAuditEvent.js';
 import { auditRefusal } from '../auditRefusal.js';
 import type { ApiCaller } from '../auth/ApiCaller.js';
@@ -22,7 +23,7 @@ const nonceRefusal: Record<Exclude<NonceConsumption, 'ok'>, () => PostureRefusal
  * State record (5003) with the compliance verdict. Every refusal is audited with its reason.
  */
 export async function submitPostureReport(
-  deps: Pick<ApiDeps, 'store' | 'now' | 'options'>,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'options' | 'eventsCommitted'>,
   caller: ApiCaller,
   jws: string,
 ): Promise<PostureVerdict> {
@@ -92,9 +93,20 @@ export async function submitPostureReport(
         },
       }),
     );
+    // Same transaction: a failing device ends the user's restricted grants at once.
+    await endGrantsOnRegression(tx, {
+      userId: caller.user.id,
+      deviceId: device.id,
+      compliant,
+      previousCompliant: previous?.compliant,
+      failedChecks: checks.filter((c) => c.status === 'fail').map((c) => c.id),
+      now,
+      srcIp: caller.srcIp,
+    });
     return undefined;
   });
   if (outcome) return refuse(outcome);
+  deps.eventsCommitted?.();
   return {
     deviceId: device.id,
     compliant,
