@@ -218,4 +218,39 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
       expect(has(activity), activity).toBe(true);
     expect(records.filter((l) => l.includes('"jit.approve"')).length).toBeGreaterThanOrEqual(2);
   });
+
+  it('a posture report from a failing device ends the active restricted grant at once (device.compliance)', async () => {
+    const created = json<{ request: { id: string } }>(
+      await cli('alice', [
+        'request',
+        'restricted-data-reader',
+        '--for',
+        '15m',
+        '--reason',
+        'Re-run the label drift query after the fix (e2e)',
+        '--json',
+      ]),
+    );
+    const id = created.request.id;
+    for (const approver of ['bob', 'carol']) {
+      const run = await cli(approver, ['approve', id, '--json']);
+      await Promise.all(person(approver).pending.splice(0));
+      expect(run.code, run.stderr).toBe(0);
+    }
+    type Grants = {
+      grants: Array<{ id: string; requestId: string; state: string; endReason: string | null }>;
+    };
+    const grantOf = async () =>
+      json<Grants>(await cli('alice', ['grants', '--json'])).grants.find((g) => g.requestId === id);
+    const grantId = (await grantOf())?.id ?? '';
+    json(await cli('alice', ['activate', grantId, '--json']));
+    expect((await grantOf())?.state).toBe('active');
+
+    // The real checks on this machine, signed by A's device key. Whether this machine passes is
+    // not ours to choose (disk encryption fails on the CI box): assert what each verdict must do.
+    const posture = json<{ attestation: { compliant: boolean } }>(await cli('alice', ['posture', '--json']));
+    const after = await grantOf();
+    if (posture.attestation.compliant) expect(after?.state).toBe('active');
+    else expect(after).toMatchObject({ state: 'ended', endReason: 'posture_regression' });
+  });
 });
