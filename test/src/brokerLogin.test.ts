@@ -95,7 +95,7 @@ describe('broker: hardware-key enrollment and login', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/unknown role\(s\): no-such-role/);
 
-    const link = await broker.invite('alice@example.com', ['ml-researcher']);
+    const link = await broker.invite('alice@example.com', ['ml-engineers']);
     const context = await browser.browser.newContext();
     try {
       const alicePage = await context.newPage();
@@ -106,7 +106,7 @@ describe('broker: hardware-key enrollment and login', () => {
       await signInWithKey(alicePage, login.url);
       const tokens = await login.finish(await receiver.nextCallback());
       const info = await client.userinfo(tokens.access_token, tokens.claims()?.sub ?? '');
-      expect(info).toMatchObject({ email: 'alice@example.com', roles: ['ml-researcher'] });
+      expect(info).toMatchObject({ email: 'alice@example.com', roles: ['ml-engineers'] });
     } finally {
       await context.close();
     }
