@@ -3,7 +3,8 @@ import { loadPolicyBundle } from '../policy/loadPolicyBundle.js';
 import { defaultPolicyBundleDir } from '../policy/defaultPolicyBundleDir.js';
 import { uidKey } from '../policy/collectPolicyReads.js';
 import { makePolicyContext } from '../policy/makePolicyContext.js';
-import { DEMO_ASSETS, DEMO_ROLES } from './seedDemo.js';
+import { openTestPostgresStore } from '../store/postgresTestHarness.js';
+import { DEMO_ASSETS, DEMO_ROLES, seedDemo } from './seedDemo.js';
 
 describe('demo seed matches the default policy bundle', () => {
   it('every demo membership is a Role or Group of the default catalog, and every demo asset is in it', async () => {
@@ -38,5 +39,21 @@ describe('demo seed matches the default policy bundle', () => {
     expect(ask(['data-stewards'], 'request')).toBe('deny');
     expect(ask(['ml-engineers'], 'approve')).toBe('deny');
     expect(ask(['team-leads', 'sre-oncall'], 'approve')).toBe('deny');
+  });
+});
+
+describe('seedDemo', () => {
+  it('seeds once when two broker instances start at the same moment on one PostgreSQL schema', async () => {
+    const { store, openAnother, dispose } = await openTestPostgresStore();
+    try {
+      const other = await openAnother();
+      const results = await Promise.all([seedDemo(store, 1_000), seedDemo(other, 1_000)]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const records = await store.readAudit(1, 100);
+      expect(records.filter((r) => r.activity === 'demo.seed')).toHaveLength(1);
+      expect(await seedDemo(store, 2_000)).toBe(false);
+    } finally {
+      await dispose();
+    }
   });
 });

@@ -33,10 +33,11 @@ export const DEMO_ASSETS = [
  */
 export async function seedDemo(store: Store, now: number): Promise<boolean> {
   return store.transaction(async (tx) => {
-    if ((await tx.getSetting('demo.seededAt')) !== undefined) return false;
+    // Claim the seed first: a plain read locks no row when none exists yet, so two instances
+    // starting at once would both seed; the insert makes the second one wait and then back off.
+    if (!(await tx.insertSettingIfAbsent('demo.seededAt', now))) return false;
     for (const role of DEMO_ROLES) await tx.upsertRole({ ...role });
     await tx.putSetting('demo.assets', DEMO_ASSETS);
-    await tx.putSetting('demo.seededAt', now);
     await tx.appendAudit({
       classUid: 3001,
       activityId: 99,
