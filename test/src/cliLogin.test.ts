@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findSecretsInFiles } from '@strongroom/cli/testing/findSecretsInFiles.js';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
@@ -18,6 +16,7 @@ import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKe
 import * as oidc from 'openid-client';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { freePort, startBroker, type RunningBroker } from './harness/startBroker.js';
@@ -33,8 +32,7 @@ describe('strongroom CLI against the real broker', () => {
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
   let page: Page;
-  let handoff: Server;
-  let handoffUrl = '';
+  let handoff: BrowserHandoff;
   const signIns: Array<Promise<void>> = [];
   const envs: IsolatedCliEnv[] = [];
   const keychain = createKeychainCredentialStore({ platform: process.platform });
@@ -52,16 +50,7 @@ describe('strongroom CLI against the real broker', () => {
     await addVirtualAuthenticator(page);
     await enrollWithKey(page, broker.enrollmentLink ?? '');
     // The "system browser" the CLI opens: receives the URL and signs in with the virtual key.
-    handoff = createServer((req, res) => {
-      let url = '';
-      req.on('data', (d: Buffer) => (url += d.toString()));
-      req.on('end', () => {
-        signIns.push(signInWithKey(page, url));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => handoff.listen(0, '127.0.0.1', resolve));
-    handoffUrl = `http://127.0.0.1:${(handoff.address() as AddressInfo).port}/`;
+    handoff = await startBrowserHandoff((url) => signIns.push(signInWithKey(page, url)));
   });
   afterAll(async () => {
     handoff?.close();
@@ -95,7 +84,7 @@ describe('strongroom CLI against the real broker', () => {
 
   /** A fresh HOME/XDG tree configured for this broker, with the browser opener pointed at the test. */
   async function cliEnv(): Promise<IsolatedCliEnv> {
-    const isolated = isolatedCliEnv({ STRONGROOM_HANDOFF: handoffUrl });
+    const isolated = isolatedCliEnv({ STRONGROOM_HANDOFF: handoff.url });
     envs.push(isolated);
     const opener = join(isolated.root, 'open-browser.mjs');
     writeFileSync(

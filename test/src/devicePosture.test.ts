@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
@@ -10,6 +8,7 @@ import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js
 import { postureCheckIds } from '@strongroom/shared/posture/PostureCheckId.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
@@ -28,7 +27,7 @@ describe('device posture end to end (real broker, real checks, signed attestatio
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
   let page: Page;
-  let handoff: Server;
+  let handoff: BrowserHandoff;
   let isolated: IsolatedCliEnv;
   const signIns: Array<Promise<void>> = [];
 
@@ -38,17 +37,9 @@ describe('device posture end to end (real broker, real checks, signed attestatio
     page = await browser.newPage();
     await addVirtualAuthenticator(page);
     await enrollWithKey(page, broker.enrollmentLink ?? '');
-    handoff = createServer((req, res) => {
-      let url = '';
-      req.on('data', (d: Buffer) => (url += d.toString()));
-      req.on('end', () => {
-        signIns.push(signInWithKey(page, url));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => handoff.listen(0, '127.0.0.1', resolve));
+    handoff = await startBrowserHandoff((url) => signIns.push(signInWithKey(page, url)));
     isolated = isolatedCliEnv({
-      STRONGROOM_HANDOFF: `http://127.0.0.1:${(handoff.address() as AddressInfo).port}/`,
+      STRONGROOM_HANDOFF: handoff.url,
     });
     const opener = join(isolated.root, 'open-browser.mjs');
     writeFileSync(

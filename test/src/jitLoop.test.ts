@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
@@ -52,7 +51,7 @@ async function approveWithKey(page: Page, url: string): Promise<void> {
 describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, audit)', () => {
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
-  let handoff: Server;
+  let handoff: BrowserHandoff;
   const people = new Map<string, Person>();
 
   const person = (name: string): Person => {
@@ -70,24 +69,16 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
     broker = await startBroker({ args: ['--demo'] });
     browser = await launchBrowser();
     // The CLI's "open the browser" goes to this server, which drives that person's page.
-    handoff = createServer((req, res) => {
-      let url = '';
-      req.on('data', (d: Buffer) => (url += d.toString()));
-      req.on('end', () => {
-        const p = people.get((req.url ?? '').slice(1));
-        if (p) {
-          const work = new URL(url).pathname.startsWith('/approve/')
-            ? approveWithKey(p.page, url)
-            : signInWithKey(p.page, url);
-          // Keep the rejection for the test to see; do not crash the handoff server.
-          work.catch(() => undefined);
-          p.pending.push(work);
-        }
-        res.end('ok');
-      });
+    handoff = await startBrowserHandoff((url, path) => {
+      const p = people.get(path.slice(1));
+      if (!p) return;
+      const work = new URL(url).pathname.startsWith('/approve/')
+        ? approveWithKey(p.page, url)
+        : signInWithKey(p.page, url);
+      // Keep the rejection for the test to see; do not crash the handoff server.
+      work.catch(() => undefined);
+      p.pending.push(work);
     });
-    await new Promise<void>((resolve) => handoff.listen(0, '127.0.0.1', resolve));
-    const handoffUrl = `http://127.0.0.1:${(handoff.address() as AddressInfo).port}/`;
 
     for (const [name, role] of [
       ['alice', 'ml-engineers'],
@@ -99,7 +90,7 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
       const page = await context.newPage();
       await addVirtualAuthenticator(page);
       await enrollWithKey(page, await broker.invite(`${name}@example.test`, [role]));
-      const env = isolatedCliEnv({ STRONGROOM_HANDOFF: `${handoffUrl}${name}` });
+      const env = isolatedCliEnv({ STRONGROOM_HANDOFF: `${handoff.url}${name}` });
       const opener = join(env.root, 'open-browser.mjs');
       writeFileSync(
         opener,
