@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuthorizationRequest } from '@strongroom/broker/policy/authorizationRequestSchema.js';
 import { compilePolicyBundle } from '@strongroom/broker/policy/compilePolicyBundle.js';
 import { defaultPolicyBundleDir } from '@strongroom/broker/policy/defaultPolicyBundleDir.js';
+import { makePolicyContext } from '@strongroom/broker/policy/makePolicyContext.js';
 import type { PolicyBundle, PolicySlicing } from '@strongroom/broker/policy/PolicyBundle.js';
 import { readBundleDirectory } from '@strongroom/broker/policy/readBundleDirectory.js';
 
@@ -125,26 +126,8 @@ function makePolicies(
   return { text: out.join('\n\n'), grants };
 }
 
-const context = {
-  device: {
-    enrolled: true,
-    compliant: true,
-    checks: {
-      diskEncryption: 'pass',
-      firewall: 'pass',
-      osPatch: 'pass',
-      screenLock: 'pass',
-      secureBoot: 'pass',
-      endpointProtection: 'pass',
-    },
-    keyProtection: 'hardware',
-    attestationAgeSeconds: 120,
-  },
-  mfa: { method: 'hwk', ageSeconds: 60 },
-  network: { sourceIp: '10.20.0.7', trusted: true },
-  time: { hour: 10, weekday: 2 },
-  grants: { roles: [] as string[], assets: [] as string[] },
-};
+// Everything passes (as in the policy tests), so decisions hinge on roles, grants and generated rules.
+const context = makePolicyContext();
 
 /** Half the requests are ones a generated grant allows, half random (mostly denials). */
 function makeRequests(
