@@ -7,6 +7,7 @@ import type {
   UserEventRecord,
 } from './jitRecords.js';
 import type { JitStoreOps } from './JitStoreOps.js';
+import { SqlIssuedCredentialOps } from './SqlIssuedCredentialOps.js';
 import type { SqlDialect } from './SqlDialect.js';
 import type { SqlRunner, SqlValue } from './SqlRunner.js';
 
@@ -116,12 +117,13 @@ const toEvent = (r: EventRow): UserEventRecord => ({
  * device ops extend this, so these run on the same connection or transaction as every other
  * store operation.
  */
-export class SqlJitOps implements JitStoreOps {
+export class SqlJitOps extends SqlIssuedCredentialOps implements JitStoreOps {
   readonly #db: SqlRunner;
   readonly #dialect: SqlDialect;
   readonly #lock: string;
 
   constructor(db: SqlRunner, dialect: SqlDialect, inTransaction = false) {
+    super(db);
     this.#db = db;
     this.#dialect = dialect;
     this.#lock = inTransaction ? dialect.forUpdate : '';

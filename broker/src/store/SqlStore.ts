@@ -16,6 +16,7 @@ import type {
   UserRecord,
   UserStatus,
 } from './records.js';
+import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
 import type { SqlStoreOps } from './SqlStoreOps.js';
 import type { AuditHead, Store, StoreOps } from './Store.js';
@@ -288,6 +289,36 @@ export abstract class SqlStore implements Store {
   }
   endGrant(...a: Parameters<JitStoreOps['endGrant']>): ReturnType<JitStoreOps['endGrant']> {
     return this.#auto((o) => o.endGrant(...a));
+  }
+  recordIssuedCredential(
+    ...a: Parameters<IssuedCredentialStoreOps['recordIssuedCredential']>
+  ): ReturnType<IssuedCredentialStoreOps['recordIssuedCredential']> {
+    return this.#auto((o) => o.recordIssuedCredential(...a));
+  }
+  getIssuedCredential(
+    ...a: Parameters<IssuedCredentialStoreOps['getIssuedCredential']>
+  ): ReturnType<IssuedCredentialStoreOps['getIssuedCredential']> {
+    return this.#auto((o) => o.getIssuedCredential(...a));
+  }
+  revokeCredentialsOfGrant(
+    ...a: Parameters<IssuedCredentialStoreOps['revokeCredentialsOfGrant']>
+  ): ReturnType<IssuedCredentialStoreOps['revokeCredentialsOfGrant']> {
+    return this.#auto((o) => o.revokeCredentialsOfGrant(...a));
+  }
+  revokeCredentialsOfUser(
+    ...a: Parameters<IssuedCredentialStoreOps['revokeCredentialsOfUser']>
+  ): ReturnType<IssuedCredentialStoreOps['revokeCredentialsOfUser']> {
+    return this.#auto((o) => o.revokeCredentialsOfUser(...a));
+  }
+  listRevokedCredentials(
+    ...a: Parameters<IssuedCredentialStoreOps['listRevokedCredentials']>
+  ): ReturnType<IssuedCredentialStoreOps['listRevokedCredentials']> {
+    return this.#auto((o) => o.listRevokedCredentials(...a));
+  }
+  countIssuedCredentials(
+    ...a: Parameters<IssuedCredentialStoreOps['countIssuedCredentials']>
+  ): ReturnType<IssuedCredentialStoreOps['countIssuedCredentials']> {
+    return this.#auto((o) => o.countIssuedCredentials(...a));
   }
   appendUserEvent(
     ...a: Parameters<JitStoreOps['appendUserEvent']>

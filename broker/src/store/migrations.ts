@@ -188,6 +188,27 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX user_events_user ON user_events (user_id, id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'issued short-lived credentials (ledger for revocation, KRL and denylists)',
+    statements: () => [
+      `CREATE TABLE issued_credentials (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device_id TEXT NOT NULL,
+        grant_id TEXT NOT NULL REFERENCES jit_grants(id) ON DELETE CASCADE,
+        audience TEXT NOT NULL,
+        serial TEXT,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT,
+        revoke_reason TEXT)`,
+      `CREATE INDEX issued_credentials_grant ON issued_credentials (grant_id)`,
+      `CREATE INDEX issued_credentials_user ON issued_credentials (user_id, issued_at)`,
+      `CREATE INDEX issued_credentials_revoked ON issued_credentials (kind, revoked_at, expires_at)`,
+    ],
+  },
 ];
 
 /**

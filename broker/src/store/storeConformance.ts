@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditRecord } from '../audit/hashAuditRecord.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { deviceStoreConformance } from './deviceStoreConformance.js';
+import { issuedCredentialStoreConformance } from './issuedCredentialStoreConformance.js';
 import { jitStoreConformance } from './jitStoreConformance.js';
 import type { Store } from './Store.js';
 import {
@@ -443,5 +444,6 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
 
     deviceStoreConformance(() => h);
     jitStoreConformance(() => h);
+    issuedCredentialStoreConformance(() => h);
   });
 }
