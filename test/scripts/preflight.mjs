@@ -3,6 +3,7 @@
 // at once with the exact command that installs what is missing, instead of failing deep in a test.
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { codeServerDir, codeServerInstalled } from './codeServerPath.mjs';
 
 const debianPackages = [
   { path: '/usr/bin/chromium', pkg: 'chromium', why: 'browser tests (WebAuthn virtual authenticator)' },
@@ -40,6 +41,26 @@ if (!reachable) {
   );
   console.error(
     'Start it with:\n  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n',
+  );
+  process.exit(1);
+}
+
+// The VS Code extension's end-to-end tier runs in real code-server (issue 7). Skipping it must be
+// explicit and loud, never silent.
+if (process.env.STRONGROOM_SKIP_VSCODE_E2E === '1') {
+  console.error(
+    '\n' +
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
+      '!! STRONGROOM_SKIP_VSCODE_E2E=1: the VS Code extension end-to-end test (code-  !!\n' +
+      '!! server) is SKIPPED. This run does not test the extension in real VS Code.   !!\n' +
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n',
+  );
+} else if (!codeServerInstalled()) {
+  console.error(`code-server 4.100.3 is not installed (expected in ${codeServerDir()}).`);
+  console.error(
+    'The VS Code extension end-to-end test runs in it. Install it (takes a few minutes, cached) with:\n' +
+      '  test/scripts/install-code-server.sh\n' +
+      'or skip that tier explicitly with STRONGROOM_SKIP_VSCODE_E2E=1.\n',
   );
   process.exit(1);
 }
