@@ -7,7 +7,7 @@ import type {
   PostureNonceRecord,
 } from './deviceRecords.js';
 import type { DeviceStoreOps } from './DeviceStoreOps.js';
-import { SqlJitOps } from './SqlJitOps.js';
+import { SqlAlertOps } from './SqlAlertOps.js';
 import type { SqlDialect } from './SqlDialect.js';
 import type { SqlRunner } from './SqlRunner.js';
 
@@ -74,7 +74,7 @@ const toPosture = (r: PostureRow): DevicePostureRecord => ({
  * The device registry in SQL both engines accept (migration 2). `SqlStoreOps` extends this, so
  * these run on the same connection or transaction as every other store operation.
  */
-export class SqlDeviceOps extends SqlJitOps implements DeviceStoreOps {
+export class SqlDeviceOps extends SqlAlertOps implements DeviceStoreOps {
   readonly #db: SqlRunner;
   readonly #lock: string;
 

@@ -16,6 +16,7 @@ import type {
   UserRecord,
   UserStatus,
 } from './records.js';
+import type { AlertStoreOps } from './AlertStoreOps.js';
 import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
 import type { SqlStoreOps } from './SqlStoreOps.js';
@@ -319,6 +320,89 @@ export abstract class SqlStore implements Store {
     ...a: Parameters<IssuedCredentialStoreOps['countIssuedCredentials']>
   ): ReturnType<IssuedCredentialStoreOps['countIssuedCredentials']> {
     return this.#auto((o) => o.countIssuedCredentials(...a));
+  }
+  // Alerts, locks, webhook deliveries, user attributes (AlertStoreOps.ts, issue 9).
+  createAlert(...a: Parameters<AlertStoreOps['createAlert']>): ReturnType<AlertStoreOps['createAlert']> {
+    return this.#auto((o) => o.createAlert(...a));
+  }
+  getAlert(...a: Parameters<AlertStoreOps['getAlert']>): ReturnType<AlertStoreOps['getAlert']> {
+    return this.#auto((o) => o.getAlert(...a));
+  }
+  listAlerts(...a: Parameters<AlertStoreOps['listAlerts']>): ReturnType<AlertStoreOps['listAlerts']> {
+    return this.#auto((o) => o.listAlerts(...a));
+  }
+  ackAlert(...a: Parameters<AlertStoreOps['ackAlert']>): ReturnType<AlertStoreOps['ackAlert']> {
+    return this.#auto((o) => o.ackAlert(...a));
+  }
+  setAlertLock(...a: Parameters<AlertStoreOps['setAlertLock']>): ReturnType<AlertStoreOps['setAlertLock']> {
+    return this.#auto((o) => o.setAlertLock(...a));
+  }
+  createLock(...a: Parameters<AlertStoreOps['createLock']>): ReturnType<AlertStoreOps['createLock']> {
+    return this.#auto((o) => o.createLock(...a));
+  }
+  getLock(...a: Parameters<AlertStoreOps['getLock']>): ReturnType<AlertStoreOps['getLock']> {
+    return this.#auto((o) => o.getLock(...a));
+  }
+  getActiveLock(
+    ...a: Parameters<AlertStoreOps['getActiveLock']>
+  ): ReturnType<AlertStoreOps['getActiveLock']> {
+    return this.#auto((o) => o.getActiveLock(...a));
+  }
+  listLocks(...a: Parameters<AlertStoreOps['listLocks']>): ReturnType<AlertStoreOps['listLocks']> {
+    return this.#auto((o) => o.listLocks(...a));
+  }
+  endLock(...a: Parameters<AlertStoreOps['endLock']>): ReturnType<AlertStoreOps['endLock']> {
+    return this.#auto((o) => o.endLock(...a));
+  }
+  enqueueWebhookDelivery(
+    ...a: Parameters<AlertStoreOps['enqueueWebhookDelivery']>
+  ): ReturnType<AlertStoreOps['enqueueWebhookDelivery']> {
+    return this.#auto((o) => o.enqueueWebhookDelivery(...a));
+  }
+  getWebhookDelivery(
+    ...a: Parameters<AlertStoreOps['getWebhookDelivery']>
+  ): ReturnType<AlertStoreOps['getWebhookDelivery']> {
+    return this.#auto((o) => o.getWebhookDelivery(...a));
+  }
+  listDueWebhookDeliveries(
+    ...a: Parameters<AlertStoreOps['listDueWebhookDeliveries']>
+  ): ReturnType<AlertStoreOps['listDueWebhookDeliveries']> {
+    return this.#auto((o) => o.listDueWebhookDeliveries(...a));
+  }
+  claimWebhookDelivery(
+    ...a: Parameters<AlertStoreOps['claimWebhookDelivery']>
+  ): ReturnType<AlertStoreOps['claimWebhookDelivery']> {
+    return this.#auto((o) => o.claimWebhookDelivery(...a));
+  }
+  recordWebhookAttempt(
+    ...a: Parameters<AlertStoreOps['recordWebhookAttempt']>
+  ): ReturnType<AlertStoreOps['recordWebhookAttempt']> {
+    return this.#auto((o) => o.recordWebhookAttempt(...a));
+  }
+  listWebhookDeliveries(
+    ...a: Parameters<AlertStoreOps['listWebhookDeliveries']>
+  ): ReturnType<AlertStoreOps['listWebhookDeliveries']> {
+    return this.#auto((o) => o.listWebhookDeliveries(...a));
+  }
+  putUserAttribute(
+    ...a: Parameters<AlertStoreOps['putUserAttribute']>
+  ): ReturnType<AlertStoreOps['putUserAttribute']> {
+    return this.#auto((o) => o.putUserAttribute(...a));
+  }
+  getUserAttributes(
+    ...a: Parameters<AlertStoreOps['getUserAttributes']>
+  ): ReturnType<AlertStoreOps['getUserAttributes']> {
+    return this.#auto((o) => o.getUserAttributes(...a));
+  }
+  listUserAttribute(
+    ...a: Parameters<AlertStoreOps['listUserAttribute']>
+  ): ReturnType<AlertStoreOps['listUserAttribute']> {
+    return this.#auto((o) => o.listUserAttribute(...a));
+  }
+  oidcRevokeAccount(
+    ...a: Parameters<AlertStoreOps['oidcRevokeAccount']>
+  ): ReturnType<AlertStoreOps['oidcRevokeAccount']> {
+    return this.#tx((o) => o.oidcRevokeAccount(...a));
   }
   appendUserEvent(
     ...a: Parameters<JitStoreOps['appendUserEvent']>

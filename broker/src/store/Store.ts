@@ -7,6 +7,7 @@ import type {
   UserRecord,
   UserStatus,
 } from './records.js';
+import type { AlertStoreOps } from './AlertStoreOps.js';
 import type { DeviceStoreOps } from './DeviceStoreOps.js';
 import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
@@ -16,7 +17,7 @@ import type { JitStoreOps } from './JitStoreOps.js';
  * paired with `appendAudit` in the same transaction, so if the audit record cannot be written the
  * change does not happen (ARCHITECTURE.md, "Events, audit, alerts").
  */
-export interface StoreOps extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps {
+export interface StoreOps extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps, AlertStoreOps {
   // Users, roles, memberships (RBAC lives in the store; policy reads it).
   createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;

@@ -209,6 +209,68 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX issued_credentials_revoked ON issued_credentials (kind, revoked_at, expires_at)`,
     ],
   },
+  {
+    version: 5,
+    name: 'alerts, locks, webhook deliveries (dead letters), user attributes',
+    statements: () => [
+      `CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        detector TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+        action TEXT NOT NULL CHECK (action IN ('alert', 'lock-principal', 'lock-device')),
+        user_id TEXT,
+        device_id TEXT,
+        summary TEXT NOT NULL,
+        data TEXT NOT NULL,
+        audit_seq BIGINT NOT NULL,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged')),
+        acked_by TEXT,
+        acked_at BIGINT,
+        ack_note TEXT,
+        lock_id TEXT)`,
+      `CREATE INDEX alerts_status ON alerts (status, created_at)`,
+      `CREATE INDEX alerts_user ON alerts (user_id, created_at)`,
+      // subject_id is the user id (kind user) or the device id (kind device).
+      `CREATE TABLE locks (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'device')),
+        subject_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device_id TEXT,
+        reason TEXT NOT NULL,
+        alert_id TEXT,
+        locked_by TEXT,
+        locked_at BIGINT NOT NULL,
+        unlocked_by TEXT,
+        unlocked_at BIGINT,
+        unlock_reason TEXT)`,
+      // At most one lock in force per subject, whichever instance or detector locks.
+      `CREATE UNIQUE INDEX locks_in_force ON locks (kind, subject_id) WHERE unlocked_at IS NULL`,
+      `CREATE INDEX locks_user ON locks (user_id, locked_at)`,
+      // The alert webhook outbox: retries with backoff survive a restart; `dead` rows are dead letters.
+      `CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        event TEXT NOT NULL,
+        body TEXT NOT NULL,
+        alert_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL)`,
+      `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)`,
+      `CREATE TABLE user_attributes (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (user_id, name))`,
+    ],
+  },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditRecord } from '../audit/hashAuditRecord.js';
 import { BrokerError } from '../errors/BrokerError.js';
+import { alertStoreConformance } from './alertStoreConformance.js';
 import { deviceStoreConformance } from './deviceStoreConformance.js';
 import { issuedCredentialStoreConformance } from './issuedCredentialStoreConformance.js';
 import { jitStoreConformance } from './jitStoreConformance.js';
@@ -444,6 +445,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
 
     deviceStoreConformance(() => h);
     jitStoreConformance(() => h);
+    alertStoreConformance(() => h);
     issuedCredentialStoreConformance(() => h);
   });
 }
