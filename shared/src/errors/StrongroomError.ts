@@ -17,6 +17,13 @@ export type StrongroomErrorCode =
   | 'keychain_unavailable'
   | 'keychain_locked'
   | 'config_invalid'
+  /** The broker revoked the session or locked the user or device; everything local was wiped. */
+  | 'locked'
+  /** The device's posture fails: the agent holds back tokens and credentials until it is fixed. */
+  | 'posture_failing'
+  | 'not_found'
+  /** Nothing serves this (e.g. a credential kind no helper registered with the agent). */
+  | 'not_supported'
   | 'internal';
 
 export interface StrongroomErrorOptions {
