@@ -23,9 +23,16 @@ describe('grantTokenIssuer', () => {
         jkt: 'thumb',
       });
       // What oidc-provider publishes at /jwks: the public halves.
-      const published = keys.keys.map(
-        ({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub }) => pub as JWK,
-      );
+      const published = keys.keys.map((k): JWK => ({
+        kty: k.kty,
+        crv: k.crv,
+        x: k.x,
+        y: k.y,
+        n: k.n,
+        e: k.e,
+        kid: k.kid,
+        alg: k.alg,
+      }));
       const { payload, protectedHeader } = await jwtVerify(
         issued.token,
         createLocalJWKSet({ keys: published }),
