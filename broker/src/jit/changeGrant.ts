@@ -3,6 +3,7 @@ import { auditRefusal } from '../api/auditRefusal.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { authorizeSessionEvent } from './authorizeSessionEvent.js';
+import { endGrantInTx } from './endGrantInTx.js';
 import { grantStateAt } from './grantStateAt.js';
 import type { JitDeps } from './JitDeps.js';
 import { toGrantView } from './toGrantView.js';
@@ -47,7 +48,11 @@ export async function changeGrant(
     } else {
       if (state === 'ended')
         return { error: new BrokerError('grant_ended', 'the grant has already ended'), reason: 'ended' };
-      await tx.endGrant(grant.id, now, change.kind === 'drop' ? 'dropped' : 'revoked');
+      await endGrantInTx(tx, grant, now, change.kind === 'drop' ? 'dropped' : 'revoked', {
+        actor,
+        time: now,
+        srcIp: caller.srcIp,
+      });
     }
     const updated = (await tx.getGrant(grant.id)) ?? grant;
     await tx.appendAudit(

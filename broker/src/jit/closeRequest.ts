@@ -5,6 +5,7 @@ import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { mayApprove } from './eligibleApprovers.js';
 import type { JitDeps } from './JitDeps.js';
+import { endGrantInTx } from './endGrantInTx.js';
 import { toRequestView } from './toRequestView.js';
 
 /**
@@ -56,7 +57,8 @@ export async function closeRequest(
         }))
       )
         return { error: new BrokerError('request_closed', 'the request changed meanwhile'), reason: 'race' };
-      if (grant && grantUnused) await tx.endGrant(grant.id, now, 'cancelled');
+      if (grant && grantUnused)
+        await endGrantInTx(tx, grant, now, 'cancelled', { actor, time: now, srcIp: caller.srcIp });
     } else {
       if (request.requesterId === caller.user.id)
         return {

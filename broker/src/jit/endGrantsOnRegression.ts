@@ -1,5 +1,6 @@
 import type { StoreOps } from '../store/Store.js';
 import { authorizeSessionEvent } from './authorizeSessionEvent.js';
+import { endGrantInTx } from './endGrantInTx.js';
 import { grantStateAt } from './grantStateAt.js';
 
 export interface ComplianceChange {
@@ -28,7 +29,10 @@ const broker = { kind: 'broker' as const };
  * Returns the ids of the grants ended.
  */
 export async function endGrantsOnRegression(
-  tx: Pick<StoreOps, 'listGrants' | 'endGrant' | 'appendAudit' | 'appendUserEvent'>,
+  tx: Pick<
+    StoreOps,
+    'listGrants' | 'endGrant' | 'revokeCredentialsOfGrant' | 'appendAudit' | 'appendUserEvent'
+  >,
   change: ComplianceChange,
 ): Promise<string[]> {
   const { userId, deviceId, compliant, previousCompliant, now } = change;
@@ -36,7 +40,7 @@ export async function endGrantsOnRegression(
   if (!compliant) {
     for (const grant of await tx.listGrants(userId, ['active'])) {
       if (grant.tier !== 'restricted' || grantStateAt(grant, now) !== 'active') continue;
-      if (!(await tx.endGrant(grant.id, now, 'posture_regression'))) continue;
+      if (!(await endGrantInTx(tx, grant, now, 'posture_regression', { actor: broker, time: now }))) continue;
       ended.push(grant.id);
       await tx.appendAudit(
         authorizeSessionEvent('other', {

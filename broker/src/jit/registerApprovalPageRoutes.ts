@@ -62,7 +62,11 @@ export function registerApprovalPageRoutes(
       const csrfToken = issueCsrfToken(request, reply, secureCookies);
       return sendPage(
         reply,
-        approvePage({ token: (request.params as { token: string }).token, csrfToken, request: view }),
+        approvePage({
+          action: `/approve/${(request.params as { token: string }).token}`,
+          csrfToken,
+          request: view,
+        }),
       );
     } catch (error) {
       return sendErrorPage(reply, error, 'Cannot approve');

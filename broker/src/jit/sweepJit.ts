@@ -1,6 +1,7 @@
 import { apiAuditEvent } from '../api/apiAuditEvent.js';
 import type { GrantRecord } from '../store/jitRecords.js';
 import { authorizeSessionEvent } from './authorizeSessionEvent.js';
+import { endGrantInTx } from './endGrantInTx.js';
 import type { JitDeps } from './JitDeps.js';
 
 const MINUTE = 60_000;
@@ -76,7 +77,7 @@ async function endGrant(
   // The grant ended at its stored time, not when the sweeper noticed.
   const at = reason === 'expired' ? (grant.expiresAt ?? now) : grant.activateBy;
   return deps.store.transaction(async (tx) => {
-    if (!(await tx.endGrant(grant.id, at, reason))) return false;
+    if (!(await endGrantInTx(tx, grant, at, reason, { actor: broker, time: now }))) return false;
     await tx.appendAudit(
       authorizeSessionEvent('other', {
         name: 'jit.grant.end',
