@@ -10,6 +10,16 @@ export interface ProfileConfig {
   readonly clientId: string;
   /** The `acr` this profile demands (asked with `acr_values`, required in the ID token). */
   readonly acr: string;
+  /** AWS STS for `strongroom credential-process` / `env aws` (optional; AWS's own defaults otherwise). */
+  readonly aws?: AwsProfileConfig;
+}
+
+/** Where the AWS helpers trade web-identity tokens for temporary credentials. No secrets. */
+export interface AwsProfileConfig {
+  /** STS endpoint URL: https, or http on loopback (a local S3-compatible store or a test stand-in). */
+  readonly stsEndpoint?: string;
+  /** Signing region for STS (default `us-east-1`). */
+  readonly region?: string;
 }
 
 export interface StrongroomConfig {

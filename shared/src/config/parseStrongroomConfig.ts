@@ -1,5 +1,10 @@
 import { StrongroomError } from '../errors/StrongroomError.js';
-import { PROFILE_NAME, type ProfileConfig, type StrongroomConfig } from './StrongroomConfig.js';
+import {
+  PROFILE_NAME,
+  type AwsProfileConfig,
+  type ProfileConfig,
+  type StrongroomConfig,
+} from './StrongroomConfig.js';
 import { checkBrokerUrl } from './checkBrokerUrl.js';
 
 /**
@@ -27,7 +32,7 @@ export function parseStrongroomConfig(input: unknown, source: string): Strongroo
         continue;
       }
       for (const key of Object.keys(raw)) {
-        if (!['broker', 'clientId', 'acr'].includes(key))
+        if (!['broker', 'clientId', 'acr', 'aws'].includes(key))
           problems.push(`profiles.${name}: unknown field "${key}"`);
       }
       const { broker, clientId, acr } = raw;
@@ -40,8 +45,9 @@ export function parseStrongroomConfig(input: unknown, source: string): Strongroo
         problems.push(`profiles.${name}.clientId must be a non-empty string`);
       if (typeof acr !== 'string' || acr === '')
         problems.push(`profiles.${name}.acr must be a non-empty string`);
+      const aws = raw['aws'] === undefined ? undefined : parseAwsProfile(raw['aws'], name, problems);
       if (typeof broker === 'string' && typeof clientId === 'string' && typeof acr === 'string') {
-        profiles[name] = Object.freeze({ broker, clientId, acr });
+        profiles[name] = Object.freeze({ broker, clientId, acr, ...(aws === undefined ? {} : { aws }) });
       }
     }
   }
@@ -52,6 +58,30 @@ export function parseStrongroomConfig(input: unknown, source: string): Strongroo
   }
   if (problems.length > 0) throw invalid(source, problems);
   return Object.freeze({ currentProfile: current as string, profiles: Object.freeze(profiles) });
+}
+
+/** `profiles.<name>.aws`: `{ stsEndpoint?, region? }`; the endpoint receives web-identity tokens, so https or loopback. */
+function parseAwsProfile(raw: unknown, name: string, problems: string[]): AwsProfileConfig | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push(`profiles.${name}.aws must be an object`);
+    return undefined;
+  }
+  const fields = raw as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (key !== 'stsEndpoint' && key !== 'region')
+      problems.push(`profiles.${name}.aws: unknown field "${key}"`);
+  }
+  const { stsEndpoint, region } = fields;
+  if (stsEndpoint !== undefined) {
+    const problem = typeof stsEndpoint === 'string' ? checkBrokerUrl(stsEndpoint) : 'must be a URL';
+    if (problem !== undefined) problems.push(`profiles.${name}.aws.stsEndpoint: ${problem}`);
+  }
+  if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)))
+    problems.push(`profiles.${name}.aws.region must be an AWS region such as us-east-1`);
+  return Object.freeze({
+    ...(typeof stsEndpoint === 'string' ? { stsEndpoint } : {}),
+    ...(typeof region === 'string' ? { region } : {}),
+  });
 }
 
 function invalid(source: string, problems: string[]): StrongroomError {
