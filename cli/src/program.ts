@@ -158,6 +158,20 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   }
 
   program
+    .command('ssh-cert <host-group>')
+    .description(
+      'get an SSH certificate for a host group you hold a grant for; key and certificate go to ssh-agent (never to disk)',
+    )
+    .option('--grant <id>', 'the grant to use (default: your active grant that covers the host group)')
+    .option('--ttl <duration>', 'lifetime, e.g. 30m, 90s (capped at the grant and one hour)')
+    .option('--json', 'print as JSON')
+    .action((hostGroup: string, options: import('./commands/sshCert.js').SshCertOptions) =>
+      run(options.json, async () =>
+        (await import('./commands/sshCert.js')).sshCert(global(), hostGroup, options),
+      ),
+    );
+
+  program
     .command('watch')
     .description('print your events (requests, approvals, grants) as they happen')
     .option('--json', 'one JSON object per line')
