@@ -22,6 +22,9 @@ import { BrokerError } from '../errors/BrokerError.js';
 import type { JitDeps } from '../jit/JitDeps.js';
 import { registerApprovalPageRoutes } from '../jit/registerApprovalPageRoutes.js';
 import { registerJit, type RegisterJitOptions } from '../jit/registerJit.js';
+import { grantTokenIssuer } from '../credentials/grantTokenIssuer.js';
+import { registerAwsCredentialRoutes } from '../credentials/aws/registerAwsCredentialRoutes.js';
+import { registerAdminPages } from '../admin/registerAdminPages.js';
 
 export interface BrokerServerOptions {
   config: BrokerConfig;
@@ -83,17 +86,24 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
       now,
     });
   };
+  const issueToken = grantTokenIssuer(jwks, config.issuer);
+  // Registered after the JIT routes, so `jit` is set: issuance is decided on the JIT grants.
+  const registerAwsRoutes = (api: FastifyInstance): void => {
+    if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
+    registerAwsCredentialRoutes(api, { jit, issueToken, audience: config.awsAudience });
+  };
   await registerApi(app, {
     store,
     provider,
     issuer: config.issuer,
     now,
     options: config.devices,
-    routes: [registerJitRoutes],
+    routes: [registerJitRoutes, registerAwsRoutes],
     // The hub is made with the JIT routes, after the posture routes: bind late.
     eventsCommitted: () => jit?.eventsCommitted(),
   });
   if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
   registerApprovalPageRoutes(app, jit, config.issuer.startsWith('https:'));
+  await registerAdminPages(app, jit, { secureCookies: config.issuer.startsWith('https:') });
   return { app, provider, jit };
 }

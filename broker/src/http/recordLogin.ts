@@ -12,7 +12,7 @@ type Failed = Extract<LoginVerification, { ok: false }>;
  * both pass the forward-only check.
  */
 export async function recordLoginSuccess(
-  deps: RouteDeps,
+  deps: Pick<RouteDeps, 'store' | 'now'>,
   login: Ok,
   meta: { clientId: string; srcIp: string },
 ): Promise<void> {
@@ -47,7 +47,7 @@ export async function recordLoginSuccess(
  * is recorded as critical (OCSF severity 5).
  */
 export async function recordLoginFailure(
-  deps: RouteDeps,
+  deps: Pick<RouteDeps, 'store' | 'now'>,
   failure: Failed,
   meta: { clientId: string; srcIp: string },
 ): Promise<void> {

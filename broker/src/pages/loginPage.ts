@@ -1,4 +1,5 @@
 import { escapeHtml } from './escapeHtml.js';
+import { keyTouchForm } from './keyTouchForm.js';
 import { pageLayout } from './pageLayout.js';
 
 export interface LoginPageOptions {
@@ -12,14 +13,16 @@ export interface LoginPageOptions {
  * ceremony (options → navigator.credentials.get → verify) and follows the returned redirect.
  */
 export function loginPage(opts: LoginPageOptions): string {
-  const uid = escapeHtml(opts.uid);
   const body = `<p>Sign in to <strong>${escapeHtml(opts.clientName)}</strong> with your security key.</p>
-<form id="sign-in-form" method="post" action="/interaction/${uid}/login" data-options="/interaction/${uid}/options">
-<input type="hidden" name="csrf" value="${escapeHtml(opts.csrfToken)}">
-<button type="submit" data-testid="sign-in-key">Sign in with security key</button>
-</form>
-<p id="status" role="status" aria-live="polite" data-testid="status"></p>
-<noscript><p>Signing in with a security key needs JavaScript.</p></noscript>`;
+${keyTouchForm({
+  formId: 'sign-in-form',
+  action: `/interaction/${opts.uid}/login`,
+  options: `/interaction/${opts.uid}/options`,
+  csrfToken: opts.csrfToken,
+  button: 'Sign in with security key',
+  testId: 'sign-in-key',
+  needs: 'Signing in with a security key',
+})}`;
   return pageLayout({
     title: 'Sign in',
     body,

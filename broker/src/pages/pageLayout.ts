@@ -6,6 +6,10 @@ export interface PageLayoutOptions {
   body: string;
   /** Same-origin script paths, loaded in order (no inline scripts: the CSP is `script-src 'self'`). */
   scripts?: string[];
+  /** Already-escaped HTML for a <header> before <main> (the admin pages' navigation). */
+  header?: string;
+  /** Full-width <main> for tables (the admin pages). */
+  wide?: boolean;
 }
 
 /** The plain, accessible HTML shell every broker page uses (lang, landmarks, a live status region). */
@@ -24,7 +28,7 @@ export function pageLayout(opts: PageLayoutOptions): string {
 ${scripts}
 </head>
 <body>
-<main>
+${opts.header === undefined ? '' : `<a class="skip" href="#content">Skip to content</a>\n<header>${opts.header}</header>\n`}<main id="content"${opts.wide ? ' class="wide"' : ''}>
 <h1>${escapeHtml(opts.title)}</h1>
 ${opts.body}
 </main>
