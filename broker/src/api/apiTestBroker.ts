@@ -12,6 +12,7 @@ import { createBrokerServer } from '../http/createBrokerServer.js';
 import { oidcAdapter } from '../store/oidcAdapter.js';
 import type { UserRecord } from '../store/records.js';
 import { openSqliteStore } from '../store/SqliteStore.js';
+import type { JitDeps } from '../jit/JitDeps.js';
 import type { Store } from '../store/Store.js';
 import { makeUser } from '../store/storeFixtures.js';
 
@@ -59,6 +60,8 @@ export interface ApiCall {
 export interface ApiTestBroker {
   app: FastifyInstance;
   provider: Provider;
+  /** The JIT/policy dependencies the server runs with (for testing functions behind routes). */
+  jit: JitDeps;
   store: Store;
   issuer: string;
   /** The broker's clock in ms; kept near real time (oidc-provider checks expiry on its own clock). */
@@ -86,7 +89,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
   const config = loadBrokerConfig({ port: 7700 });
   const clock = { now: Date.now() };
   const now = () => clock.now;
-  const { app, provider } = await createBrokerServer({
+  const { app, provider, jit } = await createBrokerServer({
     config,
     store,
     makeAdapter: (s) => oidcAdapter(s, { now }),
@@ -110,6 +113,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
   return {
     app,
     provider,
+    jit,
     store,
     issuer,
     clock,
