@@ -1,3 +1,4 @@
+import { defaultDetectorsConfig, type DetectorsConfig } from '../detectors/detectorsConfigSchema.js';
 import { cedar } from './cedar.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { AuthorizationRequest } from './authorizationRequestSchema.js';
@@ -38,6 +39,8 @@ export interface PolicyBundleParts {
   readonly schema: CedarSchemaInfo;
   readonly policies: readonly BundlePolicy[];
   readonly catalog: ReadonlyMap<string, CatalogEntity>;
+  /** Alert detectors (`detectors.json`; defaults when the bundle has none). */
+  readonly detectors?: DetectorsConfig;
   readonly tests: ReadonlyArray<{ readonly file: string; readonly content: PolicyTestFile }>;
   readonly slices: PolicySlices;
   readonly slicing: PolicySlicing;
@@ -55,6 +58,7 @@ export class PolicyBundle {
   readonly schema: CedarSchemaInfo;
   readonly policies: readonly BundlePolicy[];
   readonly catalog: ReadonlyMap<string, CatalogEntity>;
+  readonly detectors: DetectorsConfig;
   readonly tests: PolicyBundleParts['tests'];
   readonly slicing: PolicySlicing;
   readonly #slices: PolicySlices;
@@ -69,6 +73,7 @@ export class PolicyBundle {
     this.schema = parts.schema;
     this.policies = parts.policies;
     this.catalog = parts.catalog;
+    this.detectors = parts.detectors ?? defaultDetectorsConfig();
     this.tests = parts.tests;
     this.slicing = parts.slicing;
     this.#slices = parts.slices;

@@ -1,4 +1,5 @@
 import { cedar } from './cedar.js';
+import { defaultDetectorsConfig, detectorsConfigSchema } from '../detectors/detectorsConfigSchema.js';
 import type { EntityJson, Policy } from '@cedar-policy/cedar-wasm/nodejs';
 import { bundleManifestSchema } from './bundleManifestSchema.js';
 import type { BundleManifest } from './bundleManifestSchema.js';
@@ -33,8 +34,8 @@ let namespaceCounter = 0;
 
 /**
  * Validates a bundle's files and builds the immutable bundle. Layout (broker/src/policy/README.md):
- * `bundle.json`, one `*.cedarschema`, `policies/**.cedar`, `catalog.json`, `tests/**.json`, and
- * optional `*.md`. Everything is checked and every problem reported at once: the manifest and
+ * `bundle.json`, one `*.cedarschema`, `policies/**.cedar`, `catalog.json`, `tests/**.json`, an
+ * optional `detectors.json` (alert detectors, detectorsConfigSchema.ts) and optional `*.md`. Everything is checked and every problem reported at once: the manifest and
  * catalog against their formats and the schema, the policies with Cedar's strict validator.
  * Nothing is kept from an invalid bundle.
  */
@@ -47,6 +48,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     const known =
       path === 'bundle.json' ||
       path === 'catalog.json' ||
+      path === 'detectors.json' ||
       path.endsWith('.cedarschema') ||
       path.endsWith('.md');
     const inPolicies = path.startsWith('policies/') && path.endsWith('.cedar');
@@ -112,13 +114,19 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     }
   }
 
+  // Optional: the alert detectors' settings (issue 9); without the file, their defaults.
+  const detectors = files.has('detectors.json')
+    ? parseJsonFile(files, 'detectors.json', errors, (raw) => detectorsConfigSchema.safeParse(raw))
+    : defaultDetectorsConfig();
+
   const tests: Array<{ file: string; content: PolicyTestFile }> = [];
   for (const [path] of sorted.filter(([p]) => p.startsWith('tests/') && p.endsWith('.json'))) {
     const content = parseJsonFile(files, path, errors, (raw) => policyTestFileSchema.safeParse(raw));
     if (content !== undefined) tests.push({ file: path, content });
   }
 
-  if (errors.length > 0 || schema === undefined || manifest === undefined) return { ok: false, errors };
+  if (errors.length > 0 || schema === undefined || manifest === undefined || detectors === undefined)
+    return { ok: false, errors };
 
   const reads: PolicyReads[] = [];
   const slices = new Map<string, Map<string, number[]>>();
@@ -163,6 +171,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     schema,
     policies,
     catalog,
+    detectors,
     tests,
     slices,
     slicing,

@@ -1,0 +1,34 @@
+import type { AuditRecord } from '../audit/AuditEvent.js';
+
+/** The person an audit record is about: `data.principal`/`data.holder` when named, else the actor. */
+export function auditUserOf(record: AuditRecord): string | undefined {
+  const data = record.data;
+  const named = data?.['principal'] ?? data?.['holder'];
+  if (typeof named === 'string') return named;
+  return record.actor.userId;
+}
+
+/** The device a record names (actor or data), if any. */
+export function auditDeviceOf(record: AuditRecord): string | undefined {
+  const fromData = record.data?.['deviceId'];
+  return typeof fromData === 'string' ? fromData : record.actor.deviceId;
+}
+
+/** The catalog entity a record is about: `data.resource` (decisions) or `data.target` (JIT, issuance). */
+export function auditTargetOf(record: AuditRecord): { type: string; id: string } | undefined {
+  const value = record.data?.['resource'] ?? record.data?.['target'];
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, id } = value as { type?: unknown; id?: unknown };
+  return typeof type === 'string' && typeof id === 'string' ? { type, id } : undefined;
+}
+
+/** The tier a record states (`data.tier`), else the catalog's tier of its target. */
+export function auditTierOf(
+  record: AuditRecord,
+  tierOf: (type: string, id: string) => string | undefined,
+): string | undefined {
+  const stated = record.data?.['tier'];
+  if (typeof stated === 'string') return stated;
+  const target = auditTargetOf(record);
+  return target && tierOf(target.type, target.id);
+}
