@@ -25,6 +25,8 @@ import { registerJit, type RegisterJitOptions } from '../jit/registerJit.js';
 import { grantTokenIssuer } from '../credentials/grantTokenIssuer.js';
 import { registerAwsCredentialRoutes } from '../credentials/aws/registerAwsCredentialRoutes.js';
 import { registerAdminPages } from '../admin/registerAdminPages.js';
+import { loadSshCa } from '../ssh/loadSshCa.js';
+import { registerSshCredentialRoutes, registerSshKrlRoute } from '../ssh/registerSshRoutes.js';
 
 export interface BrokerServerOptions {
   config: BrokerConfig;
@@ -51,8 +53,21 @@ export interface BrokerServer {
 export async function createBrokerServer(opts: BrokerServerOptions): Promise<BrokerServer> {
   const { config, store } = opts;
   const now = opts.now ?? Date.now;
-  const [jwks, secrets] = await Promise.all([loadSigningKeys(store), loadSecrets(store)]);
-  const provider = createProvider({ config, store, makeAdapter: opts.makeAdapter, jwks, secrets, now });
+  const [jwks, secrets, sshCa] = await Promise.all([
+    loadSigningKeys(store),
+    loadSecrets(store),
+    loadSshCa(store),
+  ]);
+  const provider = createProvider({
+    config,
+    store,
+    makeAdapter: opts.makeAdapter,
+    jwks,
+    secrets,
+    now,
+    // Bound late: the policy engine starts with the JIT routes below.
+    tokenExchange: { jit: () => jit },
+  });
   const app = Fastify({
     logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'warn' } : false,
     bodyLimit: 64 * 1024,
@@ -92,18 +107,24 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
     registerAwsCredentialRoutes(api, { jit, issueToken, audience: config.awsAudience });
   };
+  const registerSshRoutes = (api: FastifyInstance): void => {
+    if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
+    registerSshCredentialRoutes(api, { jit, ca: sshCa });
+  };
   await registerApi(app, {
     store,
     provider,
     issuer: config.issuer,
     now,
     options: config.devices,
-    routes: [registerJitRoutes, registerAwsRoutes],
+    routes: [registerJitRoutes, registerAwsRoutes, registerSshRoutes],
     // The hub is made with the JIT routes, after the posture routes: bind late.
     eventsCommitted: () => jit?.eventsCommitted(),
   });
   if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
   registerApprovalPageRoutes(app, jit, config.issuer.startsWith('https:'));
+  // Public: hosts fetch it without credentials (see registerSshKrlRoute).
+  registerSshKrlRoute(app, { store, ca: sshCa, now });
   await registerAdminPages(app, jit, { secureCookies: config.issuer.startsWith('https:') });
   return { app, provider, jit };
 }
