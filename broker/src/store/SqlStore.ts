@@ -19,6 +19,7 @@ import type {
 import type { AlertStoreOps } from './AlertStoreOps.js';
 import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
+import type { ReviewStoreOps } from './ReviewStoreOps.js';
 import type { SqlStoreOps } from './SqlStoreOps.js';
 import type { AuditHead, Store, StoreOps } from './Store.js';
 
@@ -416,5 +417,37 @@ export abstract class SqlStore implements Store {
     ...a: Parameters<JitStoreOps['lastUserEventId']>
   ): ReturnType<JitStoreOps['lastUserEventId']> {
     return this.#auto((o) => o.lastUserEventId(...a));
+  }
+
+  // Access reviews (ReviewStoreOps.ts). A campaign and its items are written in one transaction.
+  createReviewCampaign(
+    ...a: Parameters<ReviewStoreOps['createReviewCampaign']>
+  ): ReturnType<ReviewStoreOps['createReviewCampaign']> {
+    return this.#tx((o) => o.createReviewCampaign(...a));
+  }
+  getReviewCampaign(
+    ...a: Parameters<ReviewStoreOps['getReviewCampaign']>
+  ): ReturnType<ReviewStoreOps['getReviewCampaign']> {
+    return this.#auto((o) => o.getReviewCampaign(...a));
+  }
+  listReviewCampaigns(
+    ...a: Parameters<ReviewStoreOps['listReviewCampaigns']>
+  ): ReturnType<ReviewStoreOps['listReviewCampaigns']> {
+    return this.#auto((o) => o.listReviewCampaigns(...a));
+  }
+  listReviewItems(
+    ...a: Parameters<ReviewStoreOps['listReviewItems']>
+  ): ReturnType<ReviewStoreOps['listReviewItems']> {
+    return this.#auto((o) => o.listReviewItems(...a));
+  }
+  decideReviewItem(
+    ...a: Parameters<ReviewStoreOps['decideReviewItem']>
+  ): ReturnType<ReviewStoreOps['decideReviewItem']> {
+    return this.#auto((o) => o.decideReviewItem(...a));
+  }
+  closeReviewCampaign(
+    ...a: Parameters<ReviewStoreOps['closeReviewCampaign']>
+  ): ReturnType<ReviewStoreOps['closeReviewCampaign']> {
+    return this.#auto((o) => o.closeReviewCampaign(...a));
   }
 }

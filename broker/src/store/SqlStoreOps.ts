@@ -10,7 +10,7 @@ import type {
   UserRecord,
   UserStatus,
 } from './records.js';
-import { SqlDeviceOps } from './SqlDeviceOps.js';
+import { SqlReviewOps } from './SqlReviewOps.js';
 import type { SqlDialect } from './SqlDialect.js';
 import type { SqlRunner, SqlValue } from './SqlRunner.js';
 import type { AuditHead, StoreOps } from './Store.js';
@@ -35,7 +35,7 @@ const auditColumns = ['seq', 'time', 'class_uid', 'activity', 'body', 'prev_hash
  * Every store operation written once in SQL both engines accept, over a `SqlRunner` that is either
  * the connection itself (auto-commit) or one transaction. The stores decide which.
  */
-export class SqlStoreOps extends SqlDeviceOps implements StoreOps {
+export class SqlStoreOps extends SqlReviewOps implements StoreOps {
   readonly #db: SqlRunner;
   readonly #dialect: SqlDialect;
   /** Appended to single-record reads: inside a transaction they lock the row they read. */

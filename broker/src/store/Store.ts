@@ -11,13 +11,14 @@ import type { AlertStoreOps } from './AlertStoreOps.js';
 import type { DeviceStoreOps } from './DeviceStoreOps.js';
 import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
+import type { ReviewStoreOps } from './ReviewStoreOps.js';
 
 /**
  * Everything one transaction can do. Reads and writes; every write that matters to security is
  * paired with `appendAudit` in the same transaction, so if the audit record cannot be written the
  * change does not happen (ARCHITECTURE.md, "Events, audit, alerts").
  */
-export interface StoreOps extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps, AlertStoreOps {
+export interface StoreOps extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps, AlertStoreOps, ReviewStoreOps {
   // Users, roles, memberships (RBAC lives in the store; policy reads it).
   createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;

@@ -271,6 +271,35 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (user_id, name))`,
     ],
   },
+  {
+    version: 6,
+    name: 'access reviews of standing memberships',
+    statements: () => [
+      `CREATE TABLE review_campaigns (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        created_by TEXT,
+        created_at BIGINT NOT NULL,
+        deadline BIGINT NOT NULL,
+        unreviewed_action TEXT NOT NULL CHECK (unreviewed_action IN ('remove', 'keep')),
+        stale_after_days INTEGER NOT NULL CHECK (stale_after_days > 0),
+        bundle_hash TEXT NOT NULL,
+        closed_at BIGINT)`,
+      `CREATE INDEX review_campaigns_status ON review_campaigns (status, deadline)`,
+      // One row per membership under review; the decision moves only from 'pending' (decideReviewItem).
+      `CREATE TABLE review_items (
+        campaign_id TEXT NOT NULL REFERENCES review_campaigns(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role_name TEXT NOT NULL,
+        last_used_at BIGINT,
+        stale INTEGER NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('pending', 'keep', 'remove')),
+        decided_by TEXT,
+        decided_at BIGINT,
+        PRIMARY KEY (campaign_id, user_id, role_name))`,
+    ],
+  },
 ];
 
 /**

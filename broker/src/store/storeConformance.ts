@@ -5,6 +5,7 @@ import { alertStoreConformance } from './alertStoreConformance.js';
 import { deviceStoreConformance } from './deviceStoreConformance.js';
 import { issuedCredentialStoreConformance } from './issuedCredentialStoreConformance.js';
 import { jitStoreConformance } from './jitStoreConformance.js';
+import { reviewStoreConformance } from './reviewStoreConformance.js';
 import type { Store } from './Store.js';
 import {
   makeAuditEvent,
@@ -446,6 +447,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHarness>
     deviceStoreConformance(() => h);
     jitStoreConformance(() => h);
     alertStoreConformance(() => h);
+    reviewStoreConformance(() => h);
     issuedCredentialStoreConformance(() => h);
   });
 }
