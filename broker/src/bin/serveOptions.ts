@@ -16,6 +16,7 @@ export interface ServeFlags extends StoreFlags {
   tlsCert?: string;
   tlsKey?: string;
   policy?: string;
+  awsAudience?: string;
   requireAdminApprovalForReenrollment?: boolean;
 }
 
@@ -37,6 +38,7 @@ export function addServeOptions(command: Command): Command {
       '--policy <dir>',
       'policy bundle directory (default: the bundle shipped with the broker; SIGHUP reloads it)',
     )
+    .option('--aws-audience <aud>', 'aud of AWS web-identity tokens (default sts.amazonaws.com)')
     .option(
       '--require-admin-approval-for-reenrollment',
       'a new device key for a machine that already has one waits (pending) for an admin',
@@ -63,6 +65,8 @@ export function serveConfigFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Brok
   if (flags.adminEmail) input.adminEmail = flags.adminEmail;
   const policyDir = flags.policy ?? env['STRONGROOM_POLICY_DIR'];
   if (policyDir) input.policyDir = policyDir;
+  const awsAudience = flags.awsAudience ?? env['STRONGROOM_AWS_AUDIENCE'];
+  if (awsAudience) input.awsAudience = awsAudience;
   if (flags.requireAdminApprovalForReenrollment)
     input.devices = { requireAdminApprovalForReenrollment: true };
   if (flags.tlsCert || flags.tlsKey)

@@ -78,6 +78,12 @@ export const brokerConfigSchema = z
      * (broker/policy/default). SIGHUP re-reads it and swaps it in only if it is valid.
      */
     policyDir: z.string().min(1).optional(),
+    /**
+     * `aud` of the AWS web-identity tokens (`POST /api/v1/credentials/aws-web-identity`): the client
+     * id registered for the broker in the AWS account's IAM OIDC provider, `sts.amazonaws.com` by
+     * convention; an S3-compatible store's STS may expect its own (`--aws-audience`).
+     */
+    awsAudience: z.string().min(1).max(200).default('sts.amazonaws.com'),
   })
   .strict();
 

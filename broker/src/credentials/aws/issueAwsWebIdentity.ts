@@ -1,0 +1,141 @@
+import type { AwsWebIdentityRequest, AwsWebIdentityResponse } from '@strongroom/shared/protocol/awsApi.js';
+import type { ApiCaller } from '../../api/auth/ApiCaller.js';
+import { authorizeSessionEvent } from '../../jit/authorizeSessionEvent.js';
+import type { JitDeps } from '../../jit/JitDeps.js';
+import { auditIssuanceRefusal } from '../auditIssuanceRefusal.js';
+import { authorizeIssuance } from '../authorizeIssuance.js';
+import type { GrantTokenIssuer } from '../grantTokenIssuer.js';
+import { awsRoleFor } from './awsRoleFor.js';
+
+export interface AwsWebIdentityDeps {
+  jit: Pick<JitDeps, 'store' | 'policy' | 'devices' | 'now' | 'options'>;
+  issueToken: GrantTokenIssuer;
+  /** The JWT's `aud`: `sts.amazonaws.com`, or what an S3-compatible store's STS expects. */
+  audience: string;
+}
+
+/** STS refuses `DurationSeconds` under 15 minutes; our own cap is one hour. */
+const STS_MIN_SECONDS = 900;
+const STS_MAX_SECONDS = 3600;
+/** AWS session tags (principal_tags) allow these characters in values, up to 256 of them. */
+const tagValue = (v: string): string => v.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
+
+/**
+ * `POST /api/v1/credentials/aws-web-identity`: maps the role name to an IAM role through the catalog,
+ * authorizes the issue (active grant of the caller's covering the asset, enrolled device, Cedar
+ * `read` with the full context) and signs a web-identity JWT for STS `AssumeRoleWithWebIdentity`:
+ * `iss` the broker (its JWKS verifies it), `sub` the user, `aud` STS, `exp` at most the grant's end
+ * and one hour, the grant and device by id, and AWS session tags (`https://aws.amazon.com/tags`) so
+ * IAM policies and CloudTrail see who, which grant and which device. The issue is recorded in the
+ * credential ledger with its audit record in one transaction (ending the grant revokes it there);
+ * every refusal is audited with its reason (auditIssuanceRefusal).
+ */
+export async function issueAwsWebIdentity(
+  deps: AwsWebIdentityDeps,
+  caller: ApiCaller,
+  request: AwsWebIdentityRequest,
+): Promise<AwsWebIdentityResponse> {
+  const { store } = deps.jit;
+  const actor = {
+    kind: 'user' as const,
+    userId: caller.user.id,
+    email: caller.user.email,
+    ...(caller.device === undefined ? {} : { deviceId: caller.device.id }),
+  };
+  let issued: AwsWebIdentityResponse;
+  try {
+    const mapping = awsRoleFor(deps.jit.policy.bundle, request.role);
+    const decision = await authorizeIssuance(deps.jit, caller, {
+      target: mapping.target,
+      action: 'read',
+      ...(request.grantId === undefined ? {} : { grantId: request.grantId }),
+      requestedSeconds: STS_MAX_SECONDS,
+    });
+    const { grant, deviceId, issuedAt, expiresAt } = decision;
+    const targetRef = `${mapping.target.type}::${mapping.target.id}`;
+    const jwt = await deps.issueToken({
+      subject: caller.user.id,
+      audience: deps.audience,
+      grantIds: [grant.id],
+      clientId: caller.clientId,
+      issuedAt,
+      expiresAt,
+      typ: 'JWT',
+      claims: {
+        grant_id: grant.id,
+        device_id: deviceId,
+        target: targetRef,
+        'https://aws.amazon.com/tags': {
+          principal_tags: {
+            'strongroom:user': [tagValue(caller.user.email)],
+            'strongroom:grant': [grant.id],
+            'strongroom:device': [tagValue(deviceId)],
+            'strongroom:target': [tagValue(targetRef)],
+          },
+          transitive_tag_keys: ['strongroom:user', 'strongroom:grant'],
+        },
+      },
+    });
+    const seconds = Math.round((expiresAt - issuedAt) / 1000);
+    issued = {
+      token: jwt.token,
+      roleArn: mapping.roleArn,
+      roleSessionName: sessionName(caller.user.email, caller.user.id),
+      durationSeconds: Math.min(STS_MAX_SECONDS, Math.max(STS_MIN_SECONDS, seconds)),
+      expiresAt,
+      grantId: grant.id,
+      grantExpiresAt: grant.expiresAt ?? expiresAt,
+      audience: deps.audience,
+    };
+    await store.transaction(async (tx) => {
+      await tx.recordIssuedCredential({
+        id: jwt.jti,
+        kind: 'aws-web-identity',
+        userId: caller.user.id,
+        deviceId,
+        grantId: grant.id,
+        audience: mapping.roleArn,
+        serial: null,
+        issuedAt,
+        expiresAt,
+      });
+      await tx.appendAudit(
+        authorizeSessionEvent('assignPrivileges', {
+          name: 'credential.issue',
+          outcome: 'success',
+          actor,
+          time: issuedAt,
+          srcIp: caller.srcIp,
+          data: {
+            kind: 'aws-web-identity',
+            credentialId: jwt.jti,
+            grantId: grant.id,
+            deviceId,
+            role: request.role,
+            roleArn: mapping.roleArn,
+            target: targetRef,
+            audience: deps.audience,
+            expiresAt,
+            bundleHash: decision.bundleHash,
+          },
+        }),
+      );
+    });
+  } catch (error) {
+    return auditIssuanceRefusal(
+      deps.jit,
+      caller,
+      actor,
+      'aws-web-identity',
+      { role: request.role, ...(request.grantId === undefined ? {} : { grantId: request.grantId }) },
+      error,
+    );
+  }
+  return issued;
+}
+
+/** `RoleSessionName` ([\w+=,.@-]{2,64}): the user's email, so CloudTrail names the person. */
+function sessionName(email: string, userId: string): string {
+  const name = email.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return name.length >= 2 ? name : `strongroom-${userId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
