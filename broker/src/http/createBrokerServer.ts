@@ -11,6 +11,7 @@ import type { Store } from '../store/Store.js';
 import { makeChallengeStore } from '../webauthn/challengeStore.js';
 import { relyingPartyFor } from '../webauthn/relyingParty.js';
 import { registerAssetRoutes } from './assetRoutes.js';
+import { registerRevokedCredentialsRoute } from '../credentials/registerRevokedCredentialsRoute.js';
 import { registerEnrollmentRoutes } from './enrollmentRoutes.js';
 import { registerErrorHandler } from './errorHandler.js';
 import { registerInteractionRoutes } from './interactionRoutes.js';
@@ -88,6 +89,7 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     now,
   };
   await registerAssetRoutes(app);
+  registerRevokedCredentialsRoute(app, { store, now });
   app.get('/', async (_request, reply) => sendPage(reply, homePage(config.issuer)));
   registerInteractionRoutes(app, deps);
   registerEnrollmentRoutes(app, deps);

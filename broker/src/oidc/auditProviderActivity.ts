@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditEventInput } from '../audit/AuditEvent.js';
 import type { Store } from '../store/Store.js';
+import { TOKEN_EXCHANGE_GRANT } from '../credentials/tokenExchangeParams.js';
 import { tokenFingerprint } from './tokenFingerprint.js';
 
 type ProviderMiddleware = Parameters<Provider['use']>[0];
@@ -51,6 +52,8 @@ export function auditProviderActivity(store: Store, now: () => number): Provider
     const octx = ctx as KoaContextWithOIDC;
     const clientId = oidc.client?.clientId;
     const grantType = typeof oidc.params?.['grant_type'] === 'string' ? oidc.params['grant_type'] : undefined;
+    // Token exchange audits its issues and refusals itself, with the service and grant (exchangeToken.ts).
+    if (grantType === TOKEN_EXCHANGE_GRANT) return;
     const refresh = entity(octx, 'RefreshToken');
     const code = entity(octx, 'AuthorizationCode');
     const grantId =

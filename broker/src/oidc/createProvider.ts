@@ -16,6 +16,8 @@ import { renderProviderError } from './renderProviderError.js';
 import { requestTransaction } from './requestTransaction.js';
 import { makeSessionLifetime } from './sessionLifetime.js';
 import { strongroomCliClient } from './strongroomCliClient.js';
+import { parseApiOptions } from '../api/apiOptions.js';
+import { registerTokenExchange, type TokenExchangeOptions } from '../credentials/registerTokenExchange.js';
 
 export interface CreateProviderOptions {
   config: BrokerConfig;
@@ -25,6 +27,8 @@ export interface CreateProviderOptions {
   jwks: SigningKeySet;
   secrets: BrokerSecrets;
   now: () => number;
+  /** RFC 8693 token exchange for service tokens (credentials/exchangeToken.ts). */
+  tokenExchange: TokenExchangeOptions;
 }
 
 /**
@@ -117,6 +121,14 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     renderError: renderProviderError,
   };
   const provider = new Provider(config.issuer, configuration);
+  registerTokenExchange(provider, {
+    store,
+    issuer: config.issuer,
+    jwks: opts.jwks,
+    apiOptions: parseApiOptions(config.devices),
+    now,
+    options: opts.tokenExchange,
+  });
   provider.use(oauthStyleFallback());
   provider.use(rejectStaleDpopIat(now));
   provider.use(tokenTransaction.middleware);

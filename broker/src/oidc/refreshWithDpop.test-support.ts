@@ -6,12 +6,13 @@ import { STRONGROOM_CLI_CLIENT_ID } from './strongroomCliClient.js';
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 /**
- * One refresh grant against the in-process broker, as the CLI sends it: a DPoP proof (RFC 9449 §4)
- * signed by `key`, retried once with the server nonce after `use_dpop_nonce` (§8). For tests.
+ * One token-endpoint request against the in-process broker, as the CLI sends it: a DPoP proof
+ * (RFC 9449 §4) signed by `key`, retried once with the server nonce after `use_dpop_nonce` (§8).
+ * For tests.
  */
-export async function refreshWithDpop(
-  broker: InProcessBroker,
-  refreshToken: string,
+export async function postTokenWithDpop(
+  broker: Pick<InProcessBroker, 'app' | 'issuer'>,
+  params: Record<string, string>,
   key: KeyPair,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const jwk = await exportJWK(key.publicKey);
@@ -34,15 +35,20 @@ export async function refreshWithDpop(
         'content-type': 'application/x-www-form-urlencoded',
         dpop: proof,
       },
-      payload: new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: STRONGROOM_CLI_CLIENT_ID,
-      }).toString(),
+      payload: new URLSearchParams({ client_id: STRONGROOM_CLI_CLIENT_ID, ...params }).toString(),
     });
     nonce = res.headers['dpop-nonce'] as string | undefined;
     const body = res.json<Record<string, unknown>>();
     if (body['error'] !== 'use_dpop_nonce') return { status: res.statusCode, body };
   }
   throw new Error('the broker kept asking for a DPoP nonce');
+}
+
+/** One refresh grant (postTokenWithDpop). */
+export function refreshWithDpop(
+  broker: InProcessBroker,
+  refreshToken: string,
+  key: KeyPair,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return postTokenWithDpop(broker, { grant_type: 'refresh_token', refresh_token: refreshToken }, key);
 }

@@ -16,7 +16,8 @@ export function strongroomCliClient(): ClientMetadata {
     token_endpoint_auth_method: 'none',
     redirect_uris: ['http://127.0.0.1/callback'],
     post_logout_redirect_uris: ['http://127.0.0.1/logout'],
-    grant_types: ['authorization_code', 'refresh_token'],
+    // Token exchange (RFC 8693): the client trades its access token for service tokens.
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     response_types: ['code'],
     id_token_signed_response_alg: 'ES256',
     dpop_bound_access_tokens: true,
