@@ -30,14 +30,8 @@ export async function jitCall<S extends z.ZodType>(
   return { data: parsed.data, context };
 }
 
-/** `2h`, `90m`, `1h30m`, `45` (minutes) → minutes. */
-export function parseDuration(text: string): number {
-  const m = /^(?:(\d{1,3})h)?(?:(\d{1,4})m?)?$/.exec(text.trim());
-  const minutes = m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 0;
-  if (!m || minutes <= 0)
-    throw new StrongroomError('usage', `"${text}" is not a duration (examples: 2h, 90m, 1h30m).`);
-  return minutes;
-}
+/** Moved to shared/ (the extension's request form uses it too); re-exported for the commands. */
+export { parseDuration } from '@strongroom/shared/access/parseDuration.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);

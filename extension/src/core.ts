@@ -1,0 +1,83 @@
+import { homedir } from 'node:os';
+import { createInProcessAccess } from '@strongroom/shared/access/createInProcessAccess.js';
+import type { AccessPort } from '@strongroom/shared/access/AccessPort.js';
+import { configPath } from '@strongroom/shared/config/configPath.js';
+import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
+import { resolveProfile, type ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
+import { DEFAULT_ACR, DEFAULT_CLIENT_ID } from '@strongroom/shared/config/StrongroomConfig.js';
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
+import type { HostContext } from '@strongroom/shared/session/HostContext.js';
+import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import { checkPosture } from './commands/checkPosture.js';
+import { activateGrant, dropElevation, openElevatedTerminal, showAccess } from './commands/grantCommands.js';
+import { requestAccess } from './commands/requestAccess.js';
+import { reviewRequests } from './commands/reviewRequests.js';
+import { signIn, signOut } from './commands/signIn.js';
+import { readSettings, type Settings } from './settings.js';
+
+export { readSettings };
+
+/** The commands' implementations, run by the stubs that activate() registers. */
+export const commands = {
+  signIn,
+  signOut,
+  requestAccess,
+  showAccess,
+  activateGrant,
+  dropElevation,
+  reviewRequests,
+  checkPosture,
+  openElevatedTerminal,
+};
+
+export type CoreModule = typeof import('./core.js');
+
+/**
+ * The client core, in its own bundle (dist/core.js) so activation does not pay for OIDC, DPoP,
+ * the keychain binding and the posture checks; loaded on first use.
+ */
+export interface CoreOptions {
+  readonly settings: Settings;
+  readonly host: HostContext;
+  readonly env: NodeJS.ProcessEnv;
+  readonly agentVersion: string;
+}
+
+/** The profile: the settings' broker wins over the config file (same file as the CLI's). */
+export async function resolveExtensionProfile(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedProfile> {
+  const config = await readStrongroomConfig(configPath(env, homedir()));
+  const name =
+    settings.profile !== '' ? settings.profile : (env['STRONGROOM_PROFILE'] ?? config.currentProfile);
+  if (settings.brokerUrl === '') return resolveProfile(config, name);
+  const known = config.profiles[name];
+  // The vault is namespaced by profile: one profile name must never send its tokens to two brokers.
+  if (known !== undefined && known.broker !== settings.brokerUrl)
+    throw new StrongroomError(
+      'config_invalid',
+      `strongroom.brokerUrl (${settings.brokerUrl}) differs from the broker of profile "${name}" (${known.broker}).`,
+      {
+        hint: 'Set strongroom.profile to a profile of its own for that broker, or clear strongroom.brokerUrl.',
+      },
+    );
+  return Object.freeze({
+    name,
+    broker: settings.brokerUrl,
+    clientId: known?.clientId ?? DEFAULT_CLIENT_ID,
+    acr: known?.acr ?? DEFAULT_ACR,
+  });
+}
+
+export async function createCoreAccess(options: CoreOptions): Promise<AccessPort> {
+  const profile = await resolveExtensionProfile(options.settings, options.env);
+  return createInProcessAccess({
+    host: options.host,
+    profile,
+    store: createKeychainCredentialStore({ platform: options.host.platform }),
+    postureHost: createNodePostureHost,
+    agentVersion: options.agentVersion,
+  });
+}

@@ -1,0 +1,132 @@
+import type { AccessMethod, AccessPort } from '@strongroom/shared/access/AccessPort.js';
+import { AgentStateStore, initialAgentState, type AgentGrant } from '@strongroom/shared/agent/AgentState.js';
+import type { AgentParams, AgentResult } from '@strongroom/shared/protocol/agentApi.js';
+import type { AccessRequestView, TargetsResponse } from '@strongroom/shared/protocol/jitApi.js';
+
+/**
+ * The agent as the extension sees it (AccessPort), scripted. The agent is its own component
+ * (in-process or over its socket, tested against the real broker in shared/ and test/); here it is
+ * the adapter's edge, a typed class implementing the same interface.
+ */
+export class FakeAccess implements AccessPort {
+  readonly state = new AgentStateStore((e) => {
+    throw e;
+  });
+  readonly calls: Array<{ method: string; params: unknown }> = [];
+  readonly revoked: string[] = [];
+  signedIn = false;
+  targetsAnswer: TargetsResponse = {
+    targets: [
+      {
+        type: 'Role',
+        id: 'restricted-data-reader',
+        tier: 'restricted',
+        maxDurationMinutes: 120,
+        approvalsRequired: 2,
+        emergency: false,
+      },
+    ],
+    requestRules: { minReasonLength: 12, ticketPattern: '^[A-Z]+-\\d+$' },
+    bundleHash: 'h',
+  };
+  dryRunAnswer: AgentResult<'requests.dryRun'> = {
+    dryRun: true,
+    allowed: true,
+    reasons: [],
+    approvalsRequired: 2,
+    maxDurationMinutes: 120,
+    emergency: false,
+    bundleHash: 'h',
+  };
+  terminalEnv: Record<string, string> = {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:41000/aws/credentials',
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: 'per-terminal-token-not-a-credential',
+    SSH_AUTH_SOCK: '/run/user/0/strongroom/ssh-agent.sock',
+  };
+  toReview: AccessRequestView[] = [];
+
+  constructor(readonly now: () => number) {}
+
+  signInAs(email = 'alice@example.test'): void {
+    this.signedIn = true;
+    this.state.update({
+      session: {
+        status: 'signedIn',
+        profile: 'default',
+        broker: 'http://localhost:7700',
+        user: { subject: 'u1', email, name: null },
+        amr: ['hwk'],
+        acr: 'urn:strongroom:acr:hwk',
+        authTime: this.now(),
+        accessTokenExpiresAt: this.now() + 600_000,
+        sessionEndsAt: this.now() + 12 * 3600_000,
+        sessionEndSource: 'id_token',
+        deviceKey: { thumbprint: 't', protection: 'software' },
+      },
+    });
+  }
+
+  grant(overrides: Partial<AgentGrant> = {}): AgentGrant {
+    return {
+      id: 'g1',
+      requestId: 'r1',
+      target: { type: 'Role', id: 'restricted-data-reader' },
+      tier: 'restricted',
+      state: 'active',
+      emergency: false,
+      durationMinutes: 60,
+      activateBy: this.now() + 3600_000,
+      expiresAt: this.now() + 42 * 60_000,
+      ...overrides,
+    };
+  }
+
+  async call<M extends AccessMethod>(method: M, params: AgentParams<M>): Promise<AgentResult<M>> {
+    this.calls.push({ method, params });
+    const answers: { [K in AccessMethod]?: () => unknown } = {
+      'requests.dryRun': () => this.dryRunAnswer,
+      'requests.create': () => ({
+        request: { id: 'r9', approvalsRequired: 2 },
+        grant: null,
+      }),
+      'requests.list': () => ({ requests: this.toReview }),
+      'grants.activate': () => ({ grant: { expiresAt: this.now() + 3600_000, id: 'g1' } }),
+      'grants.drop': () => {
+        this.state.update({ grants: [] });
+        return { grant: { id: 'g1' } };
+      },
+      'terminal.create': () => ({
+        terminalId: 'term_0123456789abcdef',
+        token: 'per-terminal-token-not-a-credential',
+        expiresAt: this.now() + 3600_000,
+        env: this.terminalEnv,
+      }),
+      'terminal.revoke': () => {
+        this.revoked.push((params as { terminalId: string }).terminalId);
+        return { revoked: true };
+      },
+    };
+    const answer = answers[method];
+    if (answer === undefined) throw new Error(`FakeAccess: ${method} not scripted`);
+    return answer() as AgentResult<M>;
+  }
+
+  async targets(): Promise<TargetsResponse> {
+    return this.targetsAnswer;
+  }
+  async approvalLink(requestId: string): Promise<{ url: string; expiresAt: number }> {
+    return { url: `http://localhost:7700/approve/link-for-${requestId}`, expiresAt: this.now() + 600_000 };
+  }
+  async deny(requestId: string, reason: string): Promise<void> {
+    this.calls.push({ method: 'deny', params: { requestId, reason } });
+  }
+  async signIn(): Promise<void> {
+    this.signInAs();
+  }
+  async signOut(): Promise<void> {
+    this.signedIn = false;
+    this.state.update(initialAgentState());
+  }
+  async refresh(): Promise<void> {}
+  dispose(): void {}
+}

@@ -1,0 +1,37 @@
+import type { AgentStateView } from '../agent/AgentState.js';
+import type { AgentParams, AgentResult } from '../protocol/agentApi.js';
+import type { TargetsResponse } from '../protocol/jitApi.js';
+
+/** The agent methods a host's access UI uses (agentApi.ts names and shapes). */
+export type AccessMethod =
+  | 'requests.list'
+  | 'requests.create'
+  | 'requests.dryRun'
+  | 'grants.list'
+  | 'grants.activate'
+  | 'grants.drop'
+  | 'posture'
+  | 'terminal.create'
+  | 'terminal.revoke';
+
+/**
+ * What the VS Code extension (and any other access UI) needs from the agent: its observable state,
+ * its methods by name (the local protocol's contract, so the same code runs against the agent in
+ * this process or over its socket), and the few interactive steps that belong to the user's
+ * session rather than the protocol (sign-in in the system browser, the approval page's link).
+ */
+export interface AccessPort {
+  readonly state: AgentStateView;
+  call<M extends AccessMethod>(method: M, params: AgentParams<M>): Promise<AgentResult<M>>;
+  /** Eligible targets and the bundle's request rules (reason length, ticket pattern). */
+  targets(): Promise<TargetsResponse>;
+  /** A one-time link to the broker's approval page, where the approver touches their key. */
+  approvalLink(requestId: string): Promise<{ url: string; expiresAt: number }>;
+  deny(requestId: string, reason: string): Promise<void>;
+  /** Sign-in through the system browser with the security key (RFC 8252). */
+  signIn(): Promise<void>;
+  signOut(): Promise<void>;
+  /** Re-read everything from the broker now (the "Refresh" button; the event stream does it otherwise). */
+  refresh(): Promise<void>;
+  dispose(): void;
+}
