@@ -7,12 +7,16 @@ import { registerAdminSessionRoutes } from './registerAdminSessionRoutes.js';
 import { registerAuditRoutes } from './registerAuditRoutes.js';
 import { registerDashboardRoutes } from './registerDashboardRoutes.js';
 import { registerPolicyRoutes } from './registerPolicyRoutes.js';
+import { registerReviewRoutes } from './registerReviewRoutes.js';
+import { sweepReviews } from '../reviews/sweepReviews.js';
 import { registerUserAndGrantRoutes } from './registerUserAndGrantRoutes.js';
 
 export interface AdminPagesOptions {
   secureCookies: boolean;
   /** Absolute lifetime of an admin page session from its key touch (default 2 hours). */
   sessionTtlSeconds?: number;
+  /** How often access-review deadlines and schedules are looked at (default 60 s). */
+  reviewSweepSeconds?: number;
 }
 
 /**
@@ -46,6 +50,14 @@ export async function registerAdminPages(
     registerUserAndGrantRoutes(admin, deps);
     registerAuditRoutes(admin, deps, chain);
     registerPolicyRoutes(admin, deps);
+    registerReviewRoutes(admin, deps);
   });
+  // The review clock (deadlines, scheduled campaigns) runs from stored times: a restart loses nothing.
+  const reviewClock = setInterval(
+    () => void sweepReviews(jit).catch(() => undefined),
+    (options.reviewSweepSeconds ?? 60) * 1000,
+  );
+  reviewClock.unref();
+  app.addHook('onClose', async () => clearInterval(reviewClock));
   return deps;
 }

@@ -27,6 +27,21 @@ export const bundleManifestSchema = z.strictObject({
       emergencyMaxMinutes: z.number().int().min(1).max(240).default(30),
     })
     .prefault({}),
+  /**
+   * Access reviews of standing memberships (issue 9; reviews/startReviewCampaign.ts). Without
+   * `everyDays` only an admin starts a campaign; with it the broker starts one each period.
+   */
+  reviews: z
+    .strictObject({
+      everyDays: z.number().int().min(1).max(366).optional(),
+      /** Reviewers have this long to decide. */
+      deadlineDays: z.number().int().min(1).max(90).default(14),
+      /** What happens to a membership nobody reviewed by the deadline. */
+      unreviewed: z.enum(['remove', 'keep']).default('remove'),
+      /** A membership unused for this many days is flagged stale. */
+      staleAfterDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .prefault({}),
 });
 
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;

@@ -1,0 +1,108 @@
+import type { AuditRecord } from '../audit/AuditEvent.js';
+import { ADMIN_ROLE } from '../enrollment/ensureAdminEnrollment.js';
+import { uidKey } from '../policy/collectPolicyReads.js';
+import { makePolicyContext } from '../policy/makePolicyContext.js';
+import type { PolicyBundle } from '../policy/PolicyBundle.js';
+import type { Store } from '../store/Store.js';
+
+const key = (userId: string, role: string): string => `${userId}\u0000${role}`;
+
+interface Act {
+  action: string;
+  resource: { type: string; id: string };
+}
+
+function targetOf(value: unknown): { type: string; id: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, id } = value as Record<string, unknown>;
+  return typeof type === 'string' && typeof id === 'string' ? { type, id } : undefined;
+}
+
+/** What a successful record shows its actor doing that policy decides by membership. */
+function actOf(r: AuditRecord): Act | undefined {
+  const d = r.data ?? {};
+  switch (r.activity) {
+    case 'jit.approve':
+    case 'jit.deny': {
+      const resource = targetOf(d['target']);
+      return resource && { action: 'approve', resource };
+    }
+    case 'jit.request':
+    case 'jit.breakglass': {
+      const resource = targetOf(d['target']);
+      return resource && { action: 'request', resource };
+    }
+    case 'authorize': {
+      const resource = targetOf(d['resource']);
+      return resource &&
+        typeof d['action'] === 'string' &&
+        d['principal'] === r.actor.userId &&
+        d['decision'] === 'allow'
+        ? { action: d['action'], resource }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * When each standing membership was last used, from the audit log. A membership counts as used by
+ * a successful record of its member when (a) it is `admin` and the record is an admin action, or
+ * (b) the record is a request, approval, denial or allowed decision that policy allows with that
+ * membership alone (Cedar, in a context where every posture and key fact passes: the question is
+ * whether the role grants the act at all, not whether the moment's device did). Reads the whole
+ * log once, in pages; a campaign starts rarely.
+ */
+export async function membershipLastUse(
+  store: Pick<Store, 'readAudit' | 'auditHead'>,
+  bundle: PolicyBundle,
+  memberships: ReadonlyMap<string, readonly string[]>,
+): Promise<Map<string, number>> {
+  const last = new Map<string, number>();
+  const grants = new Map<string, boolean>();
+  const context = makePolicyContext();
+  const roleGrants = (role: string, act: Act): boolean => {
+    const k = `${role}\u0000${act.action}\u0000${act.resource.type}\u0000${act.resource.id}`;
+    let allowed = grants.get(k);
+    if (allowed === undefined) {
+      const group = bundle.catalog.has(uidKey('Group', role));
+      try {
+        allowed =
+          bundle.authorize({
+            principal: {
+              id: 'membership-review',
+              roles: group ? [] : [role],
+              groups: group ? [role] : [],
+              attrs: { email: '' },
+            },
+            action: act.action,
+            resource: act.resource,
+            context,
+          }).decision === 'allow';
+      } catch {
+        allowed = false; // an act on something the bundle no longer knows proves nothing
+      }
+      grants.set(k, allowed);
+    }
+    return allowed;
+  };
+  const head = await store.auditHead();
+  for (let from = 1; from <= head.seq; from += 2000) {
+    for (const r of await store.readAudit(from, Math.min(2000, head.seq - from + 1))) {
+      const userId = r.actor.userId;
+      if (r.statusId !== 1 || userId === undefined) continue;
+      const roles = memberships.get(userId);
+      if (!roles) continue;
+      const act = actOf(r);
+      for (const role of roles) {
+        const used =
+          role === ADMIN_ROLE ? r.actor.kind === 'admin' : act !== undefined && roleGrants(role, act);
+        if (used) last.set(key(userId, role), r.time);
+      }
+    }
+  }
+  return last;
+}
+
+export const membershipKey = key;
