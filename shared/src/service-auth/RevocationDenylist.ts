@@ -36,8 +36,12 @@ export class RevocationDenylist {
   async check(jti: string): Promise<DenylistAnswer> {
     const { now, intervalMs, maxStalenessMs } = this.#options;
     const age = this.#fetchedAt === undefined ? Number.POSITIVE_INFINITY : now() - this.#fetchedAt;
-    if (age >= intervalMs && now() - this.#lastAttempt >= Math.min(intervalMs, RETRY_AFTER_FAILURE_MS))
-      await this.refresh();
+    if (age >= intervalMs) {
+      // Join a fetch in flight; start one unless the last attempt just failed (no hammering).
+      if (this.#inflight !== undefined) await this.#inflight;
+      else if (now() - this.#lastAttempt >= Math.min(intervalMs, RETRY_AFTER_FAILURE_MS))
+        await this.refresh();
+    }
     if (this.#fetchedAt === undefined || now() - this.#fetchedAt > maxStalenessMs) return 'unavailable';
     return this.#ids.has(jti) ? 'revoked' : 'ok';
   }
