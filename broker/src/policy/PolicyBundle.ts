@@ -14,7 +14,7 @@ import type { PolicySetCache, PolicySetKind } from './PolicySetCache.js';
 import type { PolicyTestFile } from './policyTestFileSchema.js';
 import type { CedarSchemaInfo } from './readCedarSchema.js';
 import { resolveRequest } from './resolveRequest.js';
-import { anyPrincipal } from './scopeOfPolicy.js';
+import { anyPrincipal, resourceScopeAdmits, type ResourceScope } from './scopeOfPolicy.js';
 
 /** Policies filed by where they can apply: per (action, resource type), by principal key. */
 export type PolicySlices = ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
@@ -43,6 +43,8 @@ export interface PolicyBundleParts {
   readonly detectors?: DetectorsConfig;
   readonly tests: ReadonlyArray<{ readonly file: string; readonly content: PolicyTestFile }>;
   readonly slices: PolicySlices;
+  /** Per policy (bundle order): the resource its scope names, if any (scopeOfPolicy). */
+  readonly resourceScopes?: ReadonlyArray<ResourceScope | undefined>;
   readonly slicing: PolicySlicing;
   readonly cache: PolicySetCache;
 }
@@ -62,6 +64,7 @@ export class PolicyBundle {
   readonly tests: PolicyBundleParts['tests'];
   readonly slicing: PolicySlicing;
   readonly #slices: PolicySlices;
+  readonly #resourceScopes: ReadonlyArray<ResourceScope | undefined>;
   readonly #cache: PolicySetCache;
   readonly #byId: ReadonlyMap<string, BundlePolicy>;
   readonly #index: ReadonlyMap<string, number>;
@@ -77,6 +80,7 @@ export class PolicyBundle {
     this.tests = parts.tests;
     this.slicing = parts.slicing;
     this.#slices = parts.slices;
+    this.#resourceScopes = parts.resourceScopes ?? [];
     this.#cache = parts.cache;
     this.#byId = new Map(parts.policies.map((p) => [p.id, p]));
     this.#index = new Map(parts.policies.map((p, i) => [p.id, i]));
@@ -158,9 +162,16 @@ export class PolicyBundle {
     const ancestors = request.principal.ancestors;
     for (let k = 0; k < ancestors.length; k++) take(byKey.get(ancestors[k] as string));
     const sorted = Int32Array.from(picked).sort();
+    // A policy scoped to one resource (`resource == E` or `in E`) cannot apply to another one:
+    // leaving it out keeps the decision and its reasons exact (Cedar would not match its scope)
+    // and often leaves nothing to evaluate at all.
+    const resourceKey = uidKey(request.resource.type, request.resource.id);
     const out: number[] = [];
-    for (let k = 0; k < sorted.length; k++)
-      if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(sorted[k] as number);
+    for (let k = 0; k < sorted.length; k++) {
+      const i = sorted[k] as number;
+      if (k > 0 && i === sorted[k - 1]) continue;
+      if (resourceScopeAdmits(this.#resourceScopes[i], resourceKey, request.resource.ancestors)) out.push(i);
+    }
     return out;
   }
 

@@ -17,7 +17,7 @@ import type { PolicyTestFile } from './policyTestFileSchema.js';
 import { readCedarSchema } from './readCedarSchema.js';
 import type { BundleFiles } from './readBundleDirectory.js';
 import { principalType } from './resolveRequest.js';
-import { anyPrincipal, scopeOfPolicy } from './scopeOfPolicy.js';
+import { anyPrincipal, scopeOfPolicy, type ResourceScope } from './scopeOfPolicy.js';
 
 export interface CompileOptions {
   /** 'sliced' (default) or 'whole' (the unsliced baseline for benchmarks and equivalence tests). */
@@ -131,6 +131,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
   const reads: PolicyReads[] = [];
   const slices = new Map<string, Map<string, number[]>>();
   const slicing = options.slicing ?? 'sliced';
+  const resourceScopes: Array<ResourceScope | undefined> = [];
   policies.forEach((policy, index) => {
     const r = emptyReads();
     collectPolicyReads(policy.json, schema.entityAttributeNames, r);
@@ -140,6 +141,8 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
       errors.push(`${policy.file}:${policy.line}: ${scope}`);
       return;
     }
+    // The 'whole' baseline hands Cedar everything, so it keeps no resource constraint either.
+    resourceScopes[index] = slicing === 'whole' ? undefined : scope.resource;
     for (const [action, resourceType] of scope.environments) {
       const envKey = slicing === 'whole' ? '' : environmentKey(action, resourceType);
       const principalKey = slicing === 'whole' ? anyPrincipal : scope.principalKey;
@@ -174,6 +177,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     detectors,
     tests,
     slices,
+    resourceScopes,
     slicing,
     cache,
   });

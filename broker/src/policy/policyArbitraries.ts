@@ -10,7 +10,8 @@ export const propertySchema = `
 entity Role;
 entity Group in [Role];
 entity User in [Role, Group];
-entity Doc, Box { tier: String, roles: Set<Role>, level: Long, ref: String };
+entity Box { tier: String, roles: Set<Role>, level: Long, ref: String };
+entity Doc in [Box] { tier: String, roles: Set<Role>, level: Long, ref: String };
 type Ctx = { mfaAge: Long, trusted: Bool, grants: Set<Role> };
 action use;
 action read, write in [use] appliesTo { principal: User, resource: [Doc, Box], context: Ctx };
@@ -45,6 +46,9 @@ const resourceScope = fc.constantFrom(
   'resource is Box',
   ...docs.map((d) => `resource == Doc::"${d}"`),
   `resource == Box::"${boxes[0]}"`,
+  // Docs d0 and d1 are in boxes b0 and b1 (catalogJson): `in` scopes reach through the hierarchy.
+  ...boxes.map((b) => `resource in Box::"${b}"`),
+  `resource is Doc in Box::"${boxes[1]}"`,
 );
 const condition = fc.constantFrom(
   'true',
@@ -100,12 +104,13 @@ export const catalogJson = fc
       { id: 'g0', memberOf: [...new Set(g0)] },
       { id: 'g1', memberOf: [...new Set(g1)] },
     ],
-    assets: [...docs.map((id) => ({ type: 'Doc', id })), ...boxes.map((id) => ({ type: 'Box', id }))].map(
-      (a, i) => {
-        const [tier, assetRoles, level] = assets[i] ?? ['public', [], 0];
-        return { ...a, tier, roles: [...new Set(assetRoles)], level };
-      },
-    ),
+    assets: [
+      ...docs.map((id, i) => ({ type: 'Doc', id, ...(i < boxes.length ? { memberOf: [boxes[i]] } : {}) })),
+      ...boxes.map((id) => ({ type: 'Box', id })),
+    ].map((a, i) => {
+      const [tier, assetRoles, level] = assets[i] ?? ['public', [], 0];
+      return { ...a, tier, roles: [...new Set(assetRoles)], level };
+    }),
   }));
 
 export const requestArb: fc.Arbitrary<AuthorizationRequest> = fc

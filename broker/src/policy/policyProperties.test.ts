@@ -34,7 +34,14 @@ function compile(files: Map<string, string>, slicing: 'sliced' | 'whole' = 'slic
 type Catalog = {
   roles: Array<{ id: string }>;
   groups: Array<{ id: string; memberOf: string[] }>;
-  assets: Array<{ type: string; id: string; tier: string; roles: string[]; level: number }>;
+  assets: Array<{
+    type: string;
+    id: string;
+    tier: string;
+    roles: string[];
+    level: number;
+    memberOf?: string[];
+  }>;
 };
 
 /** Plain Cedar with the whole policy set, the schema, every entity and the whole context: the oracle. */
@@ -62,7 +69,8 @@ function oracle(
         ref: `${a.type}::${a.id}`,
         roles: a.roles.map((id) => ref('Role', id)),
       },
-      parents: [],
+      // Only docs have parents (boxes), per the property schema.
+      parents: (a.memberOf ?? []).map((id) => ({ type: 'Box', id })),
     })),
     {
       uid: { type: 'User', id: request.principal.id },

@@ -11,6 +11,17 @@ export interface PolicyScope {
   readonly principalKey: string;
   /** Every (action, resource type) request environment the scope admits, per the schema. */
   readonly environments: ReadonlyArray<readonly [action: string, resourceType: string]>;
+  /**
+   * The resource entity the scope names (`resource == E`, `resource in E`, `resource is T in E`):
+   * the policy can only apply to E itself (`==`) or to E and what is in E (`in`).
+   */
+  readonly resource?: ResourceScope;
+}
+
+export interface ResourceScope {
+  readonly op: '==' | 'in';
+  /** `uidKey` of E. */
+  readonly key: string;
 }
 
 /**
@@ -41,7 +52,25 @@ export function scopeOfPolicy(policy: PolicyJson, schema: CedarSchemaInfo): Poli
       if (resourceAdmits(policy, resourceType, schema)) environments.push([action, resourceType]);
     }
   }
-  return { principalKey, environments };
+  const resource = resourceScopeOf(policy);
+  return { principalKey, environments, ...(resource === undefined ? {} : { resource }) };
+}
+
+function resourceScopeOf(policy: PolicyJson): ResourceScope | undefined {
+  const r = policy.resource as { op: string; entity?: unknown; in?: { entity?: unknown } };
+  const entity = entityUidOf(r.op === 'is' ? r.in?.entity : r.entity);
+  if (entity === undefined) return undefined;
+  return { op: r.op === '==' ? '==' : 'in', key: uidKey(entity.type, entity.id) };
+}
+
+/** Whether a policy with this resource scope can apply to a resource with `key` and `ancestors`. */
+export function resourceScopeAdmits(
+  scope: ResourceScope | undefined,
+  key: string,
+  ancestors: readonly string[],
+): boolean {
+  if (scope === undefined || scope.key === key) return true;
+  return scope.op === 'in' && ancestors.includes(scope.key);
 }
 
 function actionsOf(policy: PolicyJson, schema: CedarSchemaInfo): string[] {
