@@ -351,7 +351,7 @@ export const agentMethods = {
     'Start an approved grant (its clock starts now).',
   ),
   'grants.drop': method(
-    grantIdParams.extend({ reason: z.string().min(1).max(2000).optional() }),
+    grantIdParams,
     z.strictObject({ grant: grantViewSchema }),
     'End a grant early; credentials issued under it are wiped.',
   ),
