@@ -71,7 +71,14 @@ export function registerAgentMethods(methods: AgentHandlerRegistry, core: AgentM
       );
   };
 
-  methods.handle('status', () => {
+  /** One agent serves one profile; a caller that means another one works alone. */
+  const requireProfile = (wanted: string | undefined): void => {
+    if (wanted !== undefined && wanted !== profile.name)
+      throw new StrongroomError('not_found', `This agent serves profile "${profile.name}", not "${wanted}".`);
+  };
+
+  methods.handle('status', (params) => {
+    requireProfile(params?.profile);
     const s = state.get();
     const now = clock.now();
     return {
@@ -81,11 +88,18 @@ export function registerAgentMethods(methods: AgentHandlerRegistry, core: AgentM
         ...g,
         secondsLeft: g.expiresAt === null ? null : Math.max(0, Math.floor((g.expiresAt - now) / SECOND)),
       })),
-      agent: { version: deps.version, pid: process.pid, startedAt: core.startedAt },
+      agent: {
+        version: deps.version,
+        pid: process.pid,
+        startedAt: core.startedAt,
+        profile: profile.name,
+        broker: profile.broker,
+      },
     };
   });
 
-  methods.handle('token', async () => {
+  methods.handle('token', async (params) => {
+    requireProfile(params?.profile);
     requireSession();
     const { value, summary } = await core.accessToken();
     return { accessToken: value, tokenType: 'DPoP' as const, expiresAt: summary.accessTokenExpiresAt };

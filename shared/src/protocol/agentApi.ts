@@ -209,6 +209,11 @@ export type AgentEventFrame = z.infer<typeof agentEventFrameSchema>;
 // Methods.
 
 const noParams = z.strictObject({}).optional();
+/**
+ * `profile`: the profile the caller means (`--profile`, `STRONGROOM_PROFILE`, the config's current
+ * one). An agent serving another profile answers `not_found`, and the CLI then works alone.
+ */
+const profileParams = z.strictObject({ profile: z.string().min(1).max(32).optional() }).optional();
 const grantIdParams = z.strictObject({ grantId: z.string().min(1).max(200) });
 const terminalId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a terminal id');
 
@@ -216,7 +221,14 @@ const terminalId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a terminal id');
 export const agentStatusResultSchema = agentStateSchema.extend({
   now: z.number(),
   grants: z.array(agentGrantSchema.extend({ secondsLeft: z.number().int().nullable() })),
-  agent: z.strictObject({ version: z.string(), pid: z.number().int(), startedAt: z.number() }),
+  agent: z.strictObject({
+    version: z.string(),
+    pid: z.number().int(),
+    startedAt: z.number(),
+    /** The profile (broker) this agent serves: one agent per user, for one profile. */
+    profile: z.string(),
+    broker: z.string(),
+  }),
 });
 export type AgentStatusResult = z.infer<typeof agentStatusResultSchema>;
 
@@ -311,12 +323,12 @@ function method<P extends z.ZodType, R extends z.ZodType>(
 /** The methods every agent serves. Helpers register more through the agent's handler registry. */
 export const agentMethods = {
   status: method(
-    noParams,
+    profileParams,
     agentStatusResultSchema,
     'Signed-in summary, grants with time left, posture, lock.',
   ),
   token: method(
-    z.strictObject({ minValiditySeconds: z.number().int().min(0).max(3600).optional() }).optional(),
+    profileParams,
     agentTokenResultSchema,
     'A DPoP-bound access token for this device (refreshed when due).',
   ),
