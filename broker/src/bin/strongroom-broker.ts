@@ -4,6 +4,7 @@ import { BrokerError } from '../errors/BrokerError.js';
 import { registerAuditCommands } from '../audit/registerAuditCommands.js';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { registerPolicyCommands } from '../policy/registerPolicyCommands.js';
+import { registerSshCommands } from '../ssh/registerSshCommands.js';
 import { oidcAdapter } from '../store/oidcAdapter.js';
 import { openStore } from './openStore.js';
 import { inviteCommand } from './inviteCommand.js';
@@ -57,6 +58,14 @@ addStoreOptions(audit);
 
 // `policy validate|test <dir>` (broker/src/policy): policy as code, checked offline.
 registerPolicyCommands(program);
+
+// `ssh ca|krl` (broker/src/ssh): the SSH user CA line for hosts and the current KRL.
+const ssh = registerSshCommands(
+  program,
+  () => openStore(loadBrokerConfig(storeConfigFrom(ssh.opts<StoreFlags>(), process.env))),
+  { print, now },
+);
+addStoreOptions(ssh);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof BrokerError && error.expose) {

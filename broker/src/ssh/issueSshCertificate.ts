@@ -52,7 +52,11 @@ export async function issueSshCertificate(
     ...(caller.device === undefined ? {} : { deviceId: caller.device.id }),
   };
   const key = parseSshPublicKey(request.publicKey);
-  const keyFacts = key.ok ? { keyType: key.type, keyFingerprint: key.fingerprint } : {};
+  const keyFacts = key.ok
+    ? { keyType: key.type, keyFingerprint: key.fingerprint }
+    : key.type === undefined
+      ? {}
+      : { keyType: key.type };
   try {
     if (!key.ok) throw new BrokerError('invalid_request', key.reason);
     const decision = await authorizeIssuance(deps.jit, caller, {

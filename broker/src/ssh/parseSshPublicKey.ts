@@ -5,11 +5,16 @@ export type SshKeyProblem = 'malformed' | 'unsupported_type' | 'too_weak';
 
 export type ParsedSshPublicKey =
   | { ok: true; key: sshpk.Key; type: string; fingerprint: string }
-  | { ok: false; problem: SshKeyProblem; reason: string };
+  | {
+      ok: false;
+      problem: SshKeyProblem;
+      reason: string;
+      /** The type the line names, if it names one. */ type?: string;
+    };
 
 /** The line's key type must match the blob; no options, no certificates, one line of ASCII. */
-const LINE =
-  /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ssh-rsa|[\w@.-]+) ([A-Za-z0-9+/]+={0,2})(?: [\x20-\x7e]*)?$/;
+// Every key blob starts with a uint32 length below 2^24, so its base64 starts with "AAAA".
+const LINE = /^([\w@.-]+) (AAAA[A-Za-z0-9+/]+={0,2})(?: [\x20-\x7e]*)?$/;
 const ALLOWED =
   'allowed: ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ssh-rsa of at least 3072 bits';
 const MIN_RSA_BITS = 3072;
@@ -27,6 +32,7 @@ export function parseSshPublicKey(line: string): ParsedSshPublicKey {
   if (!['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ssh-rsa'].includes(declared))
     return {
       ok: false,
+      type: declared,
       problem: 'unsupported_type',
       reason: `key type ${declared} is not accepted (${ALLOWED})`,
     };
@@ -36,6 +42,7 @@ export function parseSshPublicKey(line: string): ParsedSshPublicKey {
   } catch {
     return {
       ok: false,
+      type: declared,
       problem: 'malformed',
       reason: 'publicKey could not be parsed as an OpenSSH public key',
     };
@@ -47,12 +54,14 @@ export function parseSshPublicKey(line: string): ParsedSshPublicKey {
   if (inner !== declared)
     return {
       ok: false,
+      type: declared,
       problem: 'malformed',
       reason: `publicKey says ${declared} but holds a ${inner || 'garbled'} key`,
     };
   if (key.type === 'rsa' && key.size < MIN_RSA_BITS)
     return {
       ok: false,
+      type: declared,
       problem: 'too_weak',
       reason: `RSA keys need at least ${MIN_RSA_BITS} bits; this one has ${key.size}`,
     };
