@@ -1,7 +1,9 @@
 /**
  * In-process "new user events were committed" signal. The events themselves are in the store
  * (user_events); listeners re-read from their cursor, so a missed signal costs latency, never an
- * event. Other broker instances are covered by each stream's periodic re-read.
+ * event. Other broker instances on the same PostgreSQL are woken through the store's commit
+ * signal (LISTEN/NOTIFY, Store.signalCommitted/onCommitted, wired in registerJit); each stream's
+ * periodic re-read is the fallback when a signal is lost.
  */
 export class EventHub {
   readonly #listeners = new Set<() => void>();

@@ -50,7 +50,11 @@ export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions
     rp: relyingPartyFor(opts.issuer),
     now: opts.now,
     options,
-    eventsCommitted: () => hub.notify(),
+    eventsCommitted: () => {
+      hub.notify();
+      // Other instances on the same PostgreSQL wake their streams too (LISTEN/NOTIFY).
+      opts.store.signalCommitted('user_events').catch(() => undefined);
+    },
     webhook: (message) => {
       for (const target of options.webhooks) {
         const delivery = deliverWebhook(
@@ -77,6 +81,7 @@ export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions
     pollMs: opts.events?.pollMs ?? 2000,
     maxStreamMs: opts.events?.maxStreamMs ?? 10 * 60_000,
   });
+  const stopListening = await opts.store.onCommitted('user_events', () => hub.notify());
   const sweeper = setInterval(
     () => void sweepJit(deps).catch(() => undefined),
     deps.options.sweepIntervalSeconds * 1000,
@@ -84,6 +89,7 @@ export async function registerJit(api: FastifyInstance, opts: RegisterJitOptions
   sweeper.unref();
   api.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await stopListening();
     await Promise.allSettled([...pending]); // deliveries in flight finish and are audited
   });
   return deps;

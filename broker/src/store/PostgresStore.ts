@@ -6,6 +6,7 @@ import { PostgresRunner, postgresError } from './PostgresRunner.js';
 import { postgresDialect } from './SqlDialect.js';
 import { SqlStore } from './SqlStore.js';
 import { SqlStoreOps } from './SqlStoreOps.js';
+import type { CommitChannel } from './Store.js';
 
 export interface PostgresStoreOptions {
   /** e.g. `postgres://postgres@127.0.0.1:5432/strongroom`. */
@@ -42,6 +43,10 @@ export class PostgresStore extends SqlStore {
   readonly #pool: pg.Pool;
   readonly #ops: SqlStoreOps;
   readonly #schema: string | undefined;
+  readonly #connectionString: string;
+  readonly #listeners = new Map<string, Set<() => void>>();
+  #listenClient: Promise<pg.Client> | undefined;
+  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     super();
@@ -49,6 +54,7 @@ export class PostgresStore extends SqlStore {
       throw new BrokerError('invalid_config', 'schema must be a lower-case SQL identifier');
     }
     this.#schema = options.schema;
+    this.#connectionString = options.connectionString;
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
@@ -85,8 +91,72 @@ export class PostgresStore extends SqlStore {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    const listening = this.#listenClient;
+    this.#listenClient = undefined;
+    if (listening) await listening.then((c) => c.end()).catch(() => undefined);
     if (this.#pool.ended || this.#pool.ending) return;
     await this.#pool.end();
+  }
+
+  async signalCommitted(channel: CommitChannel): Promise<void> {
+    await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channelName(channel), '']);
+  }
+
+  async onCommitted(channel: CommitChannel, listener: () => void): Promise<() => Promise<void>> {
+    const name = this.#channelName(channel);
+    let set = this.#listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(name, set);
+      const client = await this.#listening();
+      await client.query(`LISTEN ${name}`);
+    }
+    set.add(listener);
+    return async () => {
+      set.delete(listener);
+    };
+  }
+
+  // Channel names carry the schema so two deployments sharing one database stay apart.
+  #channelName(channel: CommitChannel): string {
+    return `strongroom_${this.#schema ?? 'public'}_${channel}`;
+  }
+
+  /**
+   * One dedicated connection (LISTEN needs a session of its own, not a pooled one). When it drops,
+   * it is re-opened and re-subscribed after a pause; meanwhile the streams' periodic re-read
+   * keeps events flowing, only slower.
+   */
+  #listening(): Promise<pg.Client> {
+    if (this.#listenClient) return this.#listenClient;
+    const client = new pg.Client({ connectionString: this.#connectionString });
+    const ready = client.connect().then(() => client);
+    this.#listenClient = ready;
+    client.on('notification', (message) => {
+      for (const listener of this.#listeners.get(message.channel) ?? []) listener();
+    });
+    client.on('error', () => {
+      if (this.#listenClient !== ready) return;
+      this.#listenClient = undefined;
+      void client.end().catch(() => undefined);
+      if (this.#closed) return;
+      setTimeout(() => void this.#resubscribe(), 1000).unref();
+    });
+    ready.catch(() => {
+      if (this.#listenClient === ready) this.#listenClient = undefined;
+    });
+    return ready;
+  }
+
+  async #resubscribe(): Promise<void> {
+    if (this.#closed || this.#listeners.size === 0) return;
+    try {
+      const client = await this.#listening();
+      for (const name of this.#listeners.keys()) await client.query(`LISTEN ${name}`);
+    } catch {
+      if (!this.#closed) setTimeout(() => void this.#resubscribe(), 5000).unref();
+    }
   }
 
   protected autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {

@@ -21,7 +21,7 @@ import type { IssuedCredentialStoreOps } from './IssuedCredentialStoreOps.js';
 import type { JitStoreOps } from './JitStoreOps.js';
 import type { ReviewStoreOps } from './ReviewStoreOps.js';
 import type { SqlStoreOps } from './SqlStoreOps.js';
-import type { AuditHead, Store, StoreOps } from './Store.js';
+import type { AuditHead, CommitChannel, Store, StoreOps } from './Store.js';
 
 interface TxScope {
   active: boolean;
@@ -38,6 +38,8 @@ export abstract class SqlStore implements Store {
 
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract signalCommitted(channel: CommitChannel): Promise<void>;
+  abstract onCommitted(channel: CommitChannel, listener: () => void): Promise<() => Promise<void>>;
   /** Runs `fn` over ops that commit each statement on their own (already outside any transaction). */
   protected abstract autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T>;
   /** Runs `fn` in one database transaction over ops that refuse use once it has settled. */

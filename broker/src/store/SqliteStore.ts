@@ -88,6 +88,14 @@ export class SqliteStore extends SqlStore {
     });
   }
 
+  // One broker instance per SQLite file: the in-process EventHub is the whole fan-out, and a
+  // second process on the same file (tests) is covered by the streams' periodic re-read.
+  async signalCommitted(): Promise<void> {}
+
+  async onCommitted(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
   protected autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
     // Every auto-commit op is one statement, so a busy failure means it did nothing: retry is safe.
     return this.#mutex.run(() => this.#whenNotBusy(() => fn(this.#ops)));

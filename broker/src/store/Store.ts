@@ -18,7 +18,8 @@ import type { ReviewStoreOps } from './ReviewStoreOps.js';
  * paired with `appendAudit` in the same transaction, so if the audit record cannot be written the
  * change does not happen (ARCHITECTURE.md, "Events, audit, alerts").
  */
-export interface StoreOps extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps, AlertStoreOps, ReviewStoreOps {
+export interface StoreOps
+  extends DeviceStoreOps, JitStoreOps, IssuedCredentialStoreOps, AlertStoreOps, ReviewStoreOps {
   // Users, roles, memberships (RBAC lives in the store; policy reads it).
   createUser(user: Omit<UserRecord, 'status'> & { status?: UserStatus }): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;
@@ -104,5 +105,19 @@ export interface Store extends StoreOps {
   lastCheckpoint(): Promise<AuditCheckpoint | undefined>;
   /** Deletes expired oidc-provider records. */
   sweepExpired(now: number): Promise<number>;
+  /**
+   * Tells every broker instance on this store that rows of `channel` were committed (PostgreSQL:
+   * NOTIFY). A signal only: listeners re-read from their own cursor, so a lost signal costs
+   * latency, never data. SQLite serves one instance and does nothing here.
+   */
+  signalCommitted(channel: CommitChannel): Promise<void>;
+  /**
+   * Calls `listener` whenever any instance signals `channel` (PostgreSQL: LISTEN on a dedicated
+   * connection). Resolves to an unsubscribe function.
+   */
+  onCommitted(channel: CommitChannel, listener: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** What other broker instances can be woken up about. */
+export type CommitChannel = 'user_events' | 'admin_events';

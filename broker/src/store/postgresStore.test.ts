@@ -80,3 +80,85 @@ describe('PostgreSQL first start, concurrently on an empty schema', () => {
     expect(await stores[0]?.getSetting('race.key')).toEqual(values[0]);
   });
 });
+
+// Scale-out: every instance's event streams wake when any instance commits user events.
+describe('PostgreSQL commit signals (LISTEN/NOTIFY) between broker instances', () => {
+  const disposers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const dispose of disposers.splice(0)) await dispose();
+  });
+
+  const signalled = (store: PostgresStore, channel: 'user_events' | 'admin_events') => {
+    let count = 0;
+    let wake: (() => void) | undefined;
+    const ready = store.onCommitted(channel, () => {
+      count++;
+      wake?.();
+    });
+    return {
+      ready,
+      get count() {
+        return count;
+      },
+      next: () =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${channel} signal`)), 10_000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }),
+    };
+  };
+
+  it('wakes listeners on another instance, per channel, and not those of another schema', async () => {
+    const a = await openTestPostgresStore();
+    const other = await openTestPostgresStore();
+    disposers.push(a.dispose, other.dispose);
+    const b = await a.openAnother();
+    const onB = signalled(b, 'user_events');
+    const adminOnB = signalled(b, 'admin_events');
+    const foreign = signalled(other.store, 'user_events');
+    await Promise.all([onB.ready, adminOnB.ready, foreign.ready]);
+
+    const woke = onB.next();
+    await a.store.signalCommitted('user_events');
+    await woke;
+    expect(onB.count).toBe(1);
+    // A signal that round-trips through the server is delivered in order: the admin one after
+    // it proves the user_events one was not also sent to the other channel or schema.
+    const adminWoke = adminOnB.next();
+    await a.store.signalCommitted('admin_events');
+    await adminWoke;
+    expect(adminOnB.count).toBe(1);
+    expect(onB.count).toBe(1);
+    expect(foreign.count).toBe(0);
+  });
+
+  it('listens again after its connection is cut', async () => {
+    const a = await openTestPostgresStore();
+    disposers.push(a.dispose);
+    const b = await a.openAnother();
+    const onB = signalled(b, 'user_events');
+    await onB.ready;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN strongroom_%' AND pid <> pg_backend_pid()",
+      );
+    } finally {
+      await admin.end();
+    }
+    // Signals sent while it reconnects are lost (the streams' re-read covers them); keep sending
+    // until one arrives on the new connection.
+    const woke = onB.next();
+    const sender = setInterval(() => void a.store.signalCommitted('user_events').catch(() => undefined), 200);
+    try {
+      await woke;
+    } finally {
+      clearInterval(sender);
+    }
+    expect(onB.count).toBeGreaterThan(0);
+  });
+});
