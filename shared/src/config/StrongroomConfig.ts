@@ -12,6 +12,13 @@ export interface ProfileConfig {
   readonly acr: string;
   /** AWS STS for `strongroom credential-process` / `env aws` (optional; AWS's own defaults otherwise). */
   readonly aws?: AwsProfileConfig;
+  /**
+   * git hosts (`host` or `host:port`, as git sends `host=`) the credential helper answers for, each
+   * mapped to the service (catalog id or audience) whose token it hands git. Other hosts: no answer.
+   */
+  readonly git?: Readonly<Record<string, string>>;
+  /** Kubernetes cluster names for `kube-credential --cluster`, each mapped to a service (else the name is the service). */
+  readonly kube?: Readonly<Record<string, string>>;
 }
 
 /** Where the AWS helpers trade web-identity tokens for temporary credentials. No secrets. */

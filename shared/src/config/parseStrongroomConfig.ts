@@ -6,6 +6,7 @@ import {
   type StrongroomConfig,
 } from './StrongroomConfig.js';
 import { checkBrokerUrl } from './checkBrokerUrl.js';
+import { GIT_HOST, KUBE_CLUSTER, parseServiceMap } from './parseServiceMap.js';
 
 /**
  * Validates the config file's JSON and reports every problem at once. Hand-written rather than
@@ -32,7 +33,7 @@ export function parseStrongroomConfig(input: unknown, source: string): Strongroo
         continue;
       }
       for (const key of Object.keys(raw)) {
-        if (!['broker', 'clientId', 'acr', 'aws'].includes(key))
+        if (!['broker', 'clientId', 'acr', 'aws', 'git', 'kube'].includes(key))
           problems.push(`profiles.${name}: unknown field "${key}"`);
       }
       const { broker, clientId, acr } = raw;
@@ -46,8 +47,17 @@ export function parseStrongroomConfig(input: unknown, source: string): Strongroo
       if (typeof acr !== 'string' || acr === '')
         problems.push(`profiles.${name}.acr must be a non-empty string`);
       const aws = raw['aws'] === undefined ? undefined : parseAwsProfile(raw['aws'], name, problems);
+      const git = parseServiceMap(raw['git'], `profiles.${name}.git`, GIT_HOST, problems);
+      const kube = parseServiceMap(raw['kube'], `profiles.${name}.kube`, KUBE_CLUSTER, problems);
       if (typeof broker === 'string' && typeof clientId === 'string' && typeof acr === 'string') {
-        profiles[name] = Object.freeze({ broker, clientId, acr, ...(aws === undefined ? {} : { aws }) });
+        profiles[name] = Object.freeze({
+          broker,
+          clientId,
+          acr,
+          ...(aws === undefined ? {} : { aws }),
+          ...(git === undefined ? {} : { git }),
+          ...(kube === undefined ? {} : { kube }),
+        });
       }
     }
   }
