@@ -50,9 +50,18 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   program
     .command('token')
     .description('print a fresh access token for scripts (a warning goes to stderr)')
+    .option(
+      '--audience <service>',
+      'a token for this service instead (token exchange; catalog id or audience)',
+    )
+    .option('--grant <id>', 'with --audience: the grant to use (default: your active grant that covers it)')
     .option('--json', 'print as JSON with its expiry')
-    .action((options: { json?: boolean }) =>
-      run(options.json, async () => (await import('./commands/token.js')).token(global(), options)),
+    .action((options: { audience?: string; grant?: string; json?: boolean }) =>
+      run(options.json, async () => {
+        const { audience } = options;
+        if (audience === undefined) return (await import('./commands/token.js')).token(global(), options);
+        return (await import('./commands/serviceToken.js')).serviceToken(global(), { ...options, audience });
+      }),
     );
 
   program
@@ -172,6 +181,23 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     );
 
   program
+    .command('git-credential <action>')
+    .description("git credential helper (get, store, erase): short-lived tokens for the profile's git hosts")
+    .action((action: string) =>
+      run(false, async () => (await import('./commands/gitCredential.js')).gitCredential(global(), action)),
+    );
+
+  program
+    .command('kube-credential')
+    .description('kubectl exec credential plugin: an ExecCredential (v1) with a short-lived token')
+    .requiredOption('--cluster <name>', 'the cluster (mapped to a service by `config kube-cluster`)')
+    .action((options: { cluster: string }) =>
+      run(false, async () =>
+        (await import('./commands/kubeCredential.js')).kubeCredential(global(), options),
+      ),
+    );
+
+  program
     .command('watch')
     .description('print your events (requests, approvals, grants) as they happen')
     .option('--json', 'one JSON object per line')
@@ -198,6 +224,26 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     .action((url: string, options: { clientId?: string; acr?: string; use?: boolean }) =>
       run(false, async () => (await import('./commands/config.js')).configSetBroker(global(), url, options)),
     );
+  for (const [name, which, what] of [
+    ['git-host <host> [service]', 'git', 'git host (host[:port]) the credential helper answers for'],
+    ['kube-cluster <cluster> [service]', 'kube', 'cluster kube-credential issues tokens for'],
+  ] as const) {
+    config
+      .command(name)
+      .description(`map a ${what} to a service (catalog id or audience)`)
+      .option('--remove', 'delete the mapping')
+      .action((key: string, service: string | undefined, options: { remove?: boolean }) =>
+        run(false, async () =>
+          (await import('./commands/configServices.js')).configServiceMap(
+            global(),
+            which,
+            key,
+            service,
+            options,
+          ),
+        ),
+      );
+  }
   config
     .command('use <profile>')
     .description('switch the current profile')
