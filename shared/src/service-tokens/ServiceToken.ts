@@ -7,6 +7,6 @@ export interface ServiceToken {
   /** The service's audience as the broker names it. */
   readonly audience: string;
   readonly expiresAt: number;
-  /** The JIT grant it was issued under: a grant end wipes it (wipeServiceTokens). */
+  /** The JIT grant it was issued under: a grant end wipes it (vault/grantCredentialEntries). */
   readonly grantId: string;
 }

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { CredentialStore } from '../vault/CredentialStore.js';
+import { grantCredentialEntry, isAnyGrantCredentialEntry } from '../vault/grantCredentialEntries.js';
 import type { ServiceToken } from './ServiceToken.js';
 
-/** Vault entries of service tokens: `svc.<digest of what was asked for>` per profile. */
-const PREFIX = 'svc.';
+/**
+ * Vault entries of service tokens follow the grant-credential convention (vault/grantCredentialEntries):
+ * `g.<grant>.svc<digest of what was asked for>`, so whoever sees the grant end (the agent, `strongroom
+ * drop`) wipes them with everything else issued under it, without knowing this module.
+ */
+const KIND = 'svc';
 /** Fetch a new one this long before expiry (a git clone or kubectl call must not start on a dying token)… */
 const REFRESH_BEFORE_MS = 60_000;
 
@@ -14,9 +19,15 @@ interface CachedServiceToken extends ServiceToken {
   readonly refreshAt: number;
 }
 
-/** Audiences are URLs; vault names are short and plain, so the entry name is a digest. */
-export function serviceTokenEntryName(asked: string): string {
-  return `${PREFIX}${createHash('sha256').update(asked).digest('hex').slice(0, 32)}`;
+/** Audiences are URLs; vault names are short and plain, so the entry names a digest. */
+function suffixOf(asked: string): string {
+  return `${KIND}${createHash('sha256').update(asked).digest('hex').slice(0, 22)}`;
+}
+
+/** The profile's vault entries holding a token for `asked` (normally one; one per grant at most). */
+async function entriesFor(store: CredentialStore, profile: string, asked: string): Promise<string[]> {
+  const suffix = `.${suffixOf(asked)}`;
+  return (await store.list(profile)).filter((n) => isAnyGrantCredentialEntry(n) && n.endsWith(suffix));
 }
 
 /** …but never before half its life has passed, so a short token is still worth caching. */
@@ -45,14 +56,17 @@ export async function readCachedServiceToken(
   asked: string,
   now: number,
 ): Promise<ServiceToken | undefined> {
-  const raw = await store.get(profile, serviceTokenEntryName(asked));
-  const cached = raw === undefined ? undefined : decode(raw, asked);
-  if (cached === undefined || now >= cached.refreshAt) return undefined;
-  const { token, tokenType, audience, expiresAt, grantId } = cached;
-  return { token, tokenType, audience, expiresAt, grantId };
+  for (const name of await entriesFor(store, profile, asked)) {
+    const raw = await store.get(profile, name);
+    const cached = raw === undefined ? undefined : decode(raw, asked);
+    if (cached === undefined || now >= cached.refreshAt) continue;
+    const { token, tokenType, audience, expiresAt, grantId } = cached;
+    return { token, tokenType, audience, expiresAt, grantId };
+  }
+  return undefined;
 }
 
-/** Keeps the token in the keychain until it expires (the vault deletes it then), tagged with its grant. */
+/** Keeps the token in the keychain until it expires (the vault deletes it then), under its grant. */
 export async function cacheServiceToken(
   store: CredentialStore,
   profile: string,
@@ -61,13 +75,20 @@ export async function cacheServiceToken(
   now: number,
 ): Promise<void> {
   if (token.expiresAt <= now) return;
+  // One token per service: one issued under another grant is replaced.
+  await eraseServiceToken(store, profile, asked);
   const entry: CachedServiceToken = {
     v: 1,
     asked,
     ...token,
     refreshAt: serviceTokenRefreshAt(now, token.expiresAt),
   };
-  await store.set(profile, serviceTokenEntryName(asked), JSON.stringify(entry), token.expiresAt);
+  await store.set(
+    profile,
+    grantCredentialEntry(token.grantId, suffixOf(asked)),
+    JSON.stringify(entry),
+    token.expiresAt,
+  );
 }
 
 /** Deletes the cached token for `asked` (git's `erase`, a refusal from the broker). */
@@ -76,32 +97,5 @@ export async function eraseServiceToken(
   profile: string,
   asked: string,
 ): Promise<void> {
-  await store.delete(profile, serviceTokenEntryName(asked));
-}
-
-/**
- * Deletes the profile's service tokens issued under `grantId` (the grant ended early: dropped,
- * revoked, posture regression, lock), or all of them when `grantId` is undefined. Returns how many.
- */
-export async function wipeServiceTokens(
-  store: CredentialStore,
-  profile: string,
-  grantId: string | undefined,
-): Promise<number> {
-  let wiped = 0;
-  for (const name of await store.list(profile)) {
-    if (!name.startsWith(PREFIX)) continue;
-    const raw = await store.get(profile, name);
-    if (raw === undefined) continue;
-    let entryGrant: unknown;
-    try {
-      entryGrant = (JSON.parse(raw) as { grantId?: unknown } | null)?.grantId;
-    } catch {
-      entryGrant = undefined; // unreadable: deleted whatever the grant
-    }
-    if (grantId !== undefined && typeof entryGrant === 'string' && entryGrant !== grantId) continue;
-    await store.delete(profile, name);
-    wiped += 1;
-  }
-  return wiped;
+  for (const name of await entriesFor(store, profile, asked)) await store.delete(profile, name);
 }
