@@ -40,6 +40,8 @@ export interface RunningBroker {
   stop(): Promise<void>;
   /** SIGKILL (crash) and wait for exit. */
   kill(): Promise<void>;
+  /** Sends a signal without waiting for exit (SIGHUP: reload the policy bundle). */
+  sendSignal(signal: NodeJS.Signals): void;
   /** Runs `strongroom-broker invite <email> --role …` against the same store; returns the link. */
   invite(email: string, roles?: string[]): Promise<string>;
   /** Runs any other `strongroom-broker` subcommand against the same store (e.g. audit export). */
@@ -143,6 +145,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     output: () => output,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    sendSignal: (sig) => void child.kill(sig),
     run,
     async invite(email, roles = []) {
       const args = ['invite', email, '--issuer', issuer, ...(roles.length ? ['--role', ...roles] : [])];
