@@ -1,0 +1,274 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cliPeople, type CliPeople } from './harness/cliPeople.js';
+import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { startSshd, type RunningSshd } from './harness/startSshd.js';
+
+// Real broker, Chromium keys, CLI, ssh-agent, sshd and ssh on a shared 2-core machine, and a grant
+// that must run out by itself (1 minute): generous timeouts, no wall-clock assertions.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
+
+const DEFAULT_BUNDLE = fileURLToPath(new URL('../../broker/policy/default', import.meta.url));
+
+/**
+ * Issue 6 item 1 end to end. Two hosts run Debian's sshd trusting the broker's CA: a gpu-a100 host
+ * (root accepts principal `ml`, the catalog's sshPrincipals of gpu-a100) and a gpu-prod host (root
+ * accepts `oncall` only). Alice (ml-engineers) gets the ml-researcher role approved by Bob
+ * (team-leads) with a key touch, runs `strongroom ssh-cert gpu-a100`, and the real `ssh` logs in;
+ * it is refused on the other host group, after the grant ran out, and after a dropped grant's
+ * certificate reached the hosts' KRL.
+ *
+ * The bundle is the default one without posture.cedar: this CI machine fails real posture checks
+ * (no disk encryption), and posture enforcement on issuance is tested in
+ * broker/src/ssh/sshCertificateRoutes.test.ts. Everything else (eligibility, approvals, the `ssh`
+ * permit for role members, grants) is the shipped policy.
+ */
+describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)', () => {
+  let work: string;
+  let broker: RunningBroker;
+  let people: CliPeople;
+  let gpuA100: RunningSshd;
+  let gpuProd: RunningSshd;
+  let agent: ChildProcess;
+  let agentEnv: NodeJS.ProcessEnv;
+  const started = Date.now();
+
+  const json = <T>(run: { code: number | null; stdout: string; stderr: string }): T => {
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as T;
+  };
+  const agentKeys = (): string =>
+    spawnSync('ssh-add', ['-L'], { env: { ...process.env, ...agentEnv }, encoding: 'utf8' }).stdout;
+
+  /** The real ssh client, only the agent's identities, host key pinned. Exit 0 = logged in. */
+  async function ssh(host: RunningSshd, user = 'root'): Promise<{ code: number | null; stderr: string }> {
+    const knownHosts = join(work, `known_hosts_${host.port}`);
+    writeFileSync(knownHosts, `${host.knownHostsLine}\n`);
+    const child = spawn(
+      'ssh',
+      [
+        '-F',
+        '/dev/null',
+        '-p',
+        String(host.port),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `IdentityAgent=${agentEnv['SSH_AUTH_SOCK'] ?? ''}`,
+        '-o',
+        'IdentityFile=/dev/null',
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'PreferredAuthentications=publickey',
+        `${user}@127.0.0.1`,
+        'true',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stderr };
+  }
+
+  async function krlFromBroker(): Promise<Buffer> {
+    const res = await fetch(`${broker.url}/api/v1/ssh/krl`); // no credentials: what a host's cron does
+    expect(res.status).toBe(200);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** Alice asks for ml-researcher, Bob approves with a key touch, Alice activates: the grant id. */
+  async function activeGrant(duration: string): Promise<string> {
+    const created = json<{ request: { id: string } }>(
+      await people.run('alice', [
+        'request',
+        'ml-researcher',
+        '--for',
+        duration,
+        '--reason',
+        'Debug the NCCL hang on the A100 nodes (e2e)',
+        '--json',
+      ]),
+    );
+    json(await people.run('bob', ['approve', created.request.id, '--json']));
+    const grants = json<{ grants: Array<{ id: string; requestId: string }> }>(
+      await people.run('alice', ['grants', '--json']),
+    );
+    const grantId = grants.grants.find((g) => g.requestId === created.request.id)?.id ?? '';
+    json(await people.run('alice', ['activate', grantId, '--json']));
+    return grantId;
+  }
+
+  type Issued = {
+    certificate: string;
+    serial: string;
+    validBefore: number;
+    principals: string[];
+    grantId: string;
+  };
+  const sshCert = (hostGroup: string, extra: string[] = []) =>
+    people.run('alice', ['ssh-cert', hostGroup, '--json', ...extra], agentEnv);
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'sr-ssh-e2e-'));
+    const bundle = join(work, 'bundle');
+    cpSync(DEFAULT_BUNDLE, bundle, { recursive: true });
+    rmSync(join(bundle, 'policies', 'posture.cedar'));
+    broker = await startBroker({ args: ['--demo', '--policy', bundle] });
+    people = await cliPeople(broker);
+    await people.add('alice', ['ml-engineers']);
+    await people.add('bob', ['team-leads']);
+
+    const ca = await broker.run(['ssh', 'ca']);
+    expect(ca.code, ca.stderr).toBe(0);
+    const krl = await krlFromBroker();
+    gpuA100 = await startSshd({ caPublicKey: ca.stdout, principals: { root: ['ml'] }, krl });
+    gpuProd = await startSshd({ caPublicKey: ca.stdout, principals: { root: ['oncall'] }, krl });
+
+    const socket = join(work, 'agent.sock');
+    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    while (!existsSync(socket)) await new Promise((resolve) => setTimeout(resolve, 50));
+    agentEnv = { SSH_AUTH_SOCK: socket };
+  });
+
+  afterAll(async () => {
+    agent?.kill();
+    await gpuA100?.stop();
+    await gpuProd?.stop();
+    await people?.close();
+    await broker?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('without a grant: refused with the reason, nothing in the agent; without an agent: a clear error', async () => {
+    const refused = await sshCert('gpu-a100');
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/no active grant covers HostGroup "gpu-a100"/);
+    expect(agentKeys()).not.toContain('cert');
+    expect((await ssh(gpuA100)).code).toBe(255);
+
+    const noAgent = await people.run('alice', ['ssh-cert', 'gpu-a100'], { SSH_AUTH_SOCK: '' });
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stderr).toMatch(/No ssh-agent is running/);
+  });
+
+  it('within a grant ssh logs in with no key on disk; another host group refuses; after the grant ran out, refused', async () => {
+    const grantId = await activeGrant('1m');
+    const issued = json<Issued>(await sshCert('gpu-a100'));
+    expect(issued).toMatchObject({ principals: ['ml'], grantId });
+    const blob = issued.certificate.split(' ')[1] ?? '?';
+    expect(agentKeys()).toContain(`ssh-ed25519-cert-v01@openssh.com ${blob}`);
+
+    const login = await ssh(gpuA100);
+    expect(login.code, `${login.stderr}\n${gpuA100.output()}`).toBe(0);
+    expect(gpuA100.output()).toContain(`serial ${issued.serial}`);
+
+    // A gpu-prod host wants principal `oncall`; the certificate names `ml` only.
+    const other = await ssh(gpuProd);
+    expect(other.code).toBe(255);
+    expect(other.stderr).toMatch(/Permission denied/);
+    const notGranted = await sshCert('gpu-prod');
+    expect(notGranted.code).toBe(4);
+    expect(notGranted.stderr).toMatch(/no active grant covers HostGroup "gpu-prod"/);
+
+    // No private key anywhere the CLI could write: its HOME, XDG dirs and TMPDIR, and the cwd.
+    expect(keyMaterialIn([people.person('alice').cli.root, process.cwd()], blob, started)).toEqual([]);
+
+    // The grant runs out by itself; the certificate ended with it and the agent forgot it.
+    const grant = json<{ grants: Array<{ id: string; expiresAt: number }> }>(
+      await people.run('alice', ['grants', '--json']),
+    ).grants.find((g) => g.id === grantId);
+    expect(issued.validBefore * 1000).toBeLessThanOrEqual(grant?.expiresAt ?? 0);
+    while (agentKeys().includes(blob)) await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = await ssh(gpuA100);
+    expect(after.code).toBe(255);
+    expect(after.stderr).toMatch(/Permission denied/);
+    expect((await sshCert('gpu-a100', ['--grant', grantId])).stderr).toMatch(/is not active/);
+  });
+
+  it('after the grant was dropped, the KRL the hosts fetch refuses the certificate still in the agent', async () => {
+    const grantId = await activeGrant('10m');
+    const issued = json<Issued>(await sshCert('gpu-a100', ['--ttl', '5m']));
+    expect(issued.validBefore - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(300);
+    expect((await ssh(gpuA100)).code).toBe(0);
+
+    json(await people.run('alice', ['drop', grantId, '--json']));
+    const krl = await krlFromBroker();
+    gpuA100.setKrl(krl);
+    const blob = issued.certificate.split(' ')[1] ?? '?';
+    expect(agentKeys()).toContain(blob); // the agent still offers it: sshd refuses it by the KRL
+    const refused = await ssh(gpuA100);
+    expect(refused.code).toBe(255);
+    expect(gpuA100.output()).toMatch(/revoked/i);
+
+    // The broker CLI writes the same list for hosts provisioned by file.
+    const file = join(work, 'cli.krl');
+    expect((await broker.run(['ssh', 'krl', '--out', file])).code).toBe(0);
+    const certFile = join(work, 'dropped-cert.pub');
+    writeFileSync(certFile, `${issued.certificate}\n`);
+    const query = spawnSync('ssh-keygen', ['-Q', '-f', file, certFile], { encoding: 'utf8' });
+    expect(query.status, query.stdout + query.stderr).toBe(1);
+    expect(query.stdout).toContain('REVOKED');
+
+    // Issued and revoked, both in the tamper-evident audit log.
+    const exported = join(work, 'audit.jsonl');
+    expect((await broker.run(['audit', 'export', '--out', exported])).code).toBe(0);
+    const lines = readFileSync(exported, 'utf8').split('\n');
+    expect(lines.some((l) => l.includes('"credential.issue"') && l.includes(issued.serial))).toBe(true);
+    expect(lines.some((l) => l.includes('"credential.revoke"') && l.includes(`ssh:${issued.serial}`))).toBe(
+      true,
+    );
+    expect((await broker.run(['audit', 'verify', exported])).code).toBe(0);
+  });
+});
+
+/**
+ * Files under `dirs` changed since `since` that hold private key material or this key: PEM/OpenSSH
+ * private key markers, or the certified public key (any file format holding the key pair holds it).
+ */
+function keyMaterialIn(dirs: readonly string[], certBlobBase64: string, since: number): string[] {
+  const cert = Buffer.from(certBlobBase64, 'base64');
+  // Certificate blob: string type, string nonce, string pk (the 32-byte Ed25519 public key).
+  const typeLength = cert.readUInt32BE(0);
+  const nonceAt = 4 + typeLength;
+  const pkAt = nonceAt + 4 + cert.readUInt32BE(nonceAt) + 4;
+  const publicKey = cert.subarray(pkAt, pkAt + 32);
+  const needles = [
+    Buffer.from('PRIVATE KEY'),
+    Buffer.from('openssh-key-v1'),
+    publicKey,
+    Buffer.from(publicKey.toString('base64')),
+    Buffer.from(publicKey.toString('base64url')),
+    Buffer.from(publicKey.toString('hex')),
+  ];
+  const hits: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && depth > 0 && entry.name !== 'node_modules' && entry.name !== '.git')
+        walk(path, depth - 1);
+      else if (entry.isFile() && statSync(path).mtimeMs >= since) {
+        const content = readFileSync(path);
+        if (needles.some((n) => content.includes(n))) hits.push(path);
+      }
+    }
+  };
+  for (const dir of dirs) walk(dir, dir === process.cwd() ? 0 : 20);
+  return hits;
+}
