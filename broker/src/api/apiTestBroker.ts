@@ -1,3 +1,4 @@
+import type { AlertDeps } from '../alerts/AlertDeps.js';
 import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,8 @@ export interface ApiTestBroker {
   provider: Provider;
   /** The JIT/policy dependencies the server runs with (for testing functions behind routes). */
   jit: JitDeps;
+  /** Detectors, alerts and locks (issue 9). */
+  alerts: AlertDeps;
   store: Store;
   issuer: string;
   /** The broker's clock in ms; kept near real time (oidc-provider checks expiry on its own clock). */
@@ -89,7 +92,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
   const config = loadBrokerConfig({ port: 7700 });
   const clock = { now: Date.now() };
   const now = () => clock.now;
-  const { app, provider, jit } = await createBrokerServer({
+  const { app, provider, jit, alerts } = await createBrokerServer({
     config,
     store,
     makeAdapter: (s) => oidcAdapter(s, { now }),
@@ -114,6 +117,7 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
     app,
     provider,
     jit,
+    alerts,
     store,
     issuer,
     clock,

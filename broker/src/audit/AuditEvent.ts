@@ -4,6 +4,7 @@
  * activity within it, `statusId` 1 = success, 2 = failure.
  */
 export type OcsfClassUid =
+  | 2004 // Detection Finding (alerts raised by the detectors)
   | 3001 // Account Change
   | 3002 // Authentication
   | 3003 // Authorize Session

@@ -36,6 +36,9 @@ export const accountChangeActivities = {
 /** API Activity (class 6003) activity_id values. */
 export const apiActivities = { create: 1, read: 2, update: 3, delete: 4, other: 99 } as const;
 
+/** Detection Finding (class 2004) activity_id values. */
+export const detectionFindingActivities = { create: 1, update: 2, close: 3, other: 99 } as const;
+
 /** OCSF severity_id values. */
 export const severities = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 } as const;
 
@@ -72,6 +75,13 @@ export function apiActivityEvent(
   fields: OcsfEventFields,
 ): AuditEventInput {
   return ocsfEvent(6003, apiActivities[activity], fields);
+}
+
+export function detectionFindingEvent(
+  activity: keyof typeof detectionFindingActivities,
+  fields: OcsfEventFields,
+): AuditEventInput {
+  return ocsfEvent(2004, detectionFindingActivities[activity], fields);
 }
 
 function ocsfEvent(

@@ -2,7 +2,7 @@ import { BrokerError } from '../errors/BrokerError.js';
 import type { AuditActor, AuditEventInput, OcsfClassUid } from './AuditEvent.js';
 import { canonicalOrder } from './canonicalJson.js';
 
-const classUids: ReadonlySet<number> = new Set<OcsfClassUid>([3001, 3002, 3003, 5001, 5003, 6003]);
+const classUids: ReadonlySet<number> = new Set<OcsfClassUid>([2004, 3001, 3002, 3003, 5001, 5003, 6003]);
 const actorKinds: ReadonlySet<unknown> = new Set<AuditActor['kind']>([
   'user',
   'admin',

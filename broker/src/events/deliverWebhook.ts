@@ -28,6 +28,42 @@ export function webhookSignature(secret: string, timestampSeconds: number, body:
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
+/** One attempt's answer: `retryable` for network errors, 5xx and 429 (anything else will not improve). */
+export interface WebhookAnswer {
+  ok: boolean;
+  status: number;
+  error: string;
+  retryable: boolean;
+}
+
+/** One signed POST of `body` (`X-Strongroom-Signature`, signed with the current time), no retry. */
+export async function postWebhook(
+  deps: Pick<WebhookDeliveryDeps, 'fetch' | 'now'>,
+  target: WebhookTarget,
+  event: string,
+  body: string,
+): Promise<WebhookAnswer> {
+  try {
+    const response = await deps.fetch(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-strongroom-signature': webhookSignature(target.secret, Math.floor(deps.now() / 1000), body),
+        'x-strongroom-event': event,
+      },
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    const status = response.status;
+    if (response.ok) return { ok: true, status, error: '', retryable: false };
+    return { ok: false, status, error: `HTTP ${status}`, retryable: status >= 500 || status === 429 };
+  } catch (cause) {
+    return { ok: false, status: 0, error: cause instanceof Error ? cause.name : 'error', retryable: true };
+  }
+}
+
 /**
  * Delivers one Slack-compatible JSON message (`{ text, blocks? }` plus Strongroom's own fields) to
  * one webhook, signed in `X-Strongroom-Signature`, retrying network errors and 5xx/429 answers with
@@ -44,26 +80,10 @@ export async function deliverWebhook(
   let error = '';
   for (; attempt < deps.attempts; attempt++) {
     if (attempt > 0) await deps.sleep(deps.backoffMs * 2 ** (attempt - 1));
-    try {
-      const response = await deps.fetch(target.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-strongroom-signature': webhookSignature(target.secret, Math.floor(deps.now() / 1000), body),
-          'x-strongroom-event': message.event,
-        },
-        body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(10_000),
-      });
-      status = response.status;
-      await response.body?.cancel();
-      if (response.ok) break;
-      error = `HTTP ${status}`;
-      if (status < 500 && status !== 429) break; // the receiver refused: retrying will not help
-    } catch (cause) {
-      error = cause instanceof Error ? cause.name : 'error';
-    }
+    const answer = await postWebhook(deps, target, message.event, body);
+    status = answer.status;
+    error = answer.error;
+    if (answer.ok || !answer.retryable) break;
   }
   const ok = status >= 200 && status < 300;
   const url = new URL(target.url);

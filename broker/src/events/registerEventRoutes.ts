@@ -29,7 +29,8 @@ function cursorOf(header: unknown, query: unknown): number {
  * `id` is its store id, so a client reconnecting with `Last-Event-ID` gets exactly what it missed
  * (the store keeps them; nothing lives only in memory). Without `Last-Event-ID` the stream starts
  * at the newest event. The stream ends when the account is no longer active or after
- * `maxStreamMs` (the access token that opened it is short-lived).
+ * `maxStreamMs` (the access token that opened it is short-lived); a lock ends it right after
+ * the events committed with the lock (`session.revoked`) have been written.
  */
 export function registerEventRoutes(api: FastifyInstance, deps: EventRouteDeps): void {
   const open = new Set<() => void>();
@@ -63,14 +64,23 @@ export function registerEventRoutes(api: FastifyInstance, deps: EventRouteDeps):
       try {
         do {
           again = false;
+          // Read the account's state first and end only after writing what was committed up to
+          // now: a lock's `session.revoked` (committed with it) must reach the client that is wiped.
           const user = await deps.store.getUser(caller.user.id);
-          if (!user || user.status !== 'active') return end();
+          const device = caller.device && (await deps.store.getDevice(caller.device.id));
+          const cutOff =
+            !user ||
+            user.status !== 'active' ||
+            device?.status === 'locked' ||
+            device?.status === 'removed' ||
+            device?.status === 'replaced';
           const events = await deps.store.listUserEvents(caller.user.id, cursor, BATCH);
           for (const e of events) {
             const body: UserEvent = { id: e.id, type: e.type, time: e.createdAt, data: e.data };
             out.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`);
             cursor = e.id;
           }
+          if (cutOff) return end();
           if (events.length === BATCH) again = true;
         } while (again && !closed);
       } catch {

@@ -28,6 +28,8 @@ import { registerAwsCredentialRoutes } from '../credentials/aws/registerAwsCrede
 import { registerAdminPages } from '../admin/registerAdminPages.js';
 import { loadSshCa } from '../ssh/loadSshCa.js';
 import { registerSshCredentialRoutes, registerSshKrlRoute } from '../ssh/registerSshRoutes.js';
+import type { AlertDeps } from '../alerts/AlertDeps.js';
+import { registerAlerts, type AlertSettings } from '../alerts/registerAlerts.js';
 
 export interface BrokerServerOptions {
   config: BrokerConfig;
@@ -38,6 +40,8 @@ export interface BrokerServerOptions {
   logger?: boolean;
   /** Policy engine or bundle directory (`--policy DIR`), JIT and event settings (jit/registerJit.ts). */
   jit?: Pick<RegisterJitOptions, 'policy' | 'policyDir' | 'jit' | 'events'>;
+  /** Detector, webhook retry and polling settings (alerts/registerAlerts.ts). */
+  alerts?: AlertSettings;
 }
 
 export interface BrokerServer {
@@ -45,6 +49,8 @@ export interface BrokerServer {
   provider: Provider;
   /** The policy engine in force and the JIT workflow (reloadPolicy on SIGHUP, sweepJit in tests). */
   jit: JitDeps;
+  /** Detectors, alerts, locks and the webhook outbox (issue 9). */
+  alerts: AlertDeps;
 }
 
 /**
@@ -113,13 +119,28 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     if (jit === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
     registerSshCredentialRoutes(api, { jit, ca: sshCa });
   };
+  let alerts: AlertDeps | undefined;
+  const registerAlertRoutes = async (api: FastifyInstance): Promise<void> => {
+    const running = jit;
+    if (running === undefined) throw new BrokerError('internal', 'the JIT routes were not registered');
+    alerts = await registerAlerts(api, {
+      ...opts.alerts,
+      store,
+      rp: running.rp,
+      now,
+      bundle: () => running.policy.bundle,
+      webhooks: running.options.webhooks,
+      eventsCommitted: () => running.eventsCommitted(),
+      log: (message) => app.log.warn(message),
+    });
+  };
   await registerApi(app, {
     store,
     provider,
     issuer: config.issuer,
     now,
     options: config.devices,
-    routes: [registerJitRoutes, registerAwsRoutes, registerSshRoutes],
+    routes: [registerJitRoutes, registerAwsRoutes, registerSshRoutes, registerAlertRoutes],
     // The hub is made with the JIT routes, after the posture routes: bind late.
     eventsCommitted: () => jit?.eventsCommitted(),
   });
@@ -128,5 +149,6 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
   // Public: hosts fetch it without credentials (see registerSshKrlRoute).
   registerSshKrlRoute(app, { store, ca: sshCa, now });
   await registerAdminPages(app, jit, { secureCookies: config.issuer.startsWith('https:') });
-  return { app, provider, jit };
+  if (alerts === undefined) throw new BrokerError('internal', 'the alert routes were not registered');
+  return { app, provider, jit, alerts };
 }

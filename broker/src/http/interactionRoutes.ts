@@ -86,6 +86,11 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: RouteDeps)
     const verified = await verifyLoginAssertion(deps.store, rp, stored.challenge, body.response);
     if (!verified.ok) {
       await recordLoginFailure(deps, verified, { clientId, srcIp: request.ip });
+      if (verified.reason === 'user_locked')
+        throw new BrokerError(
+          'forbidden',
+          'Your account is locked. Signing in is refused until another admin unlocks it; ask your Strongroom admins.',
+        );
       throw new BrokerError('webauthn_failed', 'Sign-in with this security key failed.', { status: 401 });
     }
     await recordLoginSuccess(deps, verified, { clientId, srcIp: request.ip });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { AccessRequestView, ApproveRequest, GrantView } from '@strongroom/shared/protocol/jitApi.js';
 import { apiAuditEvent } from '../api/apiAuditEvent.js';
 import { auditRefusal } from '../api/auditRefusal.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { GrantRecord } from '../store/jitRecords.js';
+import { assertionOf } from '../webauthn/assertionOf.js';
 import { verifyLoginAssertion } from '../webauthn/verifyLoginAssertion.js';
 import { takeApprovalChallenge } from './approvalChallenge.js';
 import { mayApprove } from './eligibleApprovers.js';
@@ -30,25 +30,6 @@ const refused = (
   reason,
   ...(severityId ? { severityId } : {}),
 });
-
-function assertionOf(body: ApproveRequest): AuthenticationResponseJSON {
-  const { assertion: a } = body;
-  return {
-    id: a.id,
-    rawId: a.rawId,
-    type: a.type,
-    response: {
-      clientDataJSON: a.response.clientDataJSON,
-      authenticatorData: a.response.authenticatorData,
-      signature: a.response.signature,
-      ...(a.response.userHandle === undefined ? {} : { userHandle: a.response.userHandle }),
-    },
-    clientExtensionResults: {},
-    ...(a.authenticatorAttachment === undefined
-      ? {}
-      : { authenticatorAttachment: a.authenticatorAttachment }),
-  };
-}
 
 /**
  * `POST /api/v1/requests/{id}/approve`. In one transaction, in this order: the approver's challenge

@@ -72,11 +72,17 @@ describe('verifyLoginAssertion', () => {
     });
   });
 
-  it('refuses a locked user', async () => {
+  it('refuses a locked user (user_locked, only for a valid assertion) and a disabled one', async () => {
     await store.setUserStatus('u1', 'locked');
     try {
       const result = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, counter: 50 }));
-      expect(result).toMatchObject({ ok: false, reason: 'user_inactive' });
+      expect(result).toMatchObject({ ok: false, reason: 'user_locked' });
+      // Someone without the key learns nothing about the account's state.
+      const forged = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, challenge: 'other', counter: 51 }));
+      expect(forged).toMatchObject({ ok: false, reason: 'assertion_invalid' });
+      await store.setUserStatus('u1', 'disabled');
+      const disabled = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, counter: 52 }));
+      expect(disabled).toMatchObject({ ok: false, reason: 'user_inactive' });
     } finally {
       await store.setUserStatus('u1', 'active');
     }

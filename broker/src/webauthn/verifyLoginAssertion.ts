@@ -5,7 +5,11 @@ import type { RelyingParty } from './relyingParty.js';
 
 /** Why a login failed, for the audit log; the person only sees a generic message. */
 export type LoginFailureReason =
-  'unknown_credential' | 'user_inactive' | 'assertion_invalid' | 'counter_regression';
+  | 'unknown_credential'
+  | 'user_inactive'
+  | 'user_locked'
+  | 'assertion_invalid'
+  | 'counter_regression';
 
 export type LoginVerification =
   | { ok: true; user: UserRecord; credential: CredentialRecord; newCounter: number }
@@ -13,7 +17,7 @@ export type LoginVerification =
 
 /**
  * Verifies a WebAuthn assertion (WebAuthn L3 §7.2): the credential must be registered, its user
- * active, the challenge ours, the origin and RP ID ours, user verification done, the signature
+ * active (checked last: `user_locked` only for a valid assertion), the challenge ours, the origin and RP ID ours, user verification done, the signature
  * valid, and the signature counter must move forward (§6.1.1: a counter that does not increase,
  * when either value is non-zero, signals a cloned authenticator).
  */
@@ -27,7 +31,7 @@ export async function verifyLoginAssertion(
   if (!credential) return { ok: false, reason: 'unknown_credential' };
   const ids = { credentialId: credential.id, userId: credential.userId };
   const user = await ops.getUser(credential.userId);
-  if (!user || user.status !== 'active') return { ok: false, reason: 'user_inactive', ...ids };
+  if (!user) return { ok: false, reason: 'user_inactive', ...ids };
 
   let verified;
   try {
@@ -51,5 +55,9 @@ export async function verifyLoginAssertion(
   if ((newCounter > 0 || credential.counter > 0) && newCounter <= credential.counter) {
     return { ok: false, reason: 'counter_regression', ...ids };
   }
+  // Checked after the signature, so only the key's holder learns that the account is locked
+  // (they get a clear message; anyone else only a failed assertion).
+  if (user.status === 'locked') return { ok: false, reason: 'user_locked', ...ids };
+  if (user.status !== 'active') return { ok: false, reason: 'user_inactive', ...ids };
   return { ok: true, user, credential, newCounter };
 }

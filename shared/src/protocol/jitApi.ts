@@ -172,6 +172,10 @@ export const userEventTypeSchema = z.enum([
   'grant.ended',
   'session.revoked',
   'device.compliance',
+  // Admins only (issue 9): a detector raised an alert; a person or device was locked or unlocked.
+  'alert.raised',
+  'principal.locked',
+  'principal.unlocked',
 ]);
 export const userEventSchema = z.object({
   id: z.number().int(),
