@@ -2,9 +2,8 @@ import { authorizeRequestSchema } from '@strongroom/shared/protocol/jitApi.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { apiCallerOf } from '../api/auth/ApiCaller.js';
-import { BrokerError } from '../errors/BrokerError.js';
 import { parseBody } from '../http/parseBody.js';
-import { isAdmin } from '../jit/isAdmin.js';
+import { requireAdmin } from '../jit/requireAdmin.js';
 import type { JitDeps } from '../jit/JitDeps.js';
 import { authorizeForCaller } from './authorizeForCaller.js';
 import { reloadPolicy, swapOrThrow } from './reloadPolicy.js';
@@ -24,8 +23,7 @@ export function registerAuthzRoutes(api: FastifyInstance, deps: JitDeps): void {
     const caller = apiCallerOf(request);
     // The directory is the one the broker started with, never a path from the request.
     parseBody(z.union([z.undefined(), z.null(), z.strictObject({})]), request.body);
-    if (!(await isAdmin(deps.store, caller.user.id)))
-      throw new BrokerError('forbidden', 'reloading the policy bundle needs the admin role');
+    await requireAdmin(deps, caller, { name: 'policy.reload', what: 'reloading the policy bundle' });
     const result = await reloadPolicy(
       deps,
       { kind: 'admin', userId: caller.user.id, email: caller.user.email },

@@ -293,6 +293,12 @@ describe('JIT elevation routes (real broker, real SQLite, default bundle)', () =
     await w.call(alice, 'POST', `/api/v1/grants/${b.grantId}/activate`);
     expect((await w.call(bob, 'POST', `/api/v1/grants/${b.grantId}/revoke`)).status).toBe(403);
     expect((await authorize(alice)).body['decision']).toBe('allow');
+    // The refused attempt is on the record, with who tried.
+    const refused = (await w.auditNames()).filter(
+      (a) => a.activity === 'jit.grant.revoke' && a.statusId === 2,
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.data).toMatchObject({ grantId: b.grantId, reason: 'not_admin' });
     const revoked = await w.call(admin, 'POST', `/api/v1/grants/${b.grantId}/revoke`, {
       reason: 'incident 7',
     });
@@ -381,7 +387,9 @@ describe('JIT elevation routes (real broker, real SQLite, default bundle)', () =
     expect((await w.call(alice, 'POST', '/api/v1/admin/policy/reload')).status).toBe(403);
     const r = await w.call(admin, 'POST', '/api/v1/admin/policy/reload');
     expect(r).toMatchObject({ status: 200, body: { previousHash: before, hash: before } });
-    expect((await w.auditNames()).some((a) => a.activity === 'policy.reload' && a.statusId === 1)).toBe(true);
+    const reloads = (await w.auditNames()).filter((a) => a.activity === 'policy.reload');
+    expect(reloads.map((a) => a.statusId)).toEqual([2, 1]);
+    expect(reloads[0]?.data).toMatchObject({ reason: 'not_admin' });
   });
 
   it('an expired grant never allows across a broker restart with the clock moved', async () => {

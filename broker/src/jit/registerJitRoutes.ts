@@ -7,14 +7,13 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { apiCallerOf } from '../api/auth/ApiCaller.js';
-import { BrokerError } from '../errors/BrokerError.js';
 import { parseBody } from '../http/parseBody.js';
 import { createApprovalLink } from './approvalLink.js';
 import { approveRequest } from './approveRequest.js';
 import { changeGrant } from './changeGrant.js';
 import { closeRequest } from './closeRequest.js';
 import { createAccessRequest } from './createAccessRequest.js';
-import { isAdmin } from './isAdmin.js';
+import { requireAdmin } from './requireAdmin.js';
 import { issueApproval } from './issueApproval.js';
 import type { JitDeps } from './JitDeps.js';
 import { listRequests } from './listRequests.js';
@@ -110,8 +109,11 @@ export function registerJitRoutes(api: FastifyInstance, deps: JitDeps): void {
   api.post('/grants/:id/revoke', async (request) => {
     const caller = apiCallerOf(request);
     const body = parseBody(revokeGrantSchema, request.body ?? undefined);
-    if (!(await isAdmin(deps.store, caller.user.id)))
-      throw new BrokerError('forbidden', 'revoking a grant needs the admin role');
+    await requireAdmin(deps, caller, {
+      name: 'jit.grant.revoke',
+      what: 'revoking a grant',
+      data: { grantId: idOf(request.params) },
+    });
     return changeGrant(deps, caller, idOf(request.params), {
       kind: 'revoke',
       reason: body?.reason ?? 'revoked by an admin',
