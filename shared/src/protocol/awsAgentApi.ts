@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { AgentMethodSpec } from './agentApi.js';
+
+/**
+ * `aws.terminal`: the agent method behind `strongroom env aws --role <r>` (issue 6, item 3), which
+ * the AWS helper registers with the agent's handler registry. It checks the role now (credentials are
+ * fetched once, so a role without a grant fails here and not in the user's tool later), makes a
+ * per-terminal token tied to that grant, and answers the two pointer variables: the loopback
+ * container-credentials URL and the token. Never the keys.
+ */
+export const awsTerminalParamsSchema = z.strictObject({
+  role: z.string().min(1).max(200),
+  grantId: z.string().min(1).max(200).optional(),
+  label: z.string().min(1).max(100).optional(),
+  /** Capped by the grant's end and the session's. Default 12 hours (a training job). */
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(12 * 3600)
+    .optional(),
+});
+export type AwsTerminalParams = z.infer<typeof awsTerminalParamsSchema>;
+
+export const awsTerminalResultSchema = z.strictObject({
+  terminalId: z.string(),
+  grantId: z.string(),
+  expiresAt: z.number(),
+  env: z.strictObject({
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().startsWith('http://127.0.0.1:'),
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: z.string().min(43),
+  }),
+});
+export type AwsTerminalResult = z.infer<typeof awsTerminalResultSchema>;
+
+export const AWS_TERMINAL_METHOD = 'aws.terminal';
+export const awsTerminalMethod: AgentMethodSpec<
+  typeof awsTerminalParamsSchema,
+  typeof awsTerminalResultSchema
+> = {
+  params: awsTerminalParamsSchema,
+  result: awsTerminalResultSchema,
+  summary:
+    'A per-terminal token and the loopback container-credentials URL for an AWS role (strongroom env aws).',
+};
