@@ -61,6 +61,26 @@ export async function configSetBroker(
   return EXIT.ok;
 }
 
+/** `strongroom config set-aws`: the profile's STS endpoint and region (no secrets; validated on write). */
+export async function configSetAws(
+  global: GlobalOptions,
+  options: { stsEndpoint?: string; region?: string },
+): Promise<number> {
+  const config = await readStrongroomConfig(file());
+  const profile = resolveProfile(config, global.profile ?? process.env['STRONGROOM_PROFILE']);
+  const { name, ...current } = profile;
+  const aws = { ...current.aws };
+  if (options.stsEndpoint === 'default') delete aws.stsEndpoint;
+  else if (options.stsEndpoint !== undefined) aws.stsEndpoint = options.stsEndpoint;
+  if (options.region !== undefined) aws.region = options.region;
+  const next: ProfileConfig = { ...current, aws };
+  await writeStrongroomConfig(file(), { ...config, profiles: { ...config.profiles, [name]: next } });
+  process.stdout.write(
+    `Profile "${name}": AWS STS ${aws.stsEndpoint ?? 'AWS default'}, region ${aws.region ?? 'us-east-1'}.\n`,
+  );
+  return EXIT.ok;
+}
+
 /** `strongroom config use <profile>`: switch the current profile. */
 export async function configUse(_global: GlobalOptions, name: string): Promise<number> {
   const config = await readStrongroomConfig(file());

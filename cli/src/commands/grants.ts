@@ -1,4 +1,5 @@
 import { grantsResponseSchema, grantViewSchema, type GrantView } from '@strongroom/shared/protocol/jitApi.js';
+import { wipeGrantCredentials } from '@strongroom/shared/vault/grantCredentialEntries.js';
 import { z } from 'zod';
 import type { GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
@@ -38,6 +39,8 @@ export async function changeGrant(
     `/api/v1/grants/${encodeURIComponent(id)}/${how}`,
     z.object({ grant: grantViewSchema }),
   );
+  // What this device cached under the grant (AWS keys, …) goes with it (issue 6: cache wipes on clients).
+  if (how === 'drop') await wipeGrantCredentials(context.store, context.profile.name, id);
   if (options.json === true) printJson(data);
   else process.stdout.write(`Grant ${id}: ${describe(data.grant, context.host.now())}.\n`);
   return EXIT.ok;

@@ -1,0 +1,33 @@
+import { credentialProcessJson } from '@strongroom/shared/credentials/aws/AwsCredentials.js';
+import { readCachedAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
+import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
+import { EXIT } from '../exitCodes.js';
+
+export interface CredentialProcessOptions {
+  role: string;
+  grant?: string | undefined;
+}
+
+/**
+ * `strongroom credential-process --role <r>`: the AWS `credential_process` helper. Prints ONLY the
+ * JSON the AWS CLI and SDKs read (`Version` 1, keys, `Expiration`) on stdout; errors go to stderr
+ * without secrets. On the CLI's hot path (bin/strongroom.ts): with fresh credentials in the keychain
+ * this loads no commander, zod or AWS SDK; on a miss the broker and STS code is imported.
+ */
+export async function credentialProcess(
+  global: GlobalOptions,
+  options: CredentialProcessOptions,
+): Promise<number> {
+  const context = await cliContext(global, noBrowser);
+  const cached = await readCachedAwsCredentials(
+    context.store,
+    context.profile.name,
+    options.role,
+    context.host.now(),
+    options.grant,
+  );
+  const credentials =
+    cached ?? (await (await import('../fetchAwsCredentials.js')).fetchAwsCredentials(context, options));
+  process.stdout.write(`${credentialProcessJson(credentials)}\n`);
+  return EXIT.ok;
+}

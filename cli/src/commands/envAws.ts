@@ -1,0 +1,57 @@
+import { tmpdir, userInfo } from 'node:os';
+import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
+import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import { AWS_TERMINAL_METHOD, type AwsTerminalResult } from '@strongroom/shared/protocol/awsAgentApi.js';
+import type { GlobalOptions } from '../cliContext.js';
+import { EXIT } from '../exitCodes.js';
+
+export interface EnvAwsOptions {
+  role: string;
+  grant?: string;
+  label?: string;
+  json?: boolean;
+}
+
+/**
+ * `strongroom env aws --role <r>`: shell exports that point the AWS CLI and SDKs at the agent's
+ * loopback container-credentials endpoint with a new per-terminal token
+ * (`eval "$(strongroom env aws --role r)"`). Pointers only: the keys never reach the environment.
+ * The endpoint lives in the agent (it must outlive this command), so the agent must be running.
+ */
+export async function envAws(_global: GlobalOptions, options: EnvAwsOptions): Promise<number> {
+  const endpoint = agentSocketPath({
+    platform: process.platform,
+    env: process.env,
+    uid: process.getuid?.(),
+    tmpdir: tmpdir(),
+    username: userInfo().username,
+  });
+  const agent = await AgentClient.connect(endpoint, process.getuid?.());
+  if (agent === undefined)
+    throw new StrongroomError(
+      'usage',
+      'The Strongroom agent is not running, and it serves the AWS endpoint.',
+      {
+        hint: 'Start it with `strongroom agent` (or the tray app), or use `credential_process = strongroom credential-process --role <r>` in ~/.aws/config.',
+      },
+    );
+  try {
+    const result = (await agent.request(AWS_TERMINAL_METHOD, {
+      role: options.role,
+      ...(options.grant === undefined ? {} : { grantId: options.grant }),
+      label: options.label ?? `strongroom env aws --role ${options.role}`.slice(0, 100),
+    })) as AwsTerminalResult;
+    if (options.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      for (const [name, value] of Object.entries(result.env))
+        process.stdout.write(`export ${name}='${value.replace(/'/g, `'\\''`)}'\n`);
+      process.stderr.write(
+        `strongroom: AWS tools in this shell now get "${options.role}" from the agent until ${new Date(result.expiresAt).toISOString()} (grant ${result.grantId}); the token dies with the grant.\n`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    agent.close();
+  }
+}
