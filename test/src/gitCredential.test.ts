@@ -1,0 +1,304 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { createServiceTokenVerifier } from '@strongroom/shared/service-auth/createServiceTokenVerifier.js';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
+import { cliPeople, type CliPeople } from './harness/cliPeople.js';
+import { startGitHttpServer, type GitHttpServer } from './harness/gitHttpServer.js';
+import { startBroker, type RunningBroker } from './harness/startBroker.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+
+const GIT_AUDIENCE = 'https://git.ml.internal';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Issue 6 items 2, 4, 5 end to end: the real broker (default bundle without the posture rules:
+ * this CI machine's posture is not ours to choose), two people signed in with the real CLI and
+ * Chromium virtual keys, and a real `git clone` over smart HTTP from `git http-backend` behind a
+ * Node server that accepts only tokens the shared verifier (`createServiceTokenVerifier`: JWKS,
+ * audience, expiry, the broker's denylist) accepts. git gets the token through
+ * `strongroom git-credential`: refused without a grant, works within one, refused again once the
+ * grant is dropped (the cached token is on the denylist; git's `erase` wipes it; a new exchange is
+ * refused). kubectl's `strongroom kube-credential` answer is checked against ExecCredential v1.
+ */
+describe('git and kubectl credentials from token exchange (real broker, CLI, git http-backend)', () => {
+  let work: string;
+  let broker: RunningBroker;
+  let people: CliPeople;
+  let git: GitHttpServer;
+  const accepted: Array<{ subject: string; grants: readonly string[] }> = [];
+
+  const json = <T>(r: Run): T => {
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as T;
+  };
+  const alice = (args: readonly string[]) => people.run('alice', args);
+
+  /** `git clone` as alice with only the Strongroom helper configured, never prompting. */
+  const clone = async (dest: string): Promise<Run> => {
+    rmSync(dest, { recursive: true, force: true });
+    const helper = `!"${process.execPath}" "${STRONGROOM_BIN}" git-credential`;
+    return run(
+      'git',
+      [
+        '-c',
+        'credential.helper=',
+        '-c',
+        `credential.helper=${helper}`,
+        'clone',
+        `${git.url}/models.git`,
+        dest,
+      ],
+      {
+        env: {
+          ...people.person('alice').cli.env,
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_ASKPASS: '',
+          SSH_ASKPASS: '',
+        },
+      },
+    );
+  };
+
+  /** Runs the helper as git would, with `input` on stdin. */
+  const helper = (action: string, input: string) =>
+    new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [STRONGROOM_BIN, 'git-credential', action], {
+        env: people.person('alice').cli.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input);
+    });
+
+  const grantFor = async (target: string): Promise<string> => {
+    const created = json<{ request: { id: string } }>(
+      await alice([
+        'request',
+        target,
+        '--for',
+        '30m',
+        '--reason',
+        'push the new tokenizer config (e2e)',
+        '--json',
+      ]),
+    );
+    json(await people.run('bob', ['approve', created.request.id, '--json']));
+    const grants = json<{ grants: Array<{ id: string; requestId: string }> }>(
+      await alice(['grants', '--json']),
+    );
+    const grantId = grants.grants.find((g) => g.requestId === created.request.id)?.id ?? '';
+    json(await alice(['activate', grantId, '--json']));
+    return grantId;
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'sr-git-e2e-'));
+    broker = await startBroker({ args: ['--demo', '--policy', bundleWithoutPosture(work)] });
+    people = await cliPeople(broker);
+    await people.add('alice', ['ml-engineers']);
+    await people.add('bob', ['team-leads']);
+
+    // A bare repository with one commit, served by git's own http-backend.
+    const root = join(work, 'repos');
+    const seed = join(work, 'seed');
+    expect(
+      (await run('git', ['init', '--bare', '--initial-branch=main', join(root, 'models.git')])).code,
+    ).toBe(0);
+    expect((await run('git', ['init', '--initial-branch=main', seed])).code).toBe(0);
+    writeFileSync(join(seed, 'tokenizer.json'), '{"vocab": 32000}\n');
+    const author = ['-c', 'user.name=Seed', '-c', 'user.email=seed@example.test'];
+    for (const args of [
+      ['add', 'tokenizer.json'],
+      [...author, 'commit', '-m', 'tokenizer'],
+      ['push', join(root, 'models.git'), 'main'],
+    ])
+      expect((await run('git', args, { cwd: seed })).code).toBe(0);
+
+    const verifier = createServiceTokenVerifier({
+      issuer: broker.issuer,
+      audience: GIT_AUDIENCE,
+      denylistIntervalMs: 0, // every request sees the broker's current denylist
+    });
+    git = await startGitHttpServer({
+      projectRoot: root,
+      authorize: async (req, url) => {
+        const result = await verifier.verify({
+          authorization: req.headers.authorization,
+          dpop: req.headers.dpop,
+          method: req.method ?? 'GET',
+          url: url.href,
+        });
+        if (!result.ok)
+          return {
+            ok: false,
+            status: result.status,
+            challenge: `Basic realm="ml-git", ${result.wwwAuthenticate.replace(/^\S+ /, '')}`,
+          };
+        accepted.push({ subject: result.token.subject, grants: result.token.grants });
+        return { ok: true, user: result.token.subject };
+      },
+    });
+    expect((await alice(['config', 'git-host', git.host, 'ml-git'])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await git?.close();
+    await people?.close();
+    await broker?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('refuses the clone without a grant: the helper says why and stops git from prompting', async () => {
+    const dest = join(work, 'no-grant');
+    const r = await clone(dest);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/no active grant covers Service "ml-git"/);
+    expect(r.stderr).toMatch(/told us to quit/);
+    expect(existsSync(join(dest, 'tokenizer.json'))).toBe(false);
+    expect(accepted).toEqual([]);
+  });
+
+  it('answers only for configured hosts, ignores store, and never over plain http to another host', async () => {
+    expect(await helper('get', 'protocol=https\nhost=github.com\n\n')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(
+      await helper('store', `protocol=http\nhost=${git.host}\nusername=x\npassword=y\n\n`),
+    ).toMatchObject({
+      code: 0,
+      stdout: '',
+    });
+    expect((await alice(['config', 'git-host', 'git.example.com', 'ml-git'])).code).toBe(0);
+    const clear = await helper('get', 'protocol=http\nhost=git.example.com\n\n');
+    expect(clear.stdout).toBe('quit=1\n');
+    expect(clear.stderr).toMatch(/refusing to send a token to http:\/\/git.example.com/);
+    expect((await alice(['config', 'git-host', 'git.example.com', '--remove'])).code).toBe(0);
+    expect((await helper('frobnicate', '')).code).toBe(2);
+  });
+
+  it('clones within a grant; kube-credential and token --audience work; dropping the grant stops all of it', async () => {
+    const grantId = await grantFor('ml-researcher');
+    const dest = join(work, 'granted');
+    const ok = await clone(dest);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe('{"vocab": 32000}\n');
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.every((a) => a.grants.includes(grantId))).toBe(true);
+    // Nothing secret in the clone's config (the helper is not even configured there).
+    expect(readFileSync(join(dest, '.git', 'config'), 'utf8')).not.toMatch(/eyJ/);
+
+    // kubectl's exec plugin: exactly an ExecCredential v1 on stdout.
+    const kube = await alice(['kube-credential', '--cluster', 'k8s-training']);
+    expect(kube.code, kube.stderr).toBe(0);
+    const credential = JSON.parse(kube.stdout) as Record<string, unknown>;
+    expect(Object.keys(credential).sort()).toEqual(['apiVersion', 'kind', 'status']);
+    expect(credential).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+    });
+    const status = credential['status'] as { token: string; expirationTimestamp: string };
+    expect(Object.keys(status).sort()).toEqual(['expirationTimestamp', 'token']);
+    expect(status.expirationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const kubeClaims = decodeJwt(status.token);
+    expect(kubeClaims).toMatchObject({ aud: 'https://k8s-training.ml.internal', grants: [grantId] });
+    // From expires_in, counted from before the request: never later than the token's own exp.
+    const expiresAt = Date.parse(status.expirationTimestamp);
+    expect(expiresAt).toBeLessThanOrEqual((kubeClaims.exp as number) * 1000);
+    expect(expiresAt).toBeGreaterThan((kubeClaims.exp as number) * 1000 - 5_000);
+    expect(kube.stderr).toBe('');
+    // A second call is served from the keychain: the same token.
+    expect(JSON.parse((await alice(['kube-credential', '--cluster', 'k8s-training'])).stdout)).toEqual(
+      credential,
+    );
+
+    // A DPoP-bound token for an HTTP service.
+    const registry = json<{ token_type: string; audience: string; grant_id: string; access_token: string }>(
+      await alice(['token', '--audience', 'model-registry', '--json']),
+    );
+    expect(registry).toMatchObject({
+      token_type: 'DPoP',
+      audience: 'https://model-registry.ml.internal',
+      grant_id: grantId,
+    });
+    expect(decodeJwt(registry.access_token)['cnf']).toBeDefined();
+
+    // The token git holds (from the keychain cache), to replay after the grant is gone.
+    const held = await helper('get', `protocol=http\nhost=${git.host}\n\n`);
+    const gitToken = /^password=(.+)$/m.exec(held.stdout)?.[1] ?? '';
+    expect(decodeJwt(gitToken)).toMatchObject({ aud: GIT_AUDIENCE, grants: [grantId] });
+
+    // Drop the grant. The tokens git and kubectl hold are revoked at the broker (denylist).
+    json(await alice(['drop', grantId, '--json']));
+    const revoked = (await (await fetch(`${broker.issuer}/api/v1/credentials/revoked`)).json()) as {
+      revoked: Array<{ kind: string }>;
+    };
+    expect(revoked.revoked.map((r) => r.kind).sort()).toEqual(['git-token', 'kube-token', 'service-token']);
+
+    // The git server's verifier now refuses the very token it accepted a moment ago.
+    const replay = await fetch(`${git.url}/models.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`strongroom:${gitToken}`).toString('base64')}` },
+    });
+    expect(replay.status).toBe(401);
+    expect(replay.headers.get('www-authenticate')).toMatch(/revoked/);
+
+    const after = join(work, 'after-drop');
+    const refused = await clone(after);
+    expect(refused.code).not.toBe(0);
+    expect(existsSync(join(after, 'tokenizer.json'))).toBe(false);
+    const again = await clone(after);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/no active grant covers Service "ml-git"|is not active/);
+    const kubeAfter = await alice(['kube-credential', '--cluster', 'k8s-training']);
+    expect(kubeAfter.code).toBe(4);
+    expect(kubeAfter.stdout).toBe('');
+
+    // Every issue and refusal is in the audit log, which still verifies.
+    const file = join(work, 'audit.jsonl');
+    expect((await broker.run(['audit', 'export', '--out', file])).code).toBe(0);
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"credential.'));
+    expect(
+      lines.some(
+        (l) => l.includes('"credential.issue"') && l.includes('"git-token"') && l.includes('"statusId":1'),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => l.includes('"credential.issue"') && l.includes('"statusId":2'))).toBe(true);
+    expect(lines.some((l) => l.includes('"credential.revoke"') && l.includes(grantId))).toBe(true);
+    expect((await broker.run(['audit', 'verify', file])).code).toBe(0);
+  });
+});
