@@ -1,3 +1,4 @@
+import { GENESIS_HASH } from '../audit/hashAuditRecord.js';
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../audit/AuditEvent.js';
 import { validAuditEvent } from '../audit/validAuditEvent.js';
 import { chainAuditRecords } from '../audit/chainAuditRecords.js';
@@ -281,7 +282,8 @@ export class SqlStoreOps extends SqlReviewOps implements StoreOps {
       ]);
       await this.#db.insertRows('audit_log', auditColumns, rows);
       const last = chained[chained.length - 1]?.record ?? head;
-      await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [last.seq, last.hash]);
+      if (this.#dialect.name === 'postgres')
+        await this.#db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [last.seq, last.hash]);
       return chained.map((c) => c.record);
     } catch (cause) {
       if (cause instanceof BrokerError && cause.code === 'invalid_request') throw cause;
@@ -289,7 +291,17 @@ export class SqlStoreOps extends SqlReviewOps implements StoreOps {
     }
   }
 
+  /**
+   * PostgreSQL: the `audit_head` row, locked FOR UPDATE, is what serializes appends from several
+   * broker instances. SQLite: writers are already serialized by the database's single write lock
+   * (BEGIN IMMEDIATE), so the head is simply the last record — one index lookup, and no second
+   * page to write per append (its `audit_head` row stays at the migration's genesis value).
+   */
   async #readHead(lock: boolean): Promise<AuditHead> {
+    if (this.#dialect.name === 'sqlite') {
+      const last = await this.#db.all<AuditHead>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      return last[0] ?? { seq: 0, hash: GENESIS_HASH };
+    }
     const rows = await this.#db.all<AuditHead>(
       `SELECT seq, hash FROM audit_head WHERE id = 1${lock ? this.#dialect.forUpdate : ''}`,
     );
