@@ -59,13 +59,15 @@ describe('admin pages: CSRF on every state-changing route', () => {
   afterEach(async () => w.close());
 
   const store = () => w.broker.store;
-  const attack = async (c: Case, how: 'none' | 'wrong' | 'origin' | 'site' | 'cookieless') => {
+  const attack = async (c: Case, how: 'none' | 'wrong' | 'origin' | 'null' | 'site' | 'cookieless') => {
     const form = { ...c.form() };
     const headers: Record<string, string> = {};
     if (how === 'none') delete form['csrf'];
     if (how === 'wrong') form['csrf'] = 'A'.repeat(43);
     if (how === 'origin') headers['origin'] = 'https://evil.example';
     if (how === 'site') headers['sec-fetch-site'] = 'cross-site';
+    // An opaque origin (sandboxed frame, data: URL) without the browser's same-origin fetch metadata.
+    if (how === 'null') Object.assign(headers, { origin: 'null', 'sec-fetch-site': 'cross-site' });
     if (how === 'cookieless') headers['cookie'] = '';
     const res = await w.broker.app.inject({
       method: 'POST',
@@ -152,7 +154,7 @@ describe('admin pages: CSRF on every state-changing route', () => {
       }
       const before = await c.state();
       const head = await store().auditHead();
-      for (const how of ['none', 'wrong', 'origin', 'site', 'cookieless'] as const) {
+      for (const how of ['none', 'wrong', 'origin', 'null', 'site', 'cookieless'] as const) {
         const status = await attack(c, how);
         expect([401, 403], `${c.name}: ${how} -> ${status}`).toContain(status);
       }

@@ -50,7 +50,13 @@ export function verifyPageCsrf(
 ): void {
   const sentOrigin = request.headers.origin;
   const site = request.headers['sec-fetch-site'];
-  if ((sentOrigin !== undefined && sentOrigin !== origin) || (site !== undefined && site !== 'same-origin'))
+  // Our pages send `Referrer-Policy: no-referrer`, under which a browser's form POST carries
+  // `Origin: null`; that is accepted only with the browser's own `Sec-Fetch-Site: same-origin`
+  // (a forbidden header: page script cannot set it). A sandboxed or opaque cross-site page also
+  // sends `null`, but never with same-origin.
+  const originOk =
+    sentOrigin === undefined || sentOrigin === origin || (sentOrigin === 'null' && site === 'same-origin');
+  if (!originOk || (site !== undefined && site !== 'same-origin'))
     throw new BrokerError('forbidden', 'cross-origin request refused');
   const a = Buffer.from(viewer.session.csrf, 'utf8');
   const b = Buffer.from(submitted ?? '', 'utf8');

@@ -4,6 +4,7 @@ import { makeChallengeStore } from '../webauthn/challengeStore.js';
 import type { AdminDeps } from './AdminDeps.js';
 import { AuditChainState } from './auditChainState.js';
 import { registerAdminSessionRoutes } from './registerAdminSessionRoutes.js';
+import { registerAlertLockRoutes } from './registerAlertLockRoutes.js';
 import { registerAuditRoutes } from './registerAuditRoutes.js';
 import { registerDashboardRoutes } from './registerDashboardRoutes.js';
 import { registerPolicyRoutes } from './registerPolicyRoutes.js';
@@ -51,6 +52,7 @@ export async function registerAdminPages(
     registerAuditRoutes(admin, deps, chain);
     registerPolicyRoutes(admin, deps);
     registerReviewRoutes(admin, deps);
+    registerAlertLockRoutes(admin, deps);
   });
   // The review clock (deadlines, scheduled campaigns) runs from stored times: a restart loses nothing.
   const reviewClock = setInterval(

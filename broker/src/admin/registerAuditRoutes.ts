@@ -15,6 +15,8 @@ const auditQuery = z.strictObject({
   from: localTime.default(''),
   to: localTime.default(''),
   outcome: z.enum(['', 'success', 'failure']).default(''),
+  /** The outcome notice of the verify form (adminRoute.ts). */
+  done: z.string().max(20).optional(),
   before: z
     .string()
     .regex(/^[1-9]\d{0,15}$/)

@@ -35,6 +35,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AdminDeps): 
         deviceRows(jit),
         jit.store.listUsers(),
       ]);
+      const emails = new Map(users.map((u) => [u.id, u.email]));
       data.admin = {
         grants: grants.map(({ grant, email }) => ({
           id: grant.id,
@@ -43,10 +44,18 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AdminDeps): 
           state: grant.state,
           endsAt: grant.state === 'active' ? grant.expiresAt : grant.activateBy,
         })),
-        alerts: [],
-        lockedUsers: users
-          .filter((u) => u.status === 'locked')
-          .map((u) => ({ email: u.email, since: null, reason: 'locked' })),
+        alerts: (await jit.store.listAlerts({ status: 'open', limit: 20 })).map((a) => ({
+          id: a.id,
+          severity: a.severity,
+          title: a.summary,
+          principal: a.userId === null ? '' : (emails.get(a.userId) ?? a.userId),
+          at: a.createdAt,
+        })),
+        lockedUsers: (await jit.store.listLocks({ active: true, limit: 50 })).map((l) => ({
+          email: `${emails.get(l.userId) ?? l.userId}${l.kind === 'device' ? ` (device ${l.deviceId ?? ''})` : ''}`,
+          since: l.lockedAt,
+          reason: l.reason,
+        })),
         failingDevices: devices
           .filter((d) => (d.device.status === 'active' || d.device.status === 'pending') && !d.compliant)
           .map((d) => ({

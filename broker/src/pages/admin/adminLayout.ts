@@ -16,6 +16,7 @@ const adminLinks: ReadonlyArray<readonly [string, string]> = [
   ['/admin', 'Dashboard'],
   ['/admin/users', 'Users and devices'],
   ['/admin/grants', 'Grants'],
+  ['/admin/alerts', 'Alerts'],
   ['/admin/locks', 'Locks'],
   ['/admin/reviews', 'Access reviews'],
   ['/admin/audit', 'Audit log'],

@@ -85,6 +85,6 @@ export function dashboardPage(shell: AdminShell, data: DashboardData): string {
   return adminPage(
     shell,
     'Dashboard',
-    `<div class="grid">${pending}${alerts}${locked}${grants}${devices}</div>`,
+    `${pending}<div class="grid">${alerts}${locked}${grants}${devices}</div>`,
   );
 }

@@ -1,0 +1,193 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
+import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
+import { startLoopbackReceiver } from './harness/loopbackReceiver.js';
+import { nativeClient } from './harness/nativeClient.js';
+import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
+
+// A real broker child process and Chromium contexts with virtual keys on a shared 2-core machine:
+// generous timeouts, no wall-clock assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'admin');
+/** `STRONGROOM_UPDATE_DOCS=1` also refreshes the committed screenshots in docs/admin/. */
+const DOCS = process.env['STRONGROOM_UPDATE_DOCS'] === '1' ? join(process.cwd(), 'docs', 'admin') : undefined;
+const STATUS = '[data-testid="status"]';
+
+/** A screenshot kept as a test artifact; `doc` ones also go to docs/admin/ for the README. */
+async function shot(page: Page, name: string, doc = false): Promise<void> {
+  const file = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (doc && DOCS !== undefined) await copyFile(file, join(DOCS, `${name}.png`));
+}
+
+/** A person with their own browser context (cookies) and security key. */
+async function person(
+  browser: LaunchedBrowser,
+  link: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+  await enrollWithKey(page, link);
+  return { context, page };
+}
+
+// Run in the page (the test project has no DOM types): every visible form control has a label,
+// every button has text, the landmarks and the language are there.
+const A11Y_SCRIPT = `(() => {
+  const problems = [];
+  for (const input of document.querySelectorAll('input, select, textarea')) {
+    if (input.type === 'hidden') continue;
+    const labelled =
+      (input.id !== '' && document.querySelector('label[for="' + CSS.escape(input.id) + '"]') !== null) ||
+      input.closest('label') !== null ||
+      (input.getAttribute('aria-label') || '') !== '';
+    if (!labelled) problems.push('unlabelled ' + input.tagName.toLowerCase() + ' name=' + input.name);
+  }
+  for (const button of document.querySelectorAll('button'))
+    if ((button.textContent || '').trim() === '') problems.push('a button without text');
+  for (const landmark of ['main', 'nav', 'header'])
+    if (!document.querySelector(landmark)) problems.push('no <' + landmark + '>');
+  if (!document.documentElement.lang) problems.push('no lang');
+  return problems;
+})()`;
+
+const FOCUSED_SCRIPT = `(() => {
+  const el = document.activeElement;
+  if (!el) return '';
+  return el.tagName.toLowerCase() + ':' + (el.getAttribute('data-testid') || (el.textContent || '').trim().slice(0, 30));
+})()`;
+
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(A11Y_SCRIPT)) as string[];
+}
+
+/** Presses Tab until the element with this test id has focus; the focus path, or throws. */
+async function tabTo(page: Page, testId: string, max = 80): Promise<string[]> {
+  await page.locator('body').focus();
+  const path: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = (await page.evaluate(FOCUSED_SCRIPT)) as string;
+    path.push(focused);
+    if (focused.endsWith(`:${testId}`)) return path;
+  }
+  throw new Error(`Tab never reached ${testId}: ${path.join(' > ')}`);
+}
+
+describe('admin and approver pages in Chromium (real broker, virtual keys)', () => {
+  let broker: RunningBroker;
+  let browser: LaunchedBrowser;
+  let bob: Page; // admin and team lead: approves internal roles
+  let requestId = '';
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    broker = await startBroker({ args: ['--demo'] });
+    browser = await launchBrowser();
+    await person(browser, broker.enrollmentLink ?? ''); // the first admin
+    bob = (await person(browser, await broker.invite('bob@example.test', ['team-leads', 'admin']))).page;
+    const carl = await person(browser, await broker.invite('carl@example.test', ['ml-engineers']));
+    // Carl asks for an internal role through the API, as his CLI would (DPoP-bound token).
+    const receiver = await startLoopbackReceiver();
+    const client = await nativeClient(broker.issuer);
+    const login = await client.begin(receiver.redirectUri);
+    await signInWithKey(carl.page, login.url);
+    const tokens = await login.finish(await receiver.nextCallback());
+    await receiver.close();
+    const res = await oidc.fetchProtectedResource(
+      client.config,
+      tokens.access_token,
+      new URL(`${broker.issuer}/api/v1/requests`),
+      'POST',
+      JSON.stringify({
+        target: { type: 'Role', id: 'ml-researcher' },
+        durationMinutes: 60,
+        reason: 'retrain the ranking model on the new features',
+      }),
+      new Headers({ 'content-type': 'application/json' }),
+      { DPoP: client.dpop },
+    );
+    const body = (await res.json()) as { request?: { id: string } };
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    requestId = body.request?.id ?? '';
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await broker?.stop();
+  });
+
+  it('sign in with a key touch, see the pending request on the dashboard, approve it by keyboard', async () => {
+    await bob.goto(`${broker.issuer}/admin`);
+    expect(new URL(bob.url()).pathname).toBe('/admin/sign-in');
+    await bob.getByTestId('sign-in-key').click();
+    await bob.waitForURL((url) => url.pathname === '/admin');
+    await expect(bob.getByTestId('viewer').textContent()).resolves.toBe('bob@example.test');
+    const review = bob.getByTestId(`review-${requestId}`);
+    await review.waitFor();
+    await shot(bob, 'dashboard', true);
+    expect(await accessibilityProblems(bob)).toEqual([]);
+
+    // Keyboard only: Tab reaches the request's link from the top, Enter opens it.
+    const toReview = await tabTo(bob, `review-${requestId}`);
+    expect(toReview[0], 'the skip link comes first').toContain('Skip to content');
+    await bob.keyboard.press('Enter');
+    await bob.waitForURL((url) => url.pathname === `/admin/requests/${requestId}`);
+    await bob.getByTestId('approve-key').waitFor();
+    await shot(bob, 'approval', true);
+    expect(await accessibilityProblems(bob)).toEqual([]);
+    await tabTo(bob, 'approve-key');
+    await bob.keyboard.press('Enter'); // the key touch (virtual authenticator: presence and UV)
+    const settled = bob.locator(`${STATUS}[data-state="done"], ${STATUS}[data-state="error"]`);
+    await settled.waitFor({ timeout: 30_000 });
+    expect(await settled.textContent()).toContain('Approved.');
+
+    await bob.goto(`${broker.issuer}/admin`);
+    expect(await bob.getByTestId('pending').textContent()).toContain('Nothing waits for your approval.');
+    expect(await bob.getByTestId('grants').textContent()).toContain('carl@example.test');
+    await shot(bob, 'dashboard-after-approval');
+  });
+
+  it('every admin page: strict CSP honoured (no console violations), labelled inputs, landmarks, reachable actions', async () => {
+    const violations: string[] = [];
+    bob.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    for (const [path, action] of [
+      ['/admin/users', undefined],
+      ['/admin/grants', undefined],
+      ['/admin/locks', undefined],
+      ['/admin/reviews', 'start-review'],
+      ['/admin/audit', 'verify-chain'],
+      ['/admin/policy', undefined],
+    ] as const) {
+      const res = await bob.goto(`${broker.issuer}${path}`);
+      expect(res?.status(), path).toBe(200);
+      expect(res?.headers()['content-security-policy'], path).toContain("script-src 'self'");
+      expect(await accessibilityProblems(bob), path).toEqual([]);
+      if (action) await tabTo(bob, action);
+    }
+    // A revoke form on the grants page is reachable and labelled.
+    await bob.goto(`${broker.issuer}/admin/grants`);
+    const revoke = bob.locator('[data-testid^="revoke-"]').first();
+    await revoke.waitFor();
+    await tabTo(bob, (await revoke.getAttribute('data-testid')) ?? '');
+    // The chain verifies from the page.
+    await bob.goto(`${broker.issuer}/admin/audit`);
+    await bob.getByTestId('verify-chain').click();
+    await bob.waitForURL((url) => url.search.includes('done=verified'));
+    expect(await bob.getByTestId('chain-state').textContent()).toContain('Chain verified');
+    await bob.getByLabel('Event name').fill('jit.approve');
+    await bob.getByTestId('filter').click();
+    await bob.waitForURL((url) => url.search.includes('name=jit.approve'));
+    expect(await bob.getByTestId('audit-records').textContent()).toContain('bob@example.test');
+    await shot(bob, 'audit');
+    expect(violations).toEqual([]);
+  });
+});
