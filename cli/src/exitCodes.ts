@@ -17,9 +17,11 @@ export function exitCodeFor(code: StrongroomErrorCode): number {
       return EXIT.usage;
     case 'not_signed_in':
     case 'session_expired':
+    case 'locked':
       return EXIT.notSignedIn;
     case 'denied':
     case 'insufficient_authentication':
+    case 'posture_failing':
       return EXIT.denied;
     case 'broker_unreachable':
     case 'broker_tls':

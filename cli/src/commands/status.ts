@@ -1,14 +1,8 @@
 import { readSession } from '@strongroom/shared/session/readSession.js';
-import type { SessionEndSource } from '@strongroom/shared/session/SessionSummary.js';
 import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTime } from '../formatTime.js';
-
-const SESSION_END_NOTE: Readonly<Record<SessionEndSource, string>> = {
-  id_token: '',
-  token_response: '',
-  assumed: ' (assumed: the identity provider does not say when sessions end; it may end earlier)',
-};
+import { SESSION_END_NOTE } from '../sessionEndNote.js';
 
 /** `strongroom status`: who is signed in, how, and until when. Reads the vault only; no network. */
 export async function status(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
