@@ -10,6 +10,7 @@ import { apiCallerOf } from '../api/auth/ApiCaller.js';
 import { parseBody } from '../http/parseBody.js';
 import { createApprovalLink } from './approvalLink.js';
 import { approveRequest } from './approveRequest.js';
+import { breakGlassReviewSchema, listBreakGlassReviews, reviewBreakGlass } from './breakGlassReviews.js';
 import { changeGrant } from './changeGrant.js';
 import { closeRequest } from './closeRequest.js';
 import { createAccessRequest } from './createAccessRequest.js';
@@ -104,6 +105,14 @@ export function registerJitRoutes(api: FastifyInstance, deps: JitDeps): void {
   api.post('/grants/:id/drop', async (request) => {
     parseBody(noBody, request.body);
     return changeGrant(deps, apiCallerOf(request), idOf(request.params), { kind: 'drop' });
+  });
+
+  api.get('/admin/break-glass', async (request) => listBreakGlassReviews(deps, apiCallerOf(request)));
+
+  api.post('/admin/break-glass/:id/review', async (request) => {
+    const caller = apiCallerOf(request);
+    const id = idOf(request.params);
+    return reviewBreakGlass(deps, caller, id, parseBody(breakGlassReviewSchema, request.body));
   });
 
   api.post('/grants/:id/revoke', async (request) => {

@@ -19,6 +19,8 @@ export interface JitStoreOps {
   listAccessRequests(filter: {
     requesterId?: string;
     status?: AccessRequestStatus;
+    /** Break-glass requests waiting for their after-the-fact review have `pending`. */
+    reviewStatus?: AccessRequestRecord['reviewStatus'];
     limit: number;
   }): Promise<AccessRequestRecord[]>;
   /**

@@ -167,10 +167,15 @@ export class SqlJitOps extends SqlIssuedCredentialOps implements JitStoreOps {
   async listAccessRequests(filter: {
     requesterId?: string;
     status?: AccessRequestStatus;
+    reviewStatus?: AccessRequestRecord['reviewStatus'];
     limit: number;
   }): Promise<AccessRequestRecord[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
+    if (filter.reviewStatus !== undefined) {
+      where.push('review_status = ?');
+      params.push(filter.reviewStatus);
+    }
     if (filter.requesterId !== undefined) {
       where.push('requester_id = ?');
       params.push(filter.requesterId);
