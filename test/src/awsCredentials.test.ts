@@ -1,42 +1,35 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
-import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
-import { createBrokerClient } from '@strongroom/shared/broker-client/createBrokerClient.js';
-import { DEFAULT_ACR, DEFAULT_CLIENT_ID } from '@strongroom/shared/config/StrongroomConfig.js';
-import type { ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
-import { startContainerCredentialsServer } from '@strongroom/shared/credentials/aws/containerCredentialsServer.js';
-import { createAwsCredentialProvider } from '@strongroom/shared/credentials/aws/createAwsCredentialProvider.js';
+import { STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
+import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { createAgent } from '@strongroom/shared/agent/createAgent.js';
+import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
+import { configPath } from '@strongroom/shared/config/configPath.js';
+import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
+import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
-import { TerminalTokenRegistry } from '@strongroom/shared/credentials/aws/TerminalTokenRegistry.js';
-import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
+import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
+import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
+import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
+import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
-import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
-import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
+import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
-import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real broker, Chromium, CLI and awscli processes on a shared 2-core machine: generous timeouts.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
 const ROLE = 'ml-researcher';
 const ARN = 'arn:aws:iam::111122223333:role/strongroom/corp-ml-checkpoints';
-const STATUS = '[data-testid="status"]';
-
-interface Person {
-  page: Page;
-  cli: IsolatedCliEnv;
-  profile: string;
-  pending: Array<Promise<void>>;
-}
 
 interface Run {
   code: number | null;
@@ -61,13 +54,12 @@ const pickAws = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_') && e[1] !== undefined),
   );
-async function approveWithKey(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('approve-key').click();
-  const settled = page.locator(`${STATUS}[data-state="done"], ${STATUS}[data-state="error"]`);
-  await settled.waitFor({ timeout: 20_000 });
-  if ((await settled.getAttribute('data-state')) === 'error')
-    throw new Error(`approval page reported: ${(await settled.textContent()) ?? ''}`);
+/** Waits until `check` holds (polling); the test's own timeout bounds it. */
+async function until(what: string, check: () => boolean): Promise<void> {
+  while (!check()) {
+    if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`waiting for ${what}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -75,36 +67,30 @@ async function approveWithKey(page: Page, url: string): Promise<void> {
  * and CLI home, a JIT grant of `ml-researcher` (which reaches the internal bucket prefix
  * `s3://corp-ml/checkpoints/` and its IAM role), an STS stand-in at the edge that verifies the
  * broker's web-identity token against its JWKS, and Debian's awscli as the tool: through a profile
- * with `credential_process = strongroom credential-process`, and through the loopback container
- * endpoint with and without the terminal's token. It all stops when the grant ends.
+ * with `credential_process = strongroom credential-process`, and through the agent's loopback
+ * container endpoint (`strongroom env aws`) with and without the terminal's token. It all stops when
+ * the grant ends.
  *
  * The bundle is the default one without `posture.cedar`: this CI VM fails disk encryption, so the
  * posture forbids would refuse every internal asset (that refusal is tested in the broker's tests).
  */
 describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () => {
   let broker: RunningBroker;
-  let browser: LaunchedBrowser;
-  let handoff: BrowserHandoff;
+  let people: CliPeople;
   let sts: StsStandIn;
   let policyDir: string;
   let awsDir: string;
   let grantId: string;
   let grantExpiresAt: number;
-  const people = new Map<string, Person>();
 
-  const person = (name: string): Person => {
-    const p = people.get(name);
-    if (!p) throw new Error(`no person ${name}`);
-    return p;
-  };
-  const cli = (name: string, args: string[]) => runStrongroom(args, person(name).cli.env);
+  const cli = (name: string, args: string[]) => people.run(name, args);
   const json = <T>(run: Run): T => {
     expect(run.code, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as T;
   };
   /** alice's environment for awscli: her CLI home (keychain profile), the temp AWS config. */
   const awsEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-    ...person('alice').cli.env,
+    ...people.person('alice').cli.env,
     AWS_CONFIG_FILE: join(awsDir, 'config'),
     AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
     ...extra,
@@ -119,40 +105,9 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
     rmSync(join(policyDir, 'tests'), { recursive: true });
     broker = await startBroker({ args: ['--demo', '--policy', policyDir] });
     sts = await new StsStandIn({ issuer: broker.issuer, roles: [ARN] }).start();
-    browser = await launchBrowser();
-    handoff = await startBrowserHandoff((url, path) => {
-      const p = people.get(path.slice(1));
-      if (!p) return;
-      const work = new URL(url).pathname.startsWith('/approve/')
-        ? approveWithKey(p.page, url)
-        : signInWithKey(p.page, url);
-      work.catch(() => undefined);
-      p.pending.push(work);
-    });
-    for (const [name, role] of [
-      ['alice', 'ml-engineers'],
-      ['bob', 'team-leads'],
-    ] as const) {
-      const context = await browser.browser.newContext();
-      const page = await context.newPage();
-      await addVirtualAuthenticator(page);
-      await enrollWithKey(page, await broker.invite(`${name}@example.test`, [role]));
-      const env = isolatedCliEnv({ STRONGROOM_HANDOFF: `${handoff.url}${name}` });
-      const opener = join(env.root, 'open-browser.mjs');
-      writeFileSync(
-        opener,
-        "await fetch(process.env.STRONGROOM_HANDOFF, { method: 'POST', body: process.argv.at(-1) });\n",
-      );
-      env.env['STRONGROOM_BROWSER'] = `${process.execPath} ${opener}`;
-      const profile = `aws-${name}-${randomBytes(5).toString('hex')}`;
-      env.env['STRONGROOM_PROFILE'] = profile;
-      const p: Person = { page, cli: env, profile, pending: [] };
-      people.set(name, p);
-      expect((await cli(name, ['config', 'set-broker', broker.issuer])).code).toBe(0);
-      const login = await cli(name, ['login']);
-      await Promise.all(p.pending.splice(0));
-      expect(login.code, login.stderr).toBe(0);
-    }
+    people = await cliPeople(broker);
+    await people.add('alice', ['ml-engineers']);
+    await people.add('bob', ['team-leads']);
     expect((await cli('alice', ['config', 'set-aws', '--sts-endpoint', sts.url])).code).toBe(0);
 
     // A grant of ml-researcher for alice: request, bob's key touch, activation.
@@ -168,7 +123,6 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       ]),
     );
     const approve = await cli('bob', ['approve', created.request.id, '--json']);
-    await Promise.all(person('bob').pending.splice(0));
     expect(approve.code, approve.stderr).toBe(0);
     type Grants = { grants: Array<{ id: string; requestId: string; expiresAt: number | null }> };
     grantId =
@@ -188,12 +142,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
   });
 
   afterAll(async () => {
-    for (const p of people.values()) {
-      await runStrongroom(['logout', '--forget-device'], p.cli.env);
-      p.cli.remove();
-    }
-    handoff?.close();
-    await browser?.close();
+    await people?.close();
     await sts?.stop();
     await broker?.stop();
     for (const dir of [policyDir, awsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -251,56 +200,88 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
     expect(bob.stdout).toBe('');
   });
 
-  it('the container endpoint serves awscli with the terminal token only, and stops when the grant ends', async () => {
-    const alice = person('alice');
-    const profile: ResolvedProfile = {
-      name: alice.profile,
-      broker: broker.issuer,
-      clientId: DEFAULT_CLIENT_ID,
-      acr: DEFAULT_ACR,
-      aws: { stsEndpoint: sts.url },
-    };
+  it('through the agent: env aws prints pointers, awscli needs the terminal token, and the grant end kills both', async () => {
+    const alice = people.person('alice');
+    const env = alice.cli.env;
+    // alice's own runtime directory: the CLI finds her agent's socket there and nowhere else.
+    env['XDG_RUNTIME_DIR'] = join(alice.cli.root, 'run');
+    mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
+    const profile = resolveProfile(
+      await readStrongroomConfig(configPath(env, env['HOME'] ?? '')),
+      env['STRONGROOM_PROFILE'],
+    );
+    expect(profile.aws?.stsEndpoint).toBe(sts.url);
     const store = createKeychainCredentialStore({ platform: process.platform });
+    const log = (level: string, message: string): void => {
+      if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`agent ${level}: ${message}\n`);
+    };
     const host = {
       platform: process.platform,
-      openBrowser: () => Promise.reject(new Error('no browser here')),
+      openBrowser: async () => undefined,
       now: Date.now,
-      log: () => undefined,
+      log,
       notify: () => undefined,
     };
-    const client = createBrokerClient({
-      host,
+    const session = createSessionController({ host, store, profile });
+    const postureHost = createNodePostureHost();
+    const agent = createAgent({
       profile,
-      store,
-      stepUp: () => Promise.reject(new StrongroomError('denied', 'no step-up in this test')),
+      session,
+      broker: session.api,
+      vault: store,
+      deviceKey: () => loadSoftwareDeviceKey(store, profile.name),
+      clock: systemClock,
+      notifier: { show: () => undefined },
+      posture: {
+        run: () => runPostureChecks(postureHost),
+        platformFacts: () => collectPlatformFacts(postureHost),
+      },
+      platform: process.platform,
+      version: 'strongroom-aws-e2e/1',
+      log,
     });
-    const provider = createAwsCredentialProvider({
+    const aws = await serveAwsFromAgent(agent, {
       profile,
-      store,
-      client: () => Promise.resolve(client),
+      vault: store,
+      broker: session.api,
       now: Date.now,
+      log: (m) => log('info', m),
     });
-    const registry = new TerminalTokenRegistry();
-    const server = await startContainerCredentialsServer({
-      registry,
-      credentialsFor: (role, terminal) =>
-        provider.get({ role, ...(terminal.grantId === undefined ? {} : { grantId: terminal.grantId }) }),
+    const uid = process.getuid?.();
+    const socket = await startAgentServer({
+      methods: agent.methods,
+      endpoint: agentSocketPath({ platform: process.platform, env, uid, tmpdir: env['TMPDIR'] ?? tmpdir() }),
+      platform: process.platform,
+      uid,
+      log,
     });
     try {
-      const { token } = registry.create({
-        label: 'e2e terminal',
-        role: ROLE,
-        grantId,
-        expiresAt: grantExpiresAt,
-      });
-      const url = server.urlFor(ROLE);
+      await agent.start();
+      await until('the agent knows the grant', () => agent.state.get().grants.some((g) => g.id === grantId));
+
+      // Shell exports: the loopback URL and the terminal's token, never a key.
+      const shell = await cli('alice', ['env', 'aws', '--role', ROLE]);
+      expect(shell.code, shell.stderr).toBe(0);
+      const exports = Object.fromEntries(
+        [...shell.stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]),
+      );
+      expect(Object.keys(exports).sort()).toEqual([
+        'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+        'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      ]);
+      expect(exports['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toBe(`${aws.origin}/role/${ROLE}`);
+      expect(Buffer.from(exports['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '', 'base64url')).toHaveLength(32);
+      expect(shell.stdout + shell.stderr).not.toMatch(new RegExp(sts.issued[0]?.accessKeyId ?? 'ASIA'));
+
       const exported = json<Record<string, unknown>>(
         await awscli(
           ['configure', 'export-credentials', '--format', 'process'],
-          awsEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }),
+          awsEnv(exports as Record<string, string>),
         ),
       );
       expect(exported['AccessKeyId']).toBe(sts.issued[0]?.accessKeyId);
+      expect(sts.issued).toHaveLength(1); // the agent served the keychain's credentials from memory
+      const url = exports['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '';
       const wrongOrNone: Array<Record<string, string>> = [
         { AWS_CONTAINER_AUTHORIZATION_TOKEN: randomBytes(32).toString('base64url') },
         {},
@@ -313,30 +294,35 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         expect(refused.code).not.toBe(0);
         expect(refused.stdout).not.toContain('ASIA');
       }
+      // A role the grant does not cover: refused now, with the broker's reason, and no token made.
+      const notGranted = await cli('alice', ['env', 'aws', '--role', 'restricted-data-reader']);
+      expect(notGranted.code).toBe(4);
+      expect(notGranted.stdout).toBe('');
+      expect(notGranted.stderr).toMatch(/no active grant covers/);
 
-      // The grant ends (alice drops it): the CLI wipes its cache, the broker refuses new tokens.
+      // The grant ends (alice drops it): the broker's grant.ended reaches the agent, which revokes
+      // the terminal's token and wipes what was cached; the CLI's drop wipes the keychain too.
       json(await cli('alice', ['drop', grantId, '--json']));
-      const after = await awscli(
-        ['configure', 'export-credentials', '--format', 'process', '--profile', 'sr'],
-        awsEnv(),
-      );
-      expect(after.code).not.toBe(0);
-      expect(after.stdout).not.toContain('ASIA');
-      expect(after.stderr).toMatch(/grant/);
-      expect(sts.issued).toHaveLength(1);
-
-      // The agent forgets the grant's credentials on its grant.ended event (here by hand); the next
-      // ask reaches the broker, which refuses: 403, and the terminal's token is dead.
-      provider.forgetGrant(grantId);
+      await until('the agent wiped the grant', () => !agent.state.get().grants.some((g) => g.id === grantId));
       const ended = await awscli(
         ['configure', 'export-credentials', '--format', 'process'],
-        awsEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }),
+        awsEnv(exports as Record<string, string>),
       );
       expect(ended.code).not.toBe(0);
       expect(ended.stdout).not.toContain('ASIA');
-      expect(registry.verify(token)).toBeUndefined();
+      const viaProcess = await awscli(
+        ['configure', 'export-credentials', '--format', 'process', '--profile', 'sr'],
+        awsEnv(),
+      );
+      expect(viaProcess.code).not.toBe(0);
+      expect(viaProcess.stdout).not.toContain('ASIA');
+      expect(viaProcess.stderr).toMatch(/grant/);
+      expect(sts.issued).toHaveLength(1);
+      expect((await store.list(profile.name)).filter((n) => n.includes('.aws-'))).toEqual([]);
     } finally {
-      await server.close();
+      agent.stop();
+      await aws.close();
+      await socket.close();
     }
   });
 });

@@ -11,7 +11,8 @@ import {
   startContainerCredentialsServer,
   type ContainerCredentialsServer,
 } from './containerCredentialsServer.js';
-import { TerminalTokenRegistry, type TerminalToken } from './TerminalTokenRegistry.js';
+import { TerminalTokens } from '../../agent/TerminalTokens.js';
+import { AwsTerminals, type ContainerTerminal } from './AwsTerminals.js';
 
 // awscli retries a refused container endpoint three times with a 1 s sleep.
 vi.setConfig({ testTimeout: 60_000 });
@@ -51,18 +52,20 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
  */
 describe('container-credentials endpoint', () => {
   let clock: number;
-  let registry: TerminalTokenRegistry;
+  let tokens: TerminalTokens;
+  let terminals: AwsTerminals;
   let server: ContainerCredentialsServer;
-  let asked: Array<{ role: string; terminal: TerminalToken }>;
+  let asked: Array<{ role: string; terminal: ContainerTerminal }>;
   let refuse: StrongroomError | undefined;
 
   beforeEach(async () => {
     clock = Date.now();
-    registry = new TerminalTokenRegistry(() => clock);
+    tokens = new TerminalTokens({ now: () => clock, after: () => () => undefined });
+    terminals = new AwsTerminals(tokens);
     asked = [];
     refuse = undefined;
     server = await startContainerCredentialsServer({
-      registry,
+      terminals,
       credentialsFor: (role, terminal) => {
         asked.push({ role, terminal });
         return refuse === undefined
@@ -75,8 +78,13 @@ describe('container-credentials endpoint', () => {
 
   /** The same token with its last character changed. */
   const tampered = (t: string): string => `${t.slice(0, -1)}${t.endsWith('A') ? 'B' : 'A'}`;
+  /** A terminal for one role (strongroom env aws), or with no role for any role of its grant (terminal.create). */
+  const terminal = (role: string | undefined, grantId = 'g1', ttl = 3_600_000) =>
+    role === undefined
+      ? tokens.create({ label: 'test', grantId, expiresAt: clock + ttl })
+      : terminals.create({ label: 'test', role, grantId, expiresAt: clock + ttl });
   const token = (role: string | undefined, grantId = 'g1', ttl = 3_600_000) =>
-    registry.create({ label: 'test', role, grantId, expiresAt: clock + ttl }).token;
+    terminal(role, grantId, ttl).token;
 
   it('answers the container credentials JSON to the terminal token, on 127.0.0.1 only', async () => {
     const t = token('r1');
@@ -119,8 +127,9 @@ describe('container-credentials endpoint', () => {
     expect((await get(server.urlFor('r1'), { authorization: t }, 'POST')).status).toBe(405);
     expect(asked).toHaveLength(0);
 
-    expect(registry.revoke(t)).toBe(true);
-    expect((await get(server.urlFor('r1'), { authorization: t })).status).toBe(401);
+    const closed = terminal('r1');
+    expect(tokens.revoke(closed.terminalId)).toBe(true); // the terminal closed
+    expect((await get(server.urlFor('r1'), { authorization: closed.token })).status).toBe(401);
 
     const short = token('r1', 'g1', 60_000);
     clock += 61_000;
@@ -131,11 +140,11 @@ describe('container-credentials endpoint', () => {
     const a = token('r1', 'g1');
     const b = token('r1', 'g1');
     const c = token(undefined, 'g2'); // a terminal for any role of grant g2
-    expect(registry.revokeGrant('g1')).toBe(2);
+    expect(terminals.revokeGrant('g1')).toBe(2);
     for (const t of [a, b]) expect((await get(server.urlFor('r1'), { authorization: t })).status).toBe(401);
     expect((await get(server.urlFor('anything'), { authorization: c })).status).toBe(200);
-    const [terminal] = registry.list();
-    expect(registry.revokeTerminal(terminal?.terminalId ?? '')).toBe(true);
+    const [left] = tokens.list();
+    expect(tokens.revoke(left?.terminalId ?? '')).toBe(true);
     expect((await get(server.urlFor('anything'), { authorization: c })).status).toBe(401);
   });
 

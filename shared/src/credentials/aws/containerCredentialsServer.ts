@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import { containerCredentialsJson, type AwsCredentials } from './AwsCredentials.js';
-import type { TerminalToken, TerminalTokenRegistry } from './TerminalTokenRegistry.js';
+import type { ContainerTerminal, TerminalVerifier } from './AwsTerminals.js';
 
 export interface ContainerCredentialsServerOptions {
-  readonly registry: TerminalTokenRegistry;
+  /** The per-terminal tokens (the agent's, through AwsTerminals). */
+  readonly terminals: TerminalVerifier;
   /** Credentials for a role under the terminal's grant (cached in memory by the caller). */
-  readonly credentialsFor: (role: string, terminal: TerminalToken) => Promise<AwsCredentials>;
+  readonly credentialsFor: (role: string, terminal: ContainerTerminal) => Promise<AwsCredentials>;
   /** Diagnostics; never called with a token or a credential. */
   readonly log?: (message: string) => void;
 }
@@ -58,7 +59,10 @@ export async function startContainerCredentialsServer(
       role = '';
     }
     const authorization = request.headers.authorization;
-    const terminal = options.registry.verify(typeof authorization === 'string' ? authorization : undefined);
+    const terminal =
+      typeof authorization === 'string' && authorization.length > 0
+        ? options.terminals.verify(authorization)
+        : undefined;
     if (terminal === undefined) {
       send(response, 401, { message: 'unauthorized' });
       return;
@@ -75,7 +79,7 @@ export async function startContainerCredentialsServer(
       options.log?.(`container credentials for "${role}" (${terminal.label}) failed: ${code}`);
       // The broker refused (grant ended, role not granted): this terminal's token dies with it.
       if (code === 'denied') {
-        if (terminal.grantId !== undefined) options.registry.revokeGrant(terminal.grantId);
+        if (terminal.grantId !== null) options.terminals.revokeGrant(terminal.grantId);
         send(response, 403, { message: 'forbidden' });
       } else send(response, 503, { message: 'credentials unavailable' });
       return;

@@ -1,0 +1,116 @@
+import type { Agent } from '../../agent/createAgent.js';
+import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
+import type { ResolvedProfile } from '../../config/resolveProfile.js';
+import { StrongroomError } from '../../errors/StrongroomError.js';
+import { AWS_TERMINAL_METHOD, awsTerminalMethod } from '../../protocol/awsAgentApi.js';
+import type { CredentialStore } from '../../vault/CredentialStore.js';
+import { AwsTerminals } from './AwsTerminals.js';
+import { startContainerCredentialsServer } from './containerCredentialsServer.js';
+import { createAwsCredentialProvider } from './createAwsCredentialProvider.js';
+
+export interface AwsAgentDeps {
+  readonly profile: ResolvedProfile;
+  readonly vault: CredentialStore;
+  readonly broker: BrokerClient;
+  readonly now: () => number;
+  /** Never called with a token or a key. */
+  readonly log: (message: string) => void;
+}
+
+export interface AwsAgentService {
+  /** `http://127.0.0.1:<port>` of the container-credentials endpoint. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TERMINAL_SECONDS = 12 * 3600;
+
+/**
+ * The AWS helper inside the agent (issue 6 item 3, issue 8): starts the loopback container-
+ * credentials endpoint, serves its credentials from memory (keychain and broker + STS behind it),
+ * and registers with the agent:
+ * - `credentials.get` kind `aws` (target = the Strongroom role): the credential_process fields;
+ * - `aws.terminal` (`strongroom env aws --role`): checks the role now, then a per-terminal token
+ *   tied to the grant (the agent's TerminalTokens) and the two pointer variables;
+ * - the agent's wipes (grant ended, lock, sign-out) drop the in-memory credentials; the agent
+ *   itself revokes the grant's terminals and wipes the vault entries by grant tag.
+ */
+export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promise<AwsAgentService> {
+  const provider = createAwsCredentialProvider({
+    profile: deps.profile,
+    store: deps.vault,
+    client: () => Promise.resolve(deps.broker),
+    now: deps.now,
+  });
+  const terminals = new AwsTerminals(agent.terminals);
+  const server = await startContainerCredentialsServer({
+    terminals,
+    credentialsFor: (role, terminal) =>
+      provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) }),
+    log: deps.log,
+  });
+  const unsubscribe = agent.onWipe((scope) => {
+    if (scope.kind === 'grant') provider.forgetGrant(scope.grantId);
+    else provider.forgetAll();
+  });
+
+  agent.registerCredentialKind('aws', async (params) => {
+    const c = await provider.get({
+      role: params.target,
+      ...(params.grantId === undefined ? {} : { grantId: params.grantId }),
+    });
+    return {
+      kind: 'aws',
+      grantId: c.grantId,
+      expiresAt: c.expiration,
+      credential: {
+        Version: 1,
+        AccessKeyId: c.accessKeyId,
+        SecretAccessKey: c.secretAccessKey,
+        SessionToken: c.sessionToken,
+        Expiration: new Date(c.expiration).toISOString(),
+      },
+    };
+  });
+
+  agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params) => {
+    if (agent.state.get().session.status !== 'signedIn')
+      throw new StrongroomError('not_signed_in', 'The agent is not signed in.', {
+        hint: 'Run `strongroom login`.',
+      });
+    // Fetch once now: a role without a covering grant fails here, with the broker's reason.
+    const credentials = await provider.get({
+      role: params.role,
+      ...(params.grantId === undefined ? {} : { grantId: params.grantId }),
+    });
+    const session = agent.state.get().session;
+    const grant = agent.state.get().grants.find((g) => g.id === credentials.grantId);
+    const ends = [deps.now() + (params.ttlSeconds ?? DEFAULT_TERMINAL_SECONDS) * 1000];
+    if (session.status === 'signedIn') ends.push(session.sessionEndsAt);
+    if (grant?.expiresAt != null) ends.push(grant.expiresAt);
+    const created = terminals.create({
+      label: params.label ?? `aws ${params.role}`.slice(0, 100),
+      role: params.role,
+      grantId: credentials.grantId,
+      expiresAt: Math.min(...ends),
+    });
+    deps.log(`terminal ${created.terminalId} for AWS role "${params.role}" (grant ${credentials.grantId})`);
+    return {
+      terminalId: created.terminalId,
+      grantId: credentials.grantId,
+      expiresAt: created.expiresAt,
+      env: {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: server.urlFor(params.role),
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: created.token,
+      },
+    };
+  });
+
+  return {
+    origin: server.origin,
+    close: async () => {
+      unsubscribe();
+      await server.close();
+    },
+  };
+}
