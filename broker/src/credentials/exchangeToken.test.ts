@@ -1,5 +1,6 @@
 import { createServiceTokenVerifier } from '@strongroom/shared/service-auth/createServiceTokenVerifier.js';
-import { decodeJwt } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { decodeJwt, exportJWK, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
@@ -35,9 +36,9 @@ describe('token exchange (RFC 8693) at the token endpoint (real broker, SQLite, 
   });
   afterEach(async () => w.close());
 
-  /** alice's active grant of ml-researcher (approved by bob). */
-  const activeGrant = async (minutes = 60): Promise<string> => {
-    const created = await w.call(alice, 'POST', '/api/v1/requests', {
+  /** An active grant of ml-researcher for `p` (alice unless said), approved by bob. */
+  const activeGrant = async (minutes = 60, p: Person = alice): Promise<string> => {
+    const created = await w.call(p, 'POST', '/api/v1/requests', {
       target: { type: 'Role', id: 'ml-researcher' },
       durationMinutes: minutes,
       reason,
@@ -47,7 +48,7 @@ describe('token exchange (RFC 8693) at the token endpoint (real broker, SQLite, 
     const approved = await w.approve(bob, id);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const grantId = (approved.body['grant'] as { id: string }).id;
-    expect((await w.call(alice, 'POST', `/api/v1/grants/${grantId}/activate`)).status).toBe(200);
+    expect((await w.call(p, 'POST', `/api/v1/grants/${grantId}/activate`)).status).toBe(200);
     return grantId;
   };
 
@@ -251,6 +252,56 @@ describe('token exchange (RFC 8693) at the token endpoint (real broker, SQLite, 
       audience: 'https://evil.example',
       reason: 'invalid_target',
     });
+  });
+
+  it("refuses someone else's active grant as if it did not exist", async () => {
+    await activeGrant();
+    const davesGrant = await activeGrant(60, dave);
+    const r = await exchange(alice, { grant_id: davesGrant });
+    expect(r).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'no such grant' },
+    });
+    expect((await exchange(dave, { grant_id: davesGrant })).status).toBe(200);
+  });
+
+  it('refuses a replayed token-request DPoP proof', async () => {
+    await activeGrant();
+    const jwk = await exportJWK(alice.key.keyPair.publicKey);
+    const send = (proof: string) =>
+      w.broker.app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: { host: 'localhost:7700', 'content-type': 'application/x-www-form-urlencoded', dpop: proof },
+        payload: new URLSearchParams({
+          client_id: 'strongroom-cli',
+          grant_type: TOKEN_EXCHANGE_GRANT,
+          subject_token: alice.token,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'model-registry',
+        }).toString(),
+      });
+    const proof = (nonce?: string) =>
+      new SignJWT({
+        htm: 'POST',
+        htu: `${w.broker.issuer}/token`,
+        jti: randomUUID(),
+        ...(nonce ? { nonce } : {}),
+      })
+        .setIssuedAt()
+        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+        .sign(alice.key.keyPair.privateKey);
+    const first = await send(await proof());
+    expect(first.json()).toMatchObject({ error: 'use_dpop_nonce' });
+    const once = await proof(String(first.headers['dpop-nonce']));
+    expect((await send(once)).statusCode).toBe(200);
+    const replayed = await send(once);
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.json()).toMatchObject({
+      error: 'invalid_dpop_proof',
+      error_description: 'the DPoP proof was already used (jti replay)',
+    });
+    expect((await issueAudits()).map((a) => a.statusId)).toEqual([1, 2]);
   });
 
   it('refuses an exchange without a DPoP proof (possession of the key is required)', async () => {

@@ -113,7 +113,13 @@ export function tokenExchangeHandler(deps: TokenExchangeDeps): (ctx: KoaContextW
           'a DPoP proof is required: the exchange proves possession of the subject token key',
         ),
       );
-    await checkDpopReplay(provider, ctx, dPoP, clientId);
+    try {
+      await checkDpopReplay(provider, ctx, dPoP, clientId);
+    } catch (error) {
+      if (!(error instanceof errors.OIDCProviderError)) throw error;
+      // RFC 9449 §11.1: single use; said plainly (oidc-provider's own answer is a bare invalid_grant).
+      return refuse(new errors.InvalidDpopProof('the DPoP proof was already used (jti replay)'));
+    }
 
     if (typeof params.subject_token !== 'string' || params.subject_token === '')
       return refuse(invalidRequest('subject_token is required'));
