@@ -3,6 +3,7 @@ import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotification } from '@strongroom/shared/agent/AgentNotifier.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
 import { createAgent } from '@strongroom/shared/agent/createAgent.js';
+import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
@@ -76,6 +77,14 @@ export async function agent(
     log,
     options: { postureIntervalMs: intervalMinutes * 60_000 },
   });
+  // The AWS helper (issue 6): the loopback container-credentials endpoint behind `strongroom env aws`.
+  const aws = await serveAwsFromAgent(instance, {
+    profile: context.profile,
+    vault: context.store,
+    broker: session.api,
+    now: systemClock.now,
+    log: (message) => log('info', message),
+  });
   const uid = process.getuid?.();
   const endpoint = agentSocketPath({
     platform: process.platform,
@@ -106,6 +115,7 @@ export async function agent(
     process.once('SIGTERM', stop);
   });
   instance.stop();
+  await aws.close();
   await server.close();
   process.stderr.write('strongroom agent: stopped\n');
   return EXIT.ok;
