@@ -63,6 +63,7 @@ describe('token exchange (RFC 8693) at the token endpoint (real broker, SQLite, 
         ...params,
       },
       key.keyPair,
+      Math.floor(w.broker.clock.now / 1000),
     );
 
   const issueAudits = async () => (await w.auditNames()).filter((a) => a.activity === 'credential.issue');
@@ -263,6 +264,17 @@ describe('token exchange (RFC 8693) at the token endpoint (real broker, SQLite, 
       body: { error: 'invalid_request', error_description: 'no such grant' },
     });
     expect((await exchange(dave, { grant_id: davesGrant })).status).toBe(200);
+  });
+
+  it('refuses a grant whose time is up, from stored times (no sweeper ran)', async () => {
+    const grantId = await activeGrant(1);
+    expect((await exchange(alice)).status).toBe(200);
+    w.broker.clock.now += 2 * 60_000;
+    expect((await exchange(alice, { grant_id: grantId })).body).toMatchObject({
+      error: 'invalid_request',
+      error_description: `grant ${grantId} is not active (it is ended)`,
+    });
+    expect((await exchange(alice)).body).toMatchObject({ error: 'invalid_target' });
   });
 
   it('refuses a replayed token-request DPoP proof', async () => {

@@ -14,6 +14,8 @@ export async function postTokenWithDpop(
   broker: Pick<InProcessBroker, 'app' | 'issuer'>,
   params: Record<string, string>,
   key: KeyPair,
+  /** The proof's `iat` in seconds (default: now); a test that moves the broker's clock passes it. */
+  iat?: number,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const jwk = await exportJWK(key.publicKey);
   let nonce: string | undefined;
@@ -24,7 +26,7 @@ export async function postTokenWithDpop(
       jti: randomUUID(),
       ...(nonce ? { nonce } : {}),
     })
-      .setIssuedAt()
+      .setIssuedAt(iat)
       .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
       .sign(key.privateKey);
     const res = await broker.app.inject({
