@@ -208,7 +208,9 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
     expect(issued.validBefore - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(300);
     expect((await ssh(gpuA100)).code).toBe(0);
 
-    json(await people.run('alice', ['drop', grantId, '--json']));
+    // Dropped from a shell without the agent (another terminal, another machine): the certificate
+    // stays in the agent, and only the hosts' KRL can stop it.
+    json(await people.run('alice', ['drop', grantId, '--json'], { SSH_AUTH_SOCK: '' }));
     const krl = await krlFromBroker();
     gpuA100.setKrl(krl);
     const blob = issued.certificate.split(' ')[1] ?? '?';
@@ -235,6 +237,17 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
       true,
     );
     expect((await broker.run(['audit', 'verify', exported])).code).toBe(0);
+  });
+
+  it("strongroom drop takes the grant's certificate out of the agent at once", async () => {
+    const grantId = await activeGrant('10m');
+    const issued = json<Issued>(await sshCert('gpu-a100'));
+    const blob = issued.certificate.split(' ')[1] ?? '?';
+    expect(agentKeys()).toContain(blob);
+    expect((await ssh(gpuA100)).code).toBe(0);
+    json(await people.run('alice', ['drop', grantId, '--json'], agentEnv));
+    expect(agentKeys()).not.toContain(blob);
+    expect((await ssh(gpuA100)).code).toBe(255);
   });
 });
 

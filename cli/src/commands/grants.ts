@@ -1,4 +1,5 @@
 import { grantsResponseSchema, grantViewSchema, type GrantView } from '@strongroom/shared/protocol/jitApi.js';
+import { removeGrantCertificatesFromSshAgent } from '@strongroom/shared/credentials/ssh/removeGrantCertificatesFromSshAgent.js';
 import { wipeGrantCredentials } from '@strongroom/shared/vault/grantCredentialEntries.js';
 import { z } from 'zod';
 import type { GlobalOptions } from '../cliContext.js';
@@ -40,7 +41,12 @@ export async function changeGrant(
     z.object({ grant: grantViewSchema }),
   );
   // What this device cached under the grant (AWS keys, …) goes with it (issue 6: cache wipes on clients).
-  if (how === 'drop') await wipeGrantCredentials(context.store, context.profile.name, id);
+  if (how === 'drop') {
+    await wipeGrantCredentials(context.store, context.profile.name, id);
+    // Its SSH certificates leave this shell's ssh-agent now (hosts refuse them via the KRL anyway).
+    const agent = process.env['SSH_AUTH_SOCK'];
+    if (agent) await removeGrantCertificatesFromSshAgent(agent, id).catch(() => 0);
+  }
   if (options.json === true) printJson(data);
   else process.stdout.write(`Grant ${id}: ${describe(data.grant, context.host.now())}.\n`);
   return EXIT.ok;

@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import { addCertificateToSshAgent } from './addCertificateToSshAgent.js';
 import { ephemeralSshKey, type EphemeralSshKey } from './ephemeralSshKey.js';
+import { removeGrantCertificatesFromSshAgent } from './removeGrantCertificatesFromSshAgent.js';
 
 // The real OpenSSH ssh-agent; certificates made by the real ssh-keygen acting as a CA.
 let dir: string;
 let agent: ChildProcess;
 let socketPath: string;
 
-function certify(key: EphemeralSshKey, name: string): string {
+function certify(key: EphemeralSshKey, name: string, keyId = `id-${name}`): string {
   const pub = join(dir, `${name}.pub`);
   writeFileSync(pub, `${key.publicKeyLine}\n`);
   execFileSync('ssh-keygen', [
@@ -20,7 +21,7 @@ function certify(key: EphemeralSshKey, name: string): string {
     '-s',
     join(dir, 'ca'),
     '-I',
-    `id-${name}`,
+    keyId,
     '-n',
     'someone',
     '-V',
@@ -107,6 +108,21 @@ describe('addCertificateToSshAgent (real ssh-agent)', () => {
     });
     await expect(gone).rejects.toBeInstanceOf(StrongroomError);
     await expect(gone).rejects.toThrow(/Could not talk to ssh-agent/);
+  });
+
+  it("removes a grant's certificates from the agent, and only those", async () => {
+    const add = async (name: string, grant: string) => {
+      const key = ephemeralSshKey(name);
+      const certificate = certify(key, name, `strongroom:user=a@example.test:device=d1:grant=${grant}`);
+      await addCertificateToSshAgent({ socketPath, key, certificate, comment: name, lifetimeSeconds: 60 });
+      return certificate.split(' ')[1] ?? '?';
+    };
+    const dropped = await add('g1', 'grant-1');
+    const kept = await add('g2', 'grant-12');
+    expect(await removeGrantCertificatesFromSshAgent(socketPath, 'grant-1')).toBe(1);
+    expect(listed()).not.toContain(dropped);
+    expect(listed()).toContain(kept);
+    expect(await removeGrantCertificatesFromSshAgent(socketPath, 'grant-1')).toBe(0);
   });
 
   it('wipes the seed on dispose', () => {

@@ -1,6 +1,6 @@
-import { createConnection } from 'node:net';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import type { EphemeralSshKey } from './ephemeralSshKey.js';
+import { sshAgentRequest } from './sshAgentRequest.js';
 import { sshString, sshStringReader, sshUint32 } from './sshWire.js';
 
 // draft-miller-ssh-agent (the protocol OpenSSH's ssh-agent speaks), §§ 3.2, 3.2.7.
@@ -70,50 +70,17 @@ export async function addCertificateToSshAgent(input: AddCertificateInput): Prom
     Buffer.of(SSH_AGENT_CONSTRAIN_LIFETIME),
     sshUint32(Math.max(1, Math.floor(input.lifetimeSeconds))),
   ]);
-  const message = Buffer.concat([sshUint32(body.length), body]);
   secret.fill(0);
   try {
-    const reply = await exchange(input.socketPath, message);
+    const reply = (await sshAgentRequest(input.socketPath, body))[0];
     if (reply === SSH_AGENT_SUCCESS) return;
     throw new StrongroomError(
       'internal',
       reply === SSH_AGENT_FAILURE
         ? 'ssh-agent refused the key (it may not support certificates or lifetimes).'
-        : `ssh-agent answered with unexpected message ${reply}.`,
+        : `ssh-agent answered with unexpected message ${reply ?? 'none'}.`,
     );
   } finally {
-    message.fill(0);
     body.fill(0);
   }
-}
-
-/** One request, one reply: resolves with the reply's message type. */
-function exchange(socketPath: string, message: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
-    let received = Buffer.alloc(0);
-    const fail = (error: unknown): void => {
-      socket.destroy();
-      reject(
-        new StrongroomError('not_supported', `Could not talk to ssh-agent at ${socketPath}.`, {
-          cause: error,
-          hint: 'Is it still running? Start one with `eval "$(ssh-agent)"`.',
-        }),
-      );
-    };
-    socket.setTimeout(10_000, () => fail(new Error('timed out')));
-    socket.once('error', fail);
-    socket.once('connect', () => socket.write(message));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 5) return;
-      const length = received.readUInt32BE(0);
-      if (received.length < 4 + length) return;
-      socket.end();
-      resolve(received[4] ?? 0);
-    });
-    socket.once('end', () => {
-      if (received.length < 5) fail(new Error('the agent closed the connection'));
-    });
-  });
 }
