@@ -76,6 +76,7 @@ describe('strongroom-broker policy validate|test', () => {
     const { dir, cleanup } = await makeBundleDir({
       'tests/tiers.json': null,
       'tests/eligibility.json': null,
+      'tests/services.json': null,
     });
     cleanups.push(cleanup);
     const r = await run('test', dir);
