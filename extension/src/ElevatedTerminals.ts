@@ -5,7 +5,7 @@ import type { VscodeApi, vscode } from './VscodeApi.js';
 
 interface Open {
   readonly terminal: vscode.Terminal;
-  readonly terminalId: string;
+  readonly terminalIds: readonly string[];
   readonly grantId: string;
 }
 
@@ -46,11 +46,14 @@ export class ElevatedTerminals {
       return existing.terminal;
     }
     const name = `${grant.target.id} until ${clock(grant.expiresAt ?? 0)}`;
-    const created = await access.call('terminal.create', {
-      label: `VS Code: ${name}`,
-      grantId: grant.id,
-    });
-    const env = terminalEnvironment(created.env);
+    const created = await access.openTerminal(grant, `VS Code: ${name}`.slice(0, 100));
+    let env: Record<string, string>;
+    try {
+      env = terminalEnvironment(created.env);
+    } catch (error) {
+      await access.revokeTerminal(created.terminalIds).catch(() => undefined);
+      throw error;
+    }
     const terminal = this.#vscode.window.createTerminal({
       name,
       env,
@@ -59,9 +62,11 @@ export class ElevatedTerminals {
       // Never restored after a reload: its token dies with it, and its env must not be persisted.
       isTransient: true,
     });
-    this.#open.set(terminal, { terminal, terminalId: created.terminalId, grantId: grant.id });
+    this.#open.set(terminal, { terminal, terminalIds: created.terminalIds, grantId: grant.id });
     terminal.show();
-    this.#log(`opened elevated terminal for ${grant.target.id} (grant ${grant.id})`);
+    this.#log(
+      `opened elevated terminal for ${grant.target.id} (grant ${grant.id}): ${created.notes.join('; ')}`,
+    );
     return terminal;
   }
 
@@ -83,7 +88,7 @@ export class ElevatedTerminals {
   async #revoke(open: Open): Promise<void> {
     if (!this.#open.delete(open.terminal)) return;
     try {
-      await this.#access?.call('terminal.revoke', { terminalId: open.terminalId });
+      await this.#access?.revokeTerminal(open.terminalIds);
       this.#log(`revoked the token of the terminal for grant ${open.grantId}`);
     } catch (error) {
       this.#log(

@@ -192,6 +192,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     await vs.commands.get('strongroom.openElevatedTerminal')?.('g1');
     expect(vs.terminals).toHaveLength(0);
     expect(vs.shown.at(-1)?.message).toMatch(/AWS_SECRET_ACCESS_KEY is not a pointer/);
+    expect(access.revoked).toEqual(['term_0123456789abcdef']); // nothing half-open is left behind
     expect(vs.logged.join('\n')).not.toContain('wJalrXUtnFEMI');
   });
 

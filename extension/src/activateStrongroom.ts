@@ -169,8 +169,7 @@ export function activateStrongroom(
     statusBar,
     dispose: () => {
       clearInterval(tick);
-      void terminals.revokeAll();
-      loaded?.dispose();
+      void terminals.revokeAll().finally(() => void loaded?.dispose());
     },
   };
 }

@@ -1,5 +1,7 @@
-import { homedir } from 'node:os';
-import { createInProcessAccess } from '@strongroom/shared/access/createInProcessAccess.js';
+import { existsSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createAgentAccess } from '@strongroom/shared/access/createAgentAccess.js';
 import type { AccessPort } from '@strongroom/shared/access/AccessPort.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
@@ -71,13 +73,29 @@ export async function resolveExtensionProfile(
   });
 }
 
+/** `strongroom` on PATH: then git in an elevated terminal asks it for credentials. */
+function gitCredentialHelper(env: NodeJS.ProcessEnv): string | undefined {
+  const found = (env['PATH'] ?? '')
+    .split(delimiter)
+    .some((dir) => dir !== '' && existsSync(join(dir, 'strongroom')));
+  return found ? '!strongroom git-credential' : undefined;
+}
+
 export async function createCoreAccess(options: CoreOptions): Promise<AccessPort> {
   const profile = await resolveExtensionProfile(options.settings, options.env);
-  return createInProcessAccess({
+  return createAgentAccess({
     host: options.host,
     profile,
-    store: createKeychainCredentialStore({ platform: options.host.platform }),
+    vault: createKeychainCredentialStore({ platform: options.host.platform }),
     postureHost: createNodePostureHost,
-    agentVersion: options.agentVersion,
+    version: options.agentVersion,
+    mode: options.settings.agent,
+    env: options.env,
+    uid: process.getuid?.(),
+    tmpdir: tmpdir(),
+    terminal: {
+      gitCredentialHelper: gitCredentialHelper(options.env),
+      sshAuthSock: options.env['SSH_AUTH_SOCK'],
+    },
   });
 }

@@ -1,4 +1,4 @@
-import type { AccessMethod, AccessPort } from '@strongroom/shared/access/AccessPort.js';
+import type { AccessMethod, AccessPort, TerminalGrant } from '@strongroom/shared/access/AccessPort.js';
 import { AgentStateStore, initialAgentState, type AgentGrant } from '@strongroom/shared/agent/AgentState.js';
 import type { AgentParams, AgentResult } from '@strongroom/shared/protocol/agentApi.js';
 import type { AccessRequestView, TargetsResponse } from '@strongroom/shared/protocol/jitApi.js';
@@ -14,6 +14,7 @@ export class FakeAccess implements AccessPort {
   });
   readonly calls: Array<{ method: string; params: unknown }> = [];
   readonly revoked: string[] = [];
+  readonly via = 'inProcess';
   signedIn = false;
   targetsAnswer: TargetsResponse = {
     targets: [
@@ -95,22 +96,24 @@ export class FakeAccess implements AccessPort {
         this.state.update({ grants: [] });
         return { grant: { id: 'g1' } };
       },
-      'terminal.create': () => ({
-        terminalId: 'term_0123456789abcdef',
-        token: 'per-terminal-token-not-a-credential',
-        expiresAt: this.now() + 3600_000,
-        env: this.terminalEnv,
-      }),
-      'terminal.revoke': () => {
-        this.revoked.push((params as { terminalId: string }).terminalId);
-        return { revoked: true };
-      },
     };
     const answer = answers[method];
     if (answer === undefined) throw new Error(`FakeAccess: ${method} not scripted`);
     return answer() as AgentResult<M>;
   }
 
+  async openTerminal(grant: AgentGrant, label: string): Promise<TerminalGrant> {
+    this.calls.push({ method: 'openTerminal', params: { grantId: grant.id, label } });
+    return {
+      env: this.terminalEnv,
+      terminalIds: ['term_0123456789abcdef'],
+      expiresAt: this.now() + 3600_000,
+      notes: [],
+    };
+  }
+  async revokeTerminal(ids: readonly string[]): Promise<void> {
+    this.revoked.push(...ids);
+  }
   async targets(): Promise<TargetsResponse> {
     return this.targetsAnswer;
   }
@@ -128,5 +131,5 @@ export class FakeAccess implements AccessPort {
     this.state.update(initialAgentState());
   }
   async refresh(): Promise<void> {}
-  dispose(): void {}
+  async dispose(): Promise<void> {}
 }

@@ -1,4 +1,4 @@
-import type { AgentStateView } from '../agent/AgentState.js';
+import type { AgentGrant, AgentStateView } from '../agent/AgentState.js';
 import type { AgentParams, AgentResult } from '../protocol/agentApi.js';
 import type { TargetsResponse } from '../protocol/jitApi.js';
 
@@ -10,9 +10,16 @@ export type AccessMethod =
   | 'grants.list'
   | 'grants.activate'
   | 'grants.drop'
-  | 'posture'
-  | 'terminal.create'
-  | 'terminal.revoke';
+  | 'posture';
+
+/** An elevated terminal's pointers, and the agent tokens to revoke when it closes. */
+export interface TerminalGrant {
+  readonly env: Readonly<Record<string, string>>;
+  readonly terminalIds: readonly string[];
+  readonly expiresAt: number;
+  /** What the terminal can reach, for the user ("AWS role …"), and what it cannot and why. */
+  readonly notes: readonly string[];
+}
 
 /**
  * What the VS Code extension (and any other access UI) needs from the agent: its observable state,
@@ -22,16 +29,21 @@ export type AccessMethod =
  */
 export interface AccessPort {
   readonly state: AgentStateView;
+  /** `inProcess`: the agent runs in this host; `socket`: the tray's agent serves it. */
+  readonly via: 'inProcess' | 'socket';
   call<M extends AccessMethod>(method: M, params: AgentParams<M>): Promise<AgentResult<M>>;
   /** Eligible targets and the bundle's request rules (reason length, ticket pattern). */
   targets(): Promise<TargetsResponse>;
   /** A one-time link to the broker's approval page, where the approver touches their key. */
   approvalLink(requestId: string): Promise<{ url: string; expiresAt: number }>;
   deny(requestId: string, reason: string): Promise<void>;
+  /** Per-terminal tokens and pointers for an active grant (see elevatedTerminal.ts). */
+  openTerminal(grant: AgentGrant, label: string): Promise<TerminalGrant>;
+  revokeTerminal(terminalIds: readonly string[]): Promise<void>;
   /** Sign-in through the system browser with the security key (RFC 8252). */
   signIn(): Promise<void>;
   signOut(): Promise<void>;
-  /** Re-read everything from the broker now (the "Refresh" button; the event stream does it otherwise). */
+  /** Re-read everything now (the "Refresh" button; the event stream does it otherwise). */
   refresh(): Promise<void>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }

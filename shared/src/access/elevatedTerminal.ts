@@ -1,0 +1,68 @@
+import type { AgentGrant } from '../agent/AgentState.js';
+import { StrongroomError } from '../errors/StrongroomError.js';
+import type { TerminalGrant } from './AccessPort.js';
+
+/** Calls an agent method by name (in-process registry or the socket); throws StrongroomError. */
+export type AgentInvoke = (method: string, params: unknown) => Promise<unknown>;
+
+export interface ElevatedTerminalOptions {
+  /** `git` runs this as its credential helper (`!strongroom git-credential`); omitted: no git config. */
+  readonly gitCredentialHelper?: string | undefined;
+  /** The ssh-agent that `strongroom ssh-cert` loads short-lived certificates into. */
+  readonly sshAuthSock?: string | undefined;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * The environment of an elevated terminal for one grant (issue 7, item 6), pointers only:
+ * - the agent's per-terminal token (`terminal.create`, bound to the grant and revoked with it);
+ * - AWS: the agent's loopback container-credentials URL and a per-terminal token for the grant's
+ *   role (`aws.terminal`, served by the AWS helper), when the role maps to an AWS role;
+ * - `SSH_AUTH_SOCK` (where the SSH helper puts its short-lived certificates);
+ * - git's credential helper through `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` (no file is written).
+ * A helper that cannot serve this grant is skipped with a note; nothing partial is left behind
+ * when the first step fails.
+ */
+export async function elevatedTerminal(
+  invoke: AgentInvoke,
+  grant: AgentGrant,
+  label: string,
+  options: ElevatedTerminalOptions,
+): Promise<TerminalGrant> {
+  if (grant.state !== 'active')
+    throw new StrongroomError('usage', `${grant.target.id} is not active.`, { hint: 'Activate it first.' });
+  const base = (await invoke('terminal.create', { label, grantId: grant.id })) as {
+    terminalId: string;
+    expiresAt: number;
+    env: Record<string, string>;
+  };
+  const env: Record<string, string> = { ...base.env };
+  const terminalIds = [base.terminalId];
+  const notes: string[] = [];
+  let expiresAt = base.expiresAt;
+  if (grant.target.type === 'Role') {
+    try {
+      const aws = (await invoke('aws.terminal', { role: grant.target.id, grantId: grant.id, label })) as {
+        terminalId: string;
+        expiresAt: number;
+        env: Record<string, string>;
+      };
+      Object.assign(env, aws.env);
+      terminalIds.push(aws.terminalId);
+      expiresAt = Math.min(expiresAt, aws.expiresAt);
+      notes.push(`AWS: the role of ${grant.target.id} through the agent's container endpoint`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      options.log(`no AWS pointers for ${grant.target.id}: ${why}`);
+      notes.push(`AWS: not available (${why})`);
+    }
+  }
+  if (options.sshAuthSock !== undefined && options.sshAuthSock !== '')
+    env['SSH_AUTH_SOCK'] = options.sshAuthSock;
+  if (options.gitCredentialHelper !== undefined) {
+    env['GIT_CONFIG_COUNT'] = '1';
+    env['GIT_CONFIG_KEY_0'] = 'credential.helper';
+    env['GIT_CONFIG_VALUE_0'] = options.gitCredentialHelper;
+  }
+  return { env, terminalIds, expiresAt, notes };
+}
