@@ -28,13 +28,15 @@ window.strongroomCeremony = function strongroomCeremony(formId, ask) {
     const button = form.querySelector('button');
     if (button) button.disabled = true;
     const csrf = form.elements.namedItem('csrf').value;
+    // Other fields of the form (e.g. an unlock's reason) travel with the key's answer.
+    const fields = Object.fromEntries(new FormData(form));
     try {
       say('Preparing…', 'busy');
       const optionsJSON = await postJson(form.dataset.options, { csrf });
       say('Touch your security key…', 'busy');
       const response = await ask(optionsJSON);
       say('Checking…', 'busy');
-      const result = await postJson(form.action, { csrf, response });
+      const result = await postJson(form.action, { ...fields, csrf, response });
       if (result.redirectTo) {
         say('Signed in. Returning to your application…', 'done');
         window.location.assign(result.redirectTo);

@@ -85,13 +85,14 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
   let bob: Page; // admin and team lead: approves internal roles
+  let root: Page; // the first admin
   let requestId = '';
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     broker = await startBroker({ args: ['--demo'] });
     browser = await launchBrowser();
-    await person(browser, broker.enrollmentLink ?? ''); // the first admin
+    root = (await person(browser, broker.enrollmentLink ?? '')).page;
     bob = (await person(browser, await broker.invite('bob@example.test', ['team-leads', 'admin']))).page;
     const carl = await person(browser, await broker.invite('carl@example.test', ['ml-engineers']));
     // Carl asks for an internal role through the API, as his CLI would (DPoP-bound token).
@@ -162,6 +163,7 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     for (const [path, action] of [
       ['/admin/users', undefined],
       ['/admin/grants', undefined],
+      ['/admin/alerts', undefined],
       ['/admin/locks', undefined],
       ['/admin/reviews', 'start-review'],
       ['/admin/audit', 'verify-chain'],
@@ -189,5 +191,30 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     expect(await bob.getByTestId('audit-records').textContent()).toContain('bob@example.test');
     await shot(bob, 'audit');
     expect(violations).toEqual([]);
+  });
+
+  it('one admin locks a person; another unlocks with a reason and a key touch', async () => {
+    await root.goto(`${broker.issuer}/admin/sign-in`);
+    await root.getByTestId('sign-in-key').click();
+    await root.waitForURL((url) => url.pathname === '/admin');
+    await root.goto(`${broker.issuer}/admin/users`);
+    await root.getByLabel('Reason to lock carl@example.test').fill('laptop reported stolen');
+    await root.locator('[data-testid^="lock-user-"]').filter({ hasText: 'Lock' }).last().click();
+    await root.waitForURL((url) => url.pathname === '/admin/locks');
+    expect(await root.getByTestId('locks').textContent()).toContain('carl@example.test');
+
+    await bob.goto(`${broker.issuer}/admin/locks`);
+    await bob.locator('[data-testid^="open-lock-"]').first().click();
+    await bob.getByTestId('unlock-key').waitFor();
+    expect(await accessibilityProblems(bob)).toEqual([]);
+    await bob.getByLabel(/Reason for unlocking/).fill('laptop recovered, keys rotated');
+    await bob.getByTestId('unlock-key').click();
+    const settled = bob.locator(`${STATUS}[data-state="done"], ${STATUS}[data-state="error"]`);
+    await settled.waitFor({ timeout: 30_000 });
+    expect(await settled.textContent()).toContain('Unlocked.');
+    await bob.goto(`${broker.issuer}/admin/locks`);
+    expect(await bob.getByTestId('locks').textContent()).toContain('Nobody is locked.');
+    expect(await bob.getByTestId('ended-locks').textContent()).toContain('laptop recovered, keys rotated');
+    await shot(bob, 'locks');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
-import { ORIGIN, signInToPages } from './adminSession.test-support.js';
+import { keyTouch, signInToPages } from './adminSession.test-support.js';
 
 const restricted = { type: 'Role', id: 'restricted-data-reader' };
 const reason = 'investigate churn model drift on customer data';
@@ -51,13 +51,7 @@ describe('admin pages: who sees and does what', () => {
     expect(page.body).toContain('data-testid="approve-key"');
     const options = await b.postJson(`/admin/requests/${requestId}/approve/options`, { csrf: b.csrf });
     expect(options.status).toBe(200);
-    bob.counter += 1;
-    const response = bob.authenticator.assert({
-      challenge: String(options.json['challenge']),
-      origin: ORIGIN,
-      rpId: 'localhost',
-      counter: bob.counter,
-    });
+    const response = keyTouch(bob, String(options.json['challenge']));
     const approved = await b.postJson(`/admin/requests/${requestId}/approve`, { csrf: b.csrf, response });
     expect(approved).toMatchObject({ status: 200, json: { message: 'Approval recorded (1 of 2).' } });
     // The same assertion again: the challenge was used up.
@@ -79,7 +73,15 @@ describe('admin pages: who sees and does what', () => {
 
   it('refuses every admin page and admin form to a non-admin, changing nothing', async () => {
     const b = await signInToPages(w, bob);
-    for (const path of ['/admin/users', '/admin/grants', '/admin/audit', '/admin/policy', '/admin/reviews'])
+    for (const path of [
+      '/admin/users',
+      '/admin/grants',
+      '/admin/alerts',
+      '/admin/locks',
+      '/admin/audit',
+      '/admin/policy',
+      '/admin/reviews',
+    ])
       expect((await b.get(path)).status, path).toBe(403);
     const head = await w.broker.store.auditHead();
     const forms: Array<[string, Record<string, string>]> = [
@@ -87,6 +89,7 @@ describe('admin pages: who sees and does what', () => {
       ['/admin/grants/00000000-0000-4000-8000-000000000000/revoke', { reason: 'test revoke' }],
       ['/admin/audit/verify', {}],
       ['/admin/reviews', { name: 'x' }],
+      ['/admin/users/tina/lock', { reason: 'locking someone else' }],
     ];
     for (const [path, form] of forms)
       expect((await b.post(path, { csrf: b.csrf, ...form })).status, path).toBe(403);
@@ -101,7 +104,8 @@ describe('admin pages: who sees and does what', () => {
       [`/admin/devices/${carl.deviceId}/status`, { action: 'explode' }, 400, /action/],
       [`/admin/devices/${carl.deviceId}/status`, { action: 'lock', extra: '1' }, 400, /unknown field/],
       ['/admin/devices/nope/status', { action: 'lock' }, 404, /no such device/],
-      [`/admin/devices/${carl.deviceId}/status`, { action: 'unlock' }, 409, /cannot be unlocked/],
+      [`/admin/devices/${carl.deviceId}/status`, { action: 'approve' }, 409, /not pending/],
+      [`/admin/devices/${carl.deviceId}/status`, { action: 'lock' }, 400, /reason/],
       ['/admin/grants/not-a-uuid/revoke', { reason: 'because' }, 400, /id/],
       ['/admin/grants/00000000-0000-4000-8000-000000000000/revoke', { reason: 'x' }, 400, /reason/],
     ];
@@ -117,6 +121,42 @@ describe('admin pages: who sees and does what', () => {
     expect((await a.get('/admin/requests/not-a-uuid')).status).toBe(400);
   });
 
+  it('locks a person from the pages; only another admin unlocks, with a reason and a key touch', async () => {
+    const a = await signInToPages(w, ada);
+    expect(
+      (await a.post('/admin/users/tina/lock', { csrf: a.csrf, reason: 'laptop stolen last night' })).status,
+    ).toBe(303);
+    expect((await w.broker.store.getUser('tina'))?.status).toBe('locked');
+    const [lock] = await w.broker.store.listLocks({ active: true, limit: 5 });
+    expect(lock?.lockedBy).toBe('ada');
+    expect((await a.get('/admin/locks')).body).toContain('tina@example.test');
+    // The locker cannot unlock their own lock: refused before any key prompt.
+    const own = await a.postJson(`/admin/locks/${lock?.id ?? ''}/unlock/options`, { csrf: a.csrf });
+    expect(own.status).toBe(403);
+    // A second admin unlocks with a reason and a touch bound to this lock.
+    const eve = await w.person('eve', ['admin']);
+    const e = await signInToPages(w, eve);
+    const page = await e.get(`/admin/locks/${lock?.id ?? ''}`);
+    expect(page.body).toContain('data-testid="unlock-key"');
+    const options = await e.postJson(`/admin/locks/${lock?.id ?? ''}/unlock/options`, { csrf: e.csrf });
+    expect(options.status).toBe(200);
+    const response = keyTouch(eve, String(options.json['challenge']));
+    const short = await e.postJson(`/admin/locks/${lock?.id ?? ''}/unlock`, {
+      csrf: e.csrf,
+      reason: 'ok',
+      response,
+    });
+    expect(short.status).toBe(400);
+    expect((await w.broker.store.getUser('tina'))?.status).toBe('locked');
+    const done = await e.postJson(`/admin/locks/${lock?.id ?? ''}/unlock`, {
+      csrf: e.csrf,
+      reason: 'laptop recovered, keys rotated',
+      response,
+    });
+    expect(done).toMatchObject({ status: 200, json: { message: 'Unlocked. They can sign in again.' } });
+    expect((await w.broker.store.getUser('tina'))?.status).toBe('active');
+  });
+
   it('filters and pages the audit log, and verifies the chain', async () => {
     const a = await signInToPages(w, ada);
     const mine = await a.get('/admin/audit?actor=carl%40example.test&name=jit.request');
@@ -128,6 +168,11 @@ describe('admin pages: who sees and does what', () => {
     const future = await a.get('/admin/audit?from=2999-01-01T00%3A00');
     expect(future.body).toContain('No record matches.');
     expect((await a.post('/admin/audit/verify', { csrf: a.csrf })).status).toBe(303);
+    // Paging: one record per page walks back by seq.
+    const head = (await w.broker.store.auditHead()).seq;
+    const older = await a.get(`/admin/audit?before=${head}`);
+    expect(older.body).toContain(`<td>${head - 1}</td>`);
+    expect(older.body).not.toContain(`<td>${head}</td>`);
     const verified = await a.get('/admin/audit');
     expect(verified.body).toMatch(/data-testid="chain-state" class="ok"><strong>Chain verified/);
   });

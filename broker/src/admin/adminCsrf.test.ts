@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
-import { ORIGIN, signInToPages, type AdminBrowser } from './adminSession.test-support.js';
+import { makeAlert, makeLock } from '../store/alertStoreConformance.js';
+import { keyTouch, ORIGIN, signInToPages, type AdminBrowser } from './adminSession.test-support.js';
 
 const internal = { type: 'Role', id: 'ml-researcher' };
 const reason = 'tune the ranking model on internal data';
@@ -33,6 +34,9 @@ describe('admin pages: CSRF on every state-changing route', () => {
   let requestId = '';
   let grantId = '';
   let campaignId = '';
+  let alertId = '';
+  let lockId = '';
+  let unlockForm: Record<string, string> = {};
 
   beforeEach(async () => {
     w = await jitWorld();
@@ -54,7 +58,10 @@ describe('admin pages: CSRF on every state-changing route', () => {
       reason,
     });
     requestId = (second.body['request'] as { id: string }).id;
+    await w.person('dora');
     admin = await signInToPages(w, ada);
+    alertId = makeAlert({ userId: 'carl' }).id;
+    await w.broker.store.createAlert(makeAlert({ id: alertId, userId: 'carl', dedupeKey: `t:${alertId}` }));
   });
   afterEach(async () => w.close());
 
@@ -96,18 +103,48 @@ describe('admin pages: CSRF on every state-changing route', () => {
         ok: 403, // ada is an admin, not an approver of restricted data: policy refuses after CSRF passes
       },
       {
-        name: 'lock a device',
-        path: () => `/admin/devices/${carl.deviceId}/status`,
-        form: () => ({ csrf: admin.csrf, action: 'lock' }),
-        state: async () => (await store().getDevice(carl.deviceId))?.status,
-        ok: 303,
-      },
-      {
         name: 'revoke a grant',
         path: () => `/admin/grants/${grantId}/revoke`,
         form: () => ({ csrf: admin.csrf, reason: 'left the project' }),
         state: async () => (await store().getGrant(grantId))?.status,
         ok: 303,
+      },
+      {
+        name: 'lock a device',
+        path: () => `/admin/devices/${carl.deviceId}/status`,
+        form: () => ({ csrf: admin.csrf, action: 'lock', reason: 'laptop reported lost' }),
+        state: async () => (await store().getDevice(carl.deviceId))?.status,
+        ok: 303,
+      },
+      {
+        name: 'acknowledge an alert',
+        path: () => `/admin/alerts/${alertId}/ack`,
+        form: () => ({ csrf: admin.csrf, note: 'looked into it' }),
+        state: async () => (await store().getAlert(alertId))?.status,
+        ok: 303,
+      },
+      {
+        name: 'lock a user',
+        path: () => '/admin/users/tina/lock',
+        form: () => ({ csrf: admin.csrf, reason: 'suspicious activity reported' }),
+        state: async () => (await store().getUser('tina'))?.status,
+        ok: 303,
+      },
+      {
+        name: 'unlock challenge (key touch)',
+        json: true,
+        path: () => `/admin/locks/${lockId}/unlock/options`,
+        form: () => ({ csrf: admin.csrf }),
+        state: async () => (await store().oidcFind('UnlockChallenge', `${lockId}:ada`)) === undefined,
+        ok: 200,
+      },
+      {
+        name: 'unlock (key touch)',
+        json: true,
+        path: () => `/admin/locks/${lockId}/unlock`,
+        form: () => unlockForm,
+        state: async () => (await store().getLock(lockId))?.unlockedAt ?? null,
+        ok: 200,
       },
       {
         name: 'verify the audit chain',
@@ -148,6 +185,22 @@ describe('admin pages: CSRF on every state-changing route', () => {
       },
     ];
     for (const c of cases) {
+      if (c.name === 'unlock challenge (key touch)') {
+        // An automatic lock (a detector's): any admin but the locked person may unlock it.
+        const lock = makeLock({ userId: 'dora', lockedBy: null });
+        await store().createLock(lock);
+        await store().setUserStatus('dora', 'locked');
+        lockId = lock.id;
+      }
+      if (c.name === 'unlock (key touch)') {
+        // A real touch over the challenge the proper options request issued.
+        const found = await store().oidcFind('UnlockChallenge', `${lockId}:ada`);
+        unlockForm = {
+          csrf: admin.csrf,
+          reason: 'identity confirmed by phone',
+          response: keyTouch(ada, String(found?.payload['challenge'])) as unknown as string, // sent as JSON: the object itself
+        };
+      }
       if (c.name === 'decide a review item') {
         const [campaign] = await store().listReviewCampaigns({ limit: 1 });
         campaignId = campaign?.id ?? '';

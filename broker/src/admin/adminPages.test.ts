@@ -21,7 +21,16 @@ describe('admin pages: sign-in and authorization', () => {
     const admin = await world.person('ada', ['admin']);
     const b = await signInToPages(world, admin);
     expect(b.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    for (const path of ['/admin', '/admin/users', '/admin/grants', '/admin/audit', '/admin/policy']) {
+    for (const path of [
+      '/admin',
+      '/admin/users',
+      '/admin/grants',
+      '/admin/alerts',
+      '/admin/locks',
+      '/admin/reviews',
+      '/admin/audit',
+      '/admin/policy',
+    ]) {
       const res = await world.broker.app.inject({ method: 'GET', url: path, headers: { cookie: b.cookie } });
       expect(res.statusCode, path).toBe(200);
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");

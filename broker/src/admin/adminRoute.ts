@@ -19,6 +19,8 @@ const notices: Readonly<Record<string, string>> = {
   revoked: 'Grant revoked.',
   device: 'Device status changed.',
   unlocked: 'Unlocked.',
+  acked: 'Alert acknowledged.',
+  locked: 'Locked: sessions, grants and credentials ended.',
   started: 'Access review started.',
   decided: 'Review decision recorded.',
   verified: 'Audit chain verified (see the state below).',

@@ -25,6 +25,12 @@ const cookieOf = (setCookie: string | string[] | undefined, name: string): strin
   return undefined;
 };
 
+/** `p` touches their (software) key over `challenge` on our origin: a fresh assertion with UV. */
+export function keyTouch(p: Person, challenge: string): ReturnType<Person['authenticator']['assert']> {
+  p.counter += 1;
+  return p.authenticator.assert({ challenge, origin: ORIGIN, rpId: 'localhost', counter: p.counter });
+}
+
 /** Signs `p` in to the admin pages with their software key, like the browser does (admin/sign-in). */
 export async function signInToPages(world: JitWorld, p: Person): Promise<AdminBrowser> {
   const { app } = world.broker;
@@ -39,13 +45,7 @@ export async function signInToPages(world: JitWorld, p: Person): Promise<AdminBr
     payload: { csrf: csrfCookie },
   });
   const challenge = (options.json() as { challenge: string }).challenge;
-  p.counter += 1;
-  const response = p.authenticator.assert({
-    challenge,
-    origin: ORIGIN,
-    rpId: 'localhost',
-    counter: p.counter,
-  });
+  const response = keyTouch(p, challenge);
   const done = await app.inject({
     method: 'POST',
     url: '/admin/sign-in',

@@ -3,20 +3,18 @@ import { approveDevice } from '../api/devices/approveDevice.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { Store } from '../store/Store.js';
 
-export type DeviceAction = 'approve' | 'lock' | 'unlock' | 'remove';
+export type DeviceAction = 'approve' | 'remove';
 
-const next = { lock: 'locked', unlock: 'active', remove: 'removed' } as const;
+const next = { remove: 'removed' } as const;
 const allowedFrom: Record<Exclude<DeviceAction, 'approve'>, readonly string[]> = {
-  lock: ['active', 'pending'],
-  unlock: ['locked'],
   remove: ['active', 'pending', 'locked'],
 };
 
 /**
- * An admin changes a device's status from the admin pages, audited (OCSF 5001) in the same
- * transaction. `approve` is approveDevice (pending → active, never one's own device); unlocking a
- * device is also refused for its owner, so a locked admin cannot let their own device back in.
- * A locked or removed device stops counting as enrolled for policy at once (deviceContextFor).
+ * An admin approves or removes a device from the admin pages, audited (OCSF 5001) in the same
+ * transaction. `approve` is approveDevice (pending → active, never one's own device). A removed
+ * device stops counting as enrolled for policy at once (deviceContextFor). Locking and unlocking
+ * are the lock workflow's (locks/: sessions and grants end; unlocking takes another admin's touch).
  */
 export async function changeDeviceStatus(
   store: Store,
@@ -31,8 +29,6 @@ export async function changeDeviceStatus(
     if (!device) throw new BrokerError('not_found', 'no such device');
     if (!allowedFrom[action].includes(device.status))
       throw new BrokerError('conflict', `the device is ${device.status}: it cannot be ${action}ed`);
-    if (action === 'unlock' && device.userId === admin.userId)
-      throw new BrokerError('forbidden', 'nobody unlocks their own device');
     await tx.setDeviceStatus(deviceId, next[action]);
     await tx.appendAudit(
       apiAuditEvent('inventory', {
@@ -41,7 +37,7 @@ export async function changeDeviceStatus(
         actor: { kind: 'admin', userId: admin.userId, email: admin.email },
         time: now,
         srcIp: admin.srcIp,
-        severityId: action === 'unlock' ? 3 : 2,
+        severityId: 2,
         data: {
           deviceId,
           owner: device.userId,

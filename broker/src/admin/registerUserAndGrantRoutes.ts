@@ -8,20 +8,25 @@ import type { AdminDeps } from './AdminDeps.js';
 import { deviceRows, liveGrants } from './adminOverview.js';
 import { adminFormRoute, adminPageRoute, type AdminContext } from './adminRoute.js';
 import { changeDeviceStatus } from './changeDeviceStatus.js';
+import { adminReasonSchema } from '@strongroom/shared/protocol/adminApi.js';
+import { BrokerError } from '../errors/BrokerError.js';
+import { adminLock } from '../locks/adminLock.js';
 import { callerOf } from './pageViewer.js';
 
 const idOf = (ctx: AdminContext): string =>
   parseBody(z.strictObject({ id: z.string().min(1).max(100) }), ctx.request.params).id;
 const deviceBody = z.strictObject({
   csrf: z.string(),
-  action: z.enum(['approve', 'lock', 'unlock', 'remove']),
+  action: z.enum(['approve', 'lock', 'remove']),
+  /** Locking needs a reason (the lock workflow's rule); approve and remove do not. */
+  reason: z.string().max(500).optional(),
 });
 const revokeBody = z.strictObject({
   csrf: z.string(),
   reason: z.string().trim().min(3).max(500),
 });
 
-/** Admin only: users with their roles, devices with posture (approve, lock, unlock, remove), grants (revoke). */
+/** Admin only: users with their roles, devices with posture (approve, lock, remove), grants (revoke). */
 export function registerUserAndGrantRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { jit } = deps;
   adminPageRoute(app, deps, '/admin/users', { adminOnly: true }, async (ctx) => {
@@ -55,6 +60,15 @@ export function registerUserAndGrantRoutes(app: FastifyInstance, deps: AdminDeps
     { adminOnly: true, body: deviceBody },
     async (ctx, body) => {
       const v = ctx.viewer;
+      if (body.action === 'lock') {
+        const device = await jit.store.getDevice(idOf(ctx));
+        if (!device) throw new BrokerError('not_found', 'no such device');
+        const reason = parseBody(z.strictObject({ reason: adminReasonSchema }), {
+          reason: body.reason ?? '',
+        }).reason;
+        await adminLock(jit, v, { kind: 'device', user: device.userId, deviceId: device.id, reason });
+        return '/admin/locks?done=locked';
+      }
       await changeDeviceStatus(
         jit.store,
         { userId: v.user.id, email: v.user.email, srcIp: v.srcIp },

@@ -19,6 +19,7 @@ const assets: Record<string, { file: string; type: string }> = {
   'login.js': { file: join(publicDir, 'login.js'), type: 'text/javascript; charset=utf-8' },
   'enroll.js': { file: join(publicDir, 'enroll.js'), type: 'text/javascript; charset=utf-8' },
   'approve.js': { file: join(publicDir, 'approve.js'), type: 'text/javascript; charset=utf-8' },
+  'unlock.js': { file: join(publicDir, 'unlock.js'), type: 'text/javascript; charset=utf-8' },
   'broker.css': { file: join(publicDir, 'broker.css'), type: 'text/css; charset=utf-8' },
 };
 

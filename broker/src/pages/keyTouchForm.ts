@@ -13,9 +13,11 @@ export function keyTouchForm(opts: {
   testId: string;
   /** What needs JavaScript, for <noscript>. */
   needs: string;
+  /** Already-escaped extra fields (labelled inputs) sent with the key's answer. */
+  fields?: string;
 }): string {
   return `<form id="${escapeHtml(opts.formId)}" method="post" action="${escapeHtml(opts.action)}" data-options="${escapeHtml(opts.options)}">
-<input type="hidden" name="csrf" value="${escapeHtml(opts.csrfToken)}">
+<input type="hidden" name="csrf" value="${escapeHtml(opts.csrfToken)}">${opts.fields ?? ''}
 <button type="submit" data-testid="${escapeHtml(opts.testId)}">${escapeHtml(opts.button)}</button>
 </form>
 <p id="status" role="status" aria-live="polite" data-testid="status"></p>

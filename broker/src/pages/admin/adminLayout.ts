@@ -88,10 +88,13 @@ export function reasonForm(opts: {
   idSuffix: string;
   testId: string;
   extra?: string;
+  /** The field's name (default `reason`); `optional` drops `required`. */
+  name?: string;
+  optional?: boolean;
 }): string {
-  const id = `reason-${escapeHtml(opts.idSuffix)}`;
+  const id = `${opts.name ?? 'reason'}-${escapeHtml(opts.idSuffix)}`;
   return `<form method="post" action="${escapeHtml(opts.action)}" class="inline">${csrfField(opts.csrf)}${opts.extra ?? ''}
 <label for="${id}">${escapeHtml(opts.label)}</label>
-<input id="${id}" name="reason" required minlength="3" maxlength="500" autocomplete="off">
+<input id="${id}" name="${opts.name ?? 'reason'}"${opts.optional ? '' : ' required minlength="3"'} maxlength="500" autocomplete="off">
 <button type="submit" data-testid="${escapeHtml(opts.testId)}">${escapeHtml(opts.button)}</button></form>`;
 }

@@ -1,6 +1,6 @@
 import type { AlertRecord, LockRecord } from '../../store/alertRecords.js';
 import { escapeHtml } from '../escapeHtml.js';
-import { adminPage, dataTable, timeCell, type AdminShell } from './adminLayout.js';
+import { adminPage, dataTable, reasonForm, timeCell, type AdminShell } from './adminLayout.js';
 
 const e = escapeHtml;
 
@@ -29,7 +29,18 @@ export function alertsPage(
       e(a.summary),
       e(a.email),
       e(a.action),
-      e(a.status),
+      a.status === 'open'
+        ? reasonForm({
+            action: `/admin/alerts/${a.id}/ack`,
+            csrf: shell.csrf,
+            label: `Note on ${a.summary}`,
+            button: 'Acknowledge',
+            idSuffix: a.id,
+            testId: `ack-${a.id}`,
+            name: 'note',
+            optional: true,
+          })
+        : `acknowledged ${timeCell(a.ackedAt)}`,
       timeCell(a.createdAt),
     ]),
     empty: 'No alerts.',

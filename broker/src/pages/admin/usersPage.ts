@@ -1,5 +1,5 @@
 import { escapeHtml } from '../escapeHtml.js';
-import { adminPage, csrfField, dataTable, timeCell, type AdminShell } from './adminLayout.js';
+import { adminPage, csrfField, dataTable, reasonForm, timeCell, type AdminShell } from './adminLayout.js';
 
 export interface UsersPageUser {
   id: string;
@@ -22,43 +22,44 @@ export interface UsersPageDevice {
 
 const e = escapeHtml;
 
-const actionsFor: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  pending: [
-    ['approve', 'Approve'],
-    ['lock', 'Lock'],
-    ['remove', 'Remove'],
-  ],
-  active: [
-    ['lock', 'Lock'],
-    ['remove', 'Remove'],
-  ],
-  locked: [
-    ['unlock', 'Unlock'],
-    ['remove', 'Remove'],
-  ],
-};
-
 function deviceActions(d: UsersPageDevice, csrf: string): string {
-  return (actionsFor[d.status] ?? [])
-    .map(
-      ([
-        action,
-        label,
-      ]) => `<form method="post" action="/admin/devices/${e(d.id)}/status" class="inline">${csrfField(csrf)}
-<input type="hidden" name="action" value="${action}">
-<button type="submit" class="secondary" data-testid="device-${action}-${e(d.id)}">${label}<span class="sr-only"> device ${e(d.hostname)} of ${e(d.email)}</span></button></form>`,
-    )
-    .join(' ');
+  const form = (action: string, label: string, extra = '') =>
+    `<form method="post" action="/admin/devices/${e(d.id)}/status" class="inline">${csrfField(csrf)}
+<input type="hidden" name="action" value="${action}">${extra}
+<button type="submit" class="secondary" data-testid="device-${action}-${e(d.id)}">${label}<span class="sr-only"> device ${e(d.hostname)} of ${e(d.email)}</span></button></form>`;
+  const lock = form(
+    'lock',
+    'Lock',
+    `<label for="lock-${e(d.id)}" class="sr-only">Reason to lock ${e(d.hostname)}</label><input id="lock-${e(d.id)}" name="reason" required minlength="8" maxlength="500" placeholder="reason" autocomplete="off">`,
+  );
+  const remove = form('remove', 'Remove');
+  if (d.status === 'pending') return `${form('approve', 'Approve')} ${lock} ${remove}`;
+  if (d.status === 'active') return `${lock} ${remove}`;
+  if (d.status === 'locked') return `<a href="/admin/locks">Unlock on Locks</a> ${remove}`;
+  return '';
+}
+
+function userActions(u: UsersPageUser, csrf: string): string {
+  if (u.status !== 'active') return u.status === 'locked' ? '<a href="/admin/locks">Unlock on Locks</a>' : '';
+  return reasonForm({
+    action: `/admin/users/${u.id}/lock`,
+    csrf,
+    label: `Reason to lock ${u.email}`,
+    button: 'Lock',
+    idSuffix: `user-${u.id}`,
+    testId: `lock-user-${u.id}`,
+  });
 }
 
 export function usersPage(shell: AdminShell, users: UsersPageUser[], devices: UsersPageDevice[]): string {
   const userTable = dataTable({
     caption: 'Users and roles',
-    headers: ['User', 'Status', 'Roles'],
+    headers: ['User', 'Status', 'Roles', 'Lock'],
     rows: users.map((u) => [
       e(u.email),
       e(u.status),
       u.roles.length ? u.roles.map(e).join(', ') : '<span class="muted">none</span>',
+      userActions(u, shell.csrf),
     ]),
     empty: 'No users yet.',
     testId: 'users',

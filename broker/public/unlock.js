@@ -1,0 +1,4 @@
+'use strict';
+window.strongroomCeremony('unlock-form', (optionsJSON) =>
+  window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+);
