@@ -1,18 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { startSshd, type RunningSshd } from './harness/startSshd.js';
@@ -20,8 +11,6 @@ import { startSshd, type RunningSshd } from './harness/startSshd.js';
 // Real broker, Chromium keys, CLI, ssh-agent, sshd and ssh on a shared 2-core machine, and a grant
 // that must run out by itself (1 minute): generous timeouts, no wall-clock assertions.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const DEFAULT_BUNDLE = fileURLToPath(new URL('../../broker/policy/default', import.meta.url));
 
 /**
  * Issue 6 item 1 end to end. Two hosts run Debian's sshd trusting the broker's CA: a gpu-a100 host
@@ -127,10 +116,7 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'sr-ssh-e2e-'));
-    const bundle = join(work, 'bundle');
-    cpSync(DEFAULT_BUNDLE, bundle, { recursive: true });
-    rmSync(join(bundle, 'policies', 'posture.cedar'));
-    broker = await startBroker({ args: ['--demo', '--policy', bundle] });
+    broker = await startBroker({ args: ['--demo', '--policy', bundleWithoutPosture(work)] });
     people = await cliPeople(broker);
     await people.add('alice', ['ml-engineers']);
     await people.add('bob', ['team-leads']);
