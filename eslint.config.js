@@ -47,6 +47,30 @@ export default tseslint.config(
     files: ['broker/src/**/*.ts', 'cli/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', 'vscode', 'electron'] },
   },
+  {
+    // The desktop renderer (and the DesktopApi it sees) runs in a sandboxed page: no Electron, no
+    // Node; the client core only as types (issue 8: the renderer depends only on DesktopApi).
+    files: ['desktop/src/renderer/**/*.ts', 'desktop/src/api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches the app only through DesktopApi.' }],
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net'],
+              message: 'No Node in the renderer.',
+            },
+            {
+              group: ['@strongroom/*', 'zod'],
+              allowTypeImports: true,
+              message: 'Types only in the renderer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['vitest.config.ts', 'eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
 );
