@@ -294,6 +294,13 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         expect(refused.code).not.toBe(0);
         expect(refused.stdout).not.toContain('ASIA');
       }
+      // Another profile than the agent serves: refused, nothing made.
+      const otherProfile = await people.run('alice', ['env', 'aws', '--role', ROLE], {
+        STRONGROOM_PROFILE: 'someone-else',
+      });
+      expect(otherProfile.code).not.toBe(0);
+      expect(otherProfile.stdout).toBe('');
+      expect(otherProfile.stderr).toMatch(/serves profile/);
       // A role the grant does not cover: refused now, with the broker's reason, and no token made.
       const notGranted = await cli('alice', ['env', 'aws', '--role', 'restricted-data-reader']);
       expect(notGranted.code).toBe(4);

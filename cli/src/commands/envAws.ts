@@ -1,6 +1,8 @@
-import { tmpdir, userInfo } from 'node:os';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { configPath } from '@strongroom/shared/config/configPath.js';
+import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import { AWS_TERMINAL_METHOD, type AwsTerminalResult } from '@strongroom/shared/protocol/awsAgentApi.js';
 import type { GlobalOptions } from '../cliContext.js';
@@ -19,7 +21,7 @@ export interface EnvAwsOptions {
  * (`eval "$(strongroom env aws --role r)"`). Pointers only: the keys never reach the environment.
  * The endpoint lives in the agent (it must outlive this command), so the agent must be running.
  */
-export async function envAws(_global: GlobalOptions, options: EnvAwsOptions): Promise<number> {
+export async function envAws(global: GlobalOptions, options: EnvAwsOptions): Promise<number> {
   const endpoint = agentSocketPath({
     platform: process.platform,
     env: process.env,
@@ -37,8 +39,10 @@ export async function envAws(_global: GlobalOptions, options: EnvAwsOptions): Pr
       },
     );
   try {
+    const config = await readStrongroomConfig(configPath(process.env, homedir()));
     const result = (await agent.request(AWS_TERMINAL_METHOD, {
       role: options.role,
+      profile: global.profile ?? process.env['STRONGROOM_PROFILE'] ?? config.currentProfile,
       ...(options.grant === undefined ? {} : { grantId: options.grant }),
       label: options.label ?? `strongroom env aws --role ${options.role}`.slice(0, 100),
     })) as AwsTerminalResult;

@@ -78,6 +78,32 @@ describe('config', () => {
     });
   });
 
+  it("keeps a profile's AWS STS endpoint and region, refusing clear text off loopback and unknown fields", () => {
+    const base = { broker: 'https://b.example', clientId: 'strongroom-cli', acr: 'x' };
+    const ok = parseStrongroomConfig(
+      {
+        currentProfile: 'p',
+        profiles: { p: { ...base, aws: { stsEndpoint: 'http://127.0.0.1:4566', region: 'eu-west-1' } } },
+      },
+      'test',
+    );
+    expect(ok.profiles['p']?.aws).toEqual({ stsEndpoint: 'http://127.0.0.1:4566', region: 'eu-west-1' });
+    let message = '';
+    try {
+      parseStrongroomConfig(
+        {
+          currentProfile: 'p',
+          profiles: { p: { ...base, aws: { stsEndpoint: 'http://sts.example', region: 'mars', key: 'x' } } },
+        },
+        'test',
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const part of ['aws.stsEndpoint: must use https', 'aws.region', 'aws: unknown field "key"'])
+      expect(message).toContain(part);
+  });
+
   it('allows plain http only on loopback', () => {
     expect(checkBrokerUrl('http://localhost:7700')).toBeUndefined();
     expect(checkBrokerUrl('http://127.0.0.1:1')).toBeUndefined();

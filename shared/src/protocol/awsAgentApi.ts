@@ -10,6 +10,8 @@ import type { AgentMethodSpec } from './agentApi.js';
  */
 export const awsTerminalParamsSchema = z.strictObject({
   role: z.string().min(1).max(200),
+  /** The profile the caller means; an agent serving another one refuses (`not_found`). */
+  profile: z.string().min(1).max(64).optional(),
   grantId: z.string().min(1).max(200).optional(),
   label: z.string().min(1).max(100).optional(),
   /** Capped by the grant's end and the session's. Default 12 hours (a training job). */

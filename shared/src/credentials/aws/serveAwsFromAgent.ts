@@ -74,6 +74,12 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   });
 
   agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params) => {
+    if (params.profile !== undefined && params.profile !== deps.profile.name)
+      throw new StrongroomError(
+        'not_found',
+        `This agent serves profile "${deps.profile.name}", not "${params.profile}".`,
+        { hint: `Start an agent for it: \`strongroom --profile ${params.profile} agent\`.` },
+      );
     if (agent.state.get().session.status !== 'signedIn')
       throw new StrongroomError('not_signed_in', 'The agent is not signed in.', {
         hint: 'Run `strongroom login`.',
