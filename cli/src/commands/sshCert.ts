@@ -13,10 +13,13 @@ export interface SshCertOptions {
   json?: boolean;
 }
 
-/** `90s`, or any `parseDuration` form (`10m`, `1h`) → seconds. */
+/** `90s`, or any `parseDuration` form (`10m`, `1h`) → seconds, 10 s … 1 h (the broker's bounds). */
 export function parseTtl(text: string): number {
   const seconds = /^(\d{1,4})s$/.exec(text.trim());
-  return seconds ? Number(seconds[1]) : parseDuration(text) * 60;
+  const ttl = seconds ? Number(seconds[1]) : parseDuration(text) * 60;
+  if (ttl < 10 || ttl > 3600)
+    throw new StrongroomError('usage', `--ttl ${text} is out of range: certificates live 10 s to 1 h.`);
+  return ttl;
 }
 
 /**
