@@ -188,6 +188,18 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     );
 
   program
+    .command('dpop-proof <method> <url>')
+    .description(
+      'a DPoP proof header for one request with the DPoP-bound token of a service (token --audience)',
+    )
+    .requiredOption('--audience <service>', 'the service whose token the request carries')
+    .action((method: string, url: string, options: { audience: string }) =>
+      run(false, async () =>
+        (await import('./commands/dpopProof.js')).dpopProof(global(), method, url, options),
+      ),
+    );
+
+  program
     .command('kube-credential')
     .description('kubectl exec credential plugin: an ExecCredential (v1) with a short-lived token')
     .requiredOption('--cluster <name>', 'the cluster (mapped to a service by `config kube-cluster`)')

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,9 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
   let broker: RunningBroker;
   let people: CliPeople;
   let git: GitHttpServer;
+  /** A stand-in model registry that checks DPoP-bound tokens with the shared verifier. */
+  let registry: Server;
+  let registryUrl: string;
   const accepted: Array<{ subject: string; grants: readonly string[] }> = [];
 
   const json = <T>(r: Run): T => {
@@ -171,10 +176,39 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
       },
     });
     expect((await alice(['config', 'git-host', git.host, 'ml-git'])).code).toBe(0);
+
+    const registryVerifier = createServiceTokenVerifier({
+      issuer: broker.issuer,
+      audience: 'https://model-registry.ml.internal',
+      requireDpop: true,
+      denylistIntervalMs: 0,
+    });
+    registry = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', registryUrl);
+      void registryVerifier
+        .verify({
+          authorization: req.headers.authorization,
+          dpop: req.headers.dpop,
+          method: req.method ?? 'GET',
+          url: url.href,
+        })
+        .then((result) => {
+          if (!result.ok) {
+            res.writeHead(result.status, { 'www-authenticate': result.wwwAuthenticate });
+            res.end();
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ models: ['churn-v3'], user: result.token.subject }));
+        });
+    });
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
     await git?.close();
+    await new Promise((resolve) => (registry ? registry.close(resolve) : resolve(undefined)));
     await people?.close();
     await broker?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
@@ -246,15 +280,36 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
     );
 
     // A DPoP-bound token for an HTTP service.
-    const registry = json<{ token_type: string; audience: string; grant_id: string; access_token: string }>(
-      await alice(['token', '--audience', 'model-registry', '--json']),
-    );
-    expect(registry).toMatchObject({
+    const registryToken = json<{
+      token_type: string;
+      audience: string;
+      grant_id: string;
+      access_token: string;
+    }>(await alice(['token', '--audience', 'model-registry', '--json']));
+    expect(registryToken).toMatchObject({
       token_type: 'DPoP',
       audience: 'https://model-registry.ml.internal',
       grant_id: grantId,
     });
-    expect(decodeJwt(registry.access_token)['cnf']).toBeDefined();
+    expect(decodeJwt(registryToken.access_token)['cnf']).toBeDefined();
+    // Used the way a script would: the token, and a proof from this device's key per request.
+    const modelsUrl = `${registryUrl}/v1/models?page=1`;
+    const proof = await alice(['dpop-proof', 'GET', modelsUrl, '--audience', 'model-registry']);
+    expect(proof.code, proof.stderr).toBe(0);
+    const call = (headers: Record<string, string>) => fetch(modelsUrl, { headers });
+    const listed = await call({
+      authorization: `DPoP ${registryToken.access_token}`,
+      dpop: proof.stdout.trim(),
+    });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({ models: ['churn-v3'] });
+    const replayed = await call({
+      authorization: `DPoP ${registryToken.access_token}`,
+      dpop: proof.stdout.trim(),
+    });
+    expect(replayed.status).toBe(401);
+    expect(replayed.headers.get('www-authenticate')).toMatch(/already used/);
+    expect((await call({ authorization: `Bearer ${registryToken.access_token}` })).status).toBe(401);
 
     // The token git holds (from the keychain cache), to replay after the grant is gone.
     const held = await helper('get', `protocol=http\nhost=${git.host}\n\n`);
