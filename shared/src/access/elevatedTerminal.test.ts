@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentGrant } from '../agent/AgentState.js';
+import { StrongroomError } from '../errors/StrongroomError.js';
+import { elevatedTerminal } from './elevatedTerminal.js';
+
+const grant: AgentGrant = {
+  id: 'g1',
+  requestId: 'r1',
+  target: { type: 'Role', id: 'ml-researcher' },
+  tier: 'internal',
+  state: 'active',
+  emergency: false,
+  durationMinutes: 60,
+  activateBy: 0,
+  expiresAt: 2_000_000,
+};
+
+/** The agent's method registry at the edge: records calls, answers like createAgent/serveAwsFromAgent. */
+function agent(aws: 'ok' | 'refused') {
+  const calls: Array<{ method: string; params: unknown }> = [];
+  const invoke = async (method: string, params: unknown): Promise<unknown> => {
+    calls.push({ method, params });
+    if (method === 'terminal.create')
+      return {
+        terminalId: 't-base',
+        token: 'tok',
+        expiresAt: 2_000_000,
+        env: { STRONGROOM_TERMINAL_TOKEN: 'tok' },
+      };
+    if (method === 'aws.terminal') {
+      if (aws === 'refused') throw new StrongroomError('denied', 'no AWS role is mapped to "ml-researcher"');
+      return {
+        terminalId: 't-aws',
+        grantId: 'g1',
+        expiresAt: 1_900_000,
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:4000/role/ml-researcher',
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: 'aws-tok',
+        },
+      };
+    }
+    throw new Error(`unexpected ${method}`);
+  };
+  return { calls, invoke };
+}
+
+describe('elevatedTerminal: the pointers of one grant', () => {
+  it('asks the agent for a grant-bound terminal token and the AWS pointers of the grant role', async () => {
+    const a = agent('ok');
+    const t = await elevatedTerminal(a.invoke, grant, 'VS Code: ml-researcher', {
+      gitCredentialHelper: '!strongroom git-credential',
+      sshAuthSock: '/run/user/1000/ssh.sock',
+      log: () => undefined,
+    });
+    expect(a.calls).toEqual([
+      { method: 'terminal.create', params: { label: 'VS Code: ml-researcher', grantId: 'g1' } },
+      {
+        method: 'aws.terminal',
+        params: { role: 'ml-researcher', grantId: 'g1', label: 'VS Code: ml-researcher' },
+      },
+    ]);
+    expect(t.terminalIds).toEqual(['t-base', 't-aws']);
+    expect(t.expiresAt).toBe(1_900_000);
+    expect(t.env).toEqual({
+      STRONGROOM_TERMINAL_TOKEN: 'tok',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:4000/role/ml-researcher',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: 'aws-tok',
+      SSH_AUTH_SOCK: '/run/user/1000/ssh.sock',
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'credential.helper',
+      GIT_CONFIG_VALUE_0: '!strongroom git-credential',
+    });
+  });
+
+  it('a role without AWS is a note, not a failure; no git config without the CLI', async () => {
+    const t = await elevatedTerminal(agent('refused').invoke, grant, 'x', { log: () => undefined });
+    expect(t.terminalIds).toEqual(['t-base']);
+    expect(Object.keys(t.env)).toEqual(['STRONGROOM_TERMINAL_TOKEN']);
+    expect(t.notes.join()).toMatch(/AWS: not available \(no AWS role is mapped/);
+  });
+
+  it('refuses a grant that is not active, before asking the agent for anything', async () => {
+    const a = agent('ok');
+    await expect(
+      elevatedTerminal(a.invoke, { ...grant, state: 'approved', expiresAt: null }, 'x', {
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(/not active/);
+    expect(a.calls).toEqual([]);
+  });
+});
