@@ -123,6 +123,7 @@ describe('admin pages: who sees and does what', () => {
 
   it('locks a person from the pages; only another admin unlocks, with a reason and a key touch', async () => {
     const a = await signInToPages(w, ada);
+    const tinaBefore = await signInToPages(w, tina);
     expect(
       (await a.post('/admin/users/tina/lock', { csrf: a.csrf, reason: 'laptop stolen last night' })).status,
     ).toBe(303);
@@ -155,6 +156,10 @@ describe('admin pages: who sees and does what', () => {
     });
     expect(done).toMatchObject({ status: 200, json: { message: 'Unlocked. They can sign in again.' } });
     expect((await w.broker.store.getUser('tina'))?.status).toBe('active');
+    // Tina's page session from before the lock stays ended; a new key touch signs her in.
+    expect((await tinaBefore.get('/admin')).status).toBe(303);
+    w.broker.clock.now += 1000; // the broker's clock is fixed in these tests; a new touch comes later
+    expect((await (await signInToPages(w, tina)).get('/admin')).status).toBe(200);
   });
 
   it('filters and pages the audit log, and verifies the chain', async () => {

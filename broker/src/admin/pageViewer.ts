@@ -18,10 +18,12 @@ export interface PageViewer {
 
 /**
  * The viewer of this request, or undefined when not signed in. The user is re-read on every
- * request: a locked or disabled account, or a removed admin role, takes effect at once.
+ * request: a locked or disabled account, or a removed admin role, takes effect at once. A lock
+ * also ends page sessions for good: a session from before the person's latest lock stays dead
+ * after the unlock (they sign in again, as the lock workflow says).
  */
 export async function pageViewerOf(
-  ops: Pick<StoreOps, 'oidcFind' | 'getUser' | 'listMemberships'>,
+  ops: Pick<StoreOps, 'oidcFind' | 'getUser' | 'listMemberships' | 'listLocks'>,
   request: FastifyRequest,
   now: number,
 ): Promise<PageViewer | undefined> {
@@ -29,6 +31,8 @@ export async function pageViewerOf(
   if (!session) return undefined;
   const user = await ops.getUser(session.userId);
   if (!user || user.status !== 'active') return undefined;
+  const [latest] = await ops.listLocks({ userId: user.id, limit: 1 });
+  if (latest && latest.kind === 'user' && latest.lockedAt >= session.signedInAt) return undefined;
   return { user, isAdmin: await isAdmin(ops, user.id), session, srcIp: request.ip };
 }
 
