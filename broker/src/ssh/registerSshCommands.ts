@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Store } from '../store/Store.js';
 import { currentKrl } from './currentKrl.js';
@@ -31,13 +31,14 @@ export function registerSshCommands(
   ssh
     .command('krl')
     .description('write the current key revocation list (OpenSSH KRL) for RevokedKeys')
-    .requiredOption(
-      '--out <file>',
-      'where to write it (replaced atomically is up to the caller: write then mv)',
-    )
+    .requiredOption('--out <file>', 'where to write it (replaced atomically: sshd reads it on every login)')
     .action((flags: { out: string }) =>
       withStore(async (store) => {
-        await writeFile(flags.out, await currentKrl(store, await loadSshCa(store), io.now()));
+        const krl = await currentKrl(store, await loadSshCa(store), io.now());
+        // A half-written KRL would make sshd refuse every key: write beside it, then rename over it.
+        const temporary = `${flags.out}.${process.pid}.tmp`;
+        await writeFile(temporary, krl);
+        await rename(temporary, flags.out);
       }),
     );
   return ssh;
