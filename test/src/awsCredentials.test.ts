@@ -149,9 +149,11 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
   });
 
   it('awscli gets temporary credentials through credential_process, expiring with the grant, then from the keychain cache', async () => {
-    const exported = json<Record<string, unknown>>(
-      await awscli(['configure', 'export-credentials', '--format', 'process', '--profile', 'sr'], awsEnv()),
+    const first = await awscli(
+      ['configure', 'export-credentials', '--format', 'process', '--profile', 'sr'],
+      awsEnv(),
     );
+    const exported = json<Record<string, unknown>>(first);
     expect(sts.issued).toHaveLength(1);
     const issued = sts.issued[0];
     expect(exported).toMatchObject({
@@ -179,6 +181,12 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       ['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken', 'Version'].sort(),
     );
     expect(direct.stdout.trim().split('\n')).toHaveLength(1);
+    // The miss path (broker, then STS through the AWS SDK) is as quiet: the asset's own name is
+    // another cache entry, so this goes to the broker and STS again.
+    const miss = await cli('alice', ['credential-process', '--role', 's3://corp-ml/checkpoints/']);
+    expect(miss.code, miss.stderr).toBe(0);
+    expect(miss.stderr).toBe('');
+    expect(JSON.parse(miss.stdout)).toMatchObject({ Version: 1, AccessKeyId: sts.issued[1]?.accessKeyId });
   });
 
   it('refuses with the reason on stderr and nothing on stdout: a role not in the grant, a foreign grant, an unmapped role', async () => {
@@ -280,7 +288,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         ),
       );
       expect(exported['AccessKeyId']).toBe(sts.issued[0]?.accessKeyId);
-      expect(sts.issued).toHaveLength(1); // the agent served the keychain's credentials from memory
+      expect(sts.issued).toHaveLength(2); // the agent served the keychain's credentials from memory
       const url = exports['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '';
       const wrongOrNone: Array<Record<string, string>> = [
         { AWS_CONTAINER_AUTHORIZATION_TOKEN: randomBytes(32).toString('base64url') },
@@ -324,7 +332,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       expect(viaProcess.code).not.toBe(0);
       expect(viaProcess.stdout).not.toContain('ASIA');
       expect(viaProcess.stderr).toMatch(/grant/);
-      expect(sts.issued).toHaveLength(1);
+      expect(sts.issued).toHaveLength(2);
       expect((await store.list(profile.name)).filter((n) => n.includes('.aws-'))).toEqual([]);
     } finally {
       agent.stop();

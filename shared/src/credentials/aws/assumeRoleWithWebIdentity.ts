@@ -12,6 +12,9 @@ export async function assumeRoleWithWebIdentity(
   aws: AwsProfileConfig | undefined,
   identity: AwsWebIdentityResponse,
 ): Promise<AwsCredentials> {
+  // The SDK warns on stderr about Node versions it will drop next year; `credential-process` and the
+  // other helpers promise a quiet stderr (tools show it to the user), and Node 20 is our target.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { STSClient, AssumeRoleWithWebIdentityCommand } = await import('@aws-sdk/client-sts');
   const client = new STSClient({
     region: aws?.region ?? 'us-east-1',
