@@ -155,7 +155,9 @@ export function activateStrongroom(
     if (state.grants.length > 0) trees[0]?.refresh();
   }, options.tickMs ?? 1000);
 
-  const ready = access().then(
+  // After activate() has returned: loading the core (and starting Node's ESM loader for it) is
+  // not part of activation.
+  const ready = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(access).then(
     (port) => port,
     async (error: unknown) => {
       statusBar.problem(error instanceof Error ? error.message : String(error));
