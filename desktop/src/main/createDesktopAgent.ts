@@ -1,4 +1,5 @@
 import { createAgent, type Agent } from '@strongroom/shared/agent/createAgent.js';
+import type { BrokerClient } from '@strongroom/shared/broker-client/createBrokerClient.js';
 import type { AgentClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotifier } from '@strongroom/shared/agent/AgentNotifier.js';
 import { brokerJson } from '@strongroom/shared/agent/brokerJson.js';
@@ -31,6 +32,8 @@ export interface DesktopAgentParts {
   /** The slice the tray and its windows use. */
   desktop: DesktopAgent;
   approvals: ApprovalClient;
+  /** The DPoP-bound broker client of the agent's session (credential helpers such as AWS use it). */
+  broker: BrokerClient;
 }
 
 /**
@@ -71,5 +74,5 @@ export function createDesktopAgent(setup: DesktopAgentSetup): DesktopAgentParts 
       await agent.idle();
     },
   };
-  return { agent, desktop, approvals: createApprovalClient(session.api) };
+  return { agent, desktop, approvals: createApprovalClient(session.api), broker: session.api };
 }

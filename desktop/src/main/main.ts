@@ -7,6 +7,7 @@ import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
 import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
+import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { appBaseUrl } from './appPages.js';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const appBase = () => appBaseUrl(profile.broker);
   hardenSession(session.fromPartition(APP_PARTITION), appBase, APP_ASSET_DIR);
 
+  const vault = createKeychainCredentialStore({ platform: process.platform });
   const parts = createDesktopAgent({
     host: {
       platform: process.platform,
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
         await shell.openExternal(url);
       },
     },
-    vault: createKeychainCredentialStore({ platform: process.platform }),
+    vault,
     profile,
     notifier: { show: (n) => showNotification(n, (action) => void runNotification(action)) },
     clock: systemClock,
@@ -157,10 +159,19 @@ async function main(): Promise<void> {
     uid,
     log,
   });
+  // The AWS helper (issue 6): the loopback container-credentials endpoint behind `strongroom env aws`.
+  const aws = await serveAwsFromAgent(agent, {
+    profile,
+    vault,
+    broker: parts.broker,
+    now: Date.now,
+    log: (message) => log('info', message),
+  });
   await agent.start();
   app.on('before-quit', () => {
     agent.stop();
     tray.destroy();
+    void aws.close();
     void server.close();
   });
 }
