@@ -26,12 +26,35 @@ export interface RefreshResult {
 const FATAL = new Set(['session_expired', 'token_invalid', 'insufficient_authentication', 'denied']);
 
 /**
+ * Refreshes in flight, per vault and profile. The broker rotates the refresh token on every use and
+ * treats a second use of the old one as theft (it revokes the whole session), so two refreshes at
+ * once in one process (a long-running agent whose posture attestation, event stream and list sync
+ * all find the token due together) must share one grant request. Separate processes can still race;
+ * that is why the CLI asks a running agent instead of refreshing itself.
+ */
+const inFlight = new WeakMap<CredentialStore, Map<string, Promise<RefreshResult>>>();
+
+export function refreshSession(options: {
+  host: HostContext;
+  profile: ResolvedProfile;
+  store: CredentialStore;
+}): Promise<RefreshResult> {
+  let byProfile = inFlight.get(options.store);
+  if (byProfile === undefined) inFlight.set(options.store, (byProfile = new Map()));
+  const running = byProfile.get(options.profile.name);
+  if (running !== undefined) return running;
+  const started = refreshOnce(options).finally(() => byProfile.delete(options.profile.name));
+  byProfile.set(options.profile.name, started);
+  return started;
+}
+
+/**
  * Refresh-token grant with a DPoP proof from the device key (RFC 9449 §5). The broker rotates the
  * refresh token on every use and revokes the whole session on reuse, so the new one replaces the old
  * one at once. If the broker refuses (revoked, expired, session ended), the profile is wiped and the
  * user is told why; a broker that is merely unreachable leaves the session in place.
  */
-export async function refreshSession(options: {
+async function refreshOnce(options: {
   host: HostContext;
   profile: ResolvedProfile;
   store: CredentialStore;
