@@ -34,6 +34,15 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'desktop');
 /** `STRONGROOM_UPDATE_DOCS=1` also refreshes the committed screenshots in docs/desktop/. */
 const DOCS =
   process.env['STRONGROOM_UPDATE_DOCS'] === '1' ? join(process.cwd(), 'docs', 'desktop') : undefined;
+/** The screenshots README.md shows. */
+const DOC_SHOTS = new Set([
+  'status-signed-in',
+  'request-dry-run',
+  'approvals-pending',
+  'menu-approved',
+  'menu-elevated',
+  'posture-report',
+]);
 const STATUS = '[data-testid="status"]';
 
 interface Person {
@@ -56,7 +65,7 @@ interface Person {
 async function shot(page: Page, name: string): Promise<void> {
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (DOCS !== undefined) await copyFile(file, join(DOCS, `${name}.png`));
+  if (DOCS !== undefined && DOC_SHOTS.has(name)) await copyFile(file, join(DOCS, `${name}.png`));
 }
 
 async function settled(page: Page): Promise<string> {
