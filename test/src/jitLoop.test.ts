@@ -1,41 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
-import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
-import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
+import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
-import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser, broker and CLI processes on a shared 2-core machine, and a grant that must run out
 // by itself (the shortest duration the API allows is one minute): generous timeouts, no wall-clock
 // assertions.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const STATUS = '[data-testid="status"]';
-
-/** One person: their own browser context (cookies) and security key, and their own CLI home. */
-interface Person {
-  name: string;
-  page: Page;
-  cli: IsolatedCliEnv;
-  /** Browser work started by the CLI (sign-in, approval), awaited by the test. */
-  pending: Array<Promise<void>>;
-}
-
-/** Opens an approval link (strongroom approve) and touches the key on the broker's page. */
-async function approveWithKey(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('approve-key').click();
-  const settled = page.locator(`${STATUS}[data-state="done"], ${STATUS}[data-state="error"]`);
-  await settled.waitFor({ timeout: 20_000 });
-  if ((await settled.getAttribute('data-state')) === 'error')
-    throw new Error(`approval page reported: ${(await settled.textContent()) ?? ''}`);
-}
 
 /**
  * Issue 5 "done when", end to end: the real broker child process with its demo roles and the
@@ -51,15 +24,11 @@ async function approveWithKey(page: Page, url: string): Promise<void> {
 describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, audit)', () => {
   let broker: RunningBroker;
   let browser: LaunchedBrowser;
-  let handoff: BrowserHandoff;
-  const people = new Map<string, Person>();
+  let people: CliPeople;
 
-  const person = (name: string): Person => {
-    const p = people.get(name);
-    if (!p) throw new Error(`no person ${name}`);
-    return p;
-  };
-  const cli = (name: string, args: string[]) => runStrongroom(args, person(name).cli.env);
+  const person = (name: string) => people.person(name);
+  // Runs the CLI as that person and waits for the browser work it started (sign-in, approval).
+  const cli = (name: string, args: string[]) => people.run(name, args);
   const json = <T>(run: { code: number | null; stdout: string; stderr: string }): T => {
     expect(run.code, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as T;
@@ -68,51 +37,16 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
   beforeAll(async () => {
     broker = await startBroker({ args: ['--demo'] });
     browser = await launchBrowser();
-    // The CLI's "open the browser" goes to this server, which drives that person's page.
-    handoff = await startBrowserHandoff((url, path) => {
-      const p = people.get(path.slice(1));
-      if (!p) return;
-      const work = new URL(url).pathname.startsWith('/approve/')
-        ? approveWithKey(p.page, url)
-        : signInWithKey(p.page, url);
-      // Keep the rejection for the test to see; do not crash the handoff server.
-      work.catch(() => undefined);
-      p.pending.push(work);
-    });
-
-    for (const [name, role] of [
-      ['alice', 'ml-engineers'],
-      ['bob', 'data-stewards'],
-      ['carol', 'data-stewards'],
-    ] as const) {
-      // A browser context each: the broker's sign-in cookie must not be shared between people.
-      const context = await browser.browser.newContext();
-      const page = await context.newPage();
-      await addVirtualAuthenticator(page);
-      await enrollWithKey(page, await broker.invite(`${name}@example.test`, [role]));
-      const env = isolatedCliEnv({ STRONGROOM_HANDOFF: `${handoff.url}${name}` });
-      const opener = join(env.root, 'open-browser.mjs');
-      writeFileSync(
-        opener,
-        "await fetch(process.env.STRONGROOM_HANDOFF, { method: 'POST', body: process.argv.at(-1) });\n",
-      );
-      env.env['STRONGROOM_BROWSER'] = `${process.execPath} ${opener}`;
-      env.env['STRONGROOM_PROFILE'] = `jit-${name}-${randomBytes(5).toString('hex')}`;
-      const p: Person = { name, page, cli: env, pending: [] };
-      people.set(name, p);
-      expect((await cli(name, ['config', 'set-broker', broker.issuer])).code).toBe(0);
-      const login = await cli(name, ['login']);
-      await Promise.all(p.pending.splice(0));
-      expect(login.code, login.stderr).toBe(0);
-    }
+    // A browser context, security key and isolated CLI home each: the broker's sign-in cookie must
+    // not be shared between people.
+    people = await cliPeople(broker, browser);
+    await people.add('alice', ['ml-engineers']);
+    await people.add('bob', ['data-stewards']);
+    await people.add('carol', ['data-stewards']);
   });
 
   afterAll(async () => {
-    for (const p of people.values()) {
-      await runStrongroom(['logout', '--forget-device'], p.cli.env);
-      p.cli.remove();
-    }
-    handoff?.close();
+    await people?.close();
     await browser?.close();
     await broker?.stop();
   });
@@ -142,10 +76,11 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
     const id = created.request.id;
 
     // Nobody approves their own request: refused before any browser opens.
+    const openedBefore = person('alice').opened.length;
     const self = await cli('alice', ['approve', id, '--json']);
     expect(self.code).toBe(4);
     expect(self.stderr).toMatch(/nobody approves their own request/);
-    expect(person('alice').pending).toHaveLength(0);
+    expect(person('alice').opened).toHaveLength(openedBefore);
 
     const review = json<{ requests: Array<{ id: string }> }>(
       await cli('bob', ['requests', '--to-review', '--json']),
@@ -154,7 +89,6 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
 
     for (const approver of ['bob', 'carol']) {
       const run = await cli(approver, ['approve', id, '--json']);
-      await Promise.all(person(approver).pending.splice(0));
       expect(json<{ approved: boolean }>(run)).toEqual({ approved: true, requestId: id });
     }
 
@@ -225,7 +159,6 @@ describe('JIT loop end to end (real broker, three users, CLI, Chromium keys, aud
     const id = created.request.id;
     for (const approver of ['bob', 'carol']) {
       const run = await cli(approver, ['approve', id, '--json']);
-      await Promise.all(person(approver).pending.splice(0));
       expect(run.code, run.stderr).toBe(0);
     }
     type Grants = {

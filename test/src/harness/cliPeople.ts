@@ -15,8 +15,10 @@ export interface CliPerson {
   readonly name: string;
   readonly page: Page;
   readonly cli: IsolatedCliEnv;
-  /** Browser work started by the CLI (sign-in, approval); `settle()` awaits it. */
+  /** Browser work started by the CLI (sign-in, approval); `run` awaits it. */
   readonly pending: Array<Promise<void>>;
+  /** Every URL the CLI opened in this person's browser, in order (a test can assert none was). */
+  readonly opened: string[];
 }
 
 export interface CliPeople {
@@ -53,6 +55,7 @@ export async function cliPeople(broker: RunningBroker, given?: LaunchedBrowser):
   const handoff: BrowserHandoff = await startBrowserHandoff((url, path) => {
     const p = people.get(path.slice(1));
     if (!p) return;
+    p.opened.push(url);
     const work = new URL(url).pathname.startsWith('/approve/')
       ? approveWithKey(p.page, url)
       : signInWithKey(p.page, url);
@@ -86,7 +89,7 @@ export async function cliPeople(broker: RunningBroker, given?: LaunchedBrowser):
       );
       cli.env['STRONGROOM_BROWSER'] = `${process.execPath} ${opener}`;
       cli.env['STRONGROOM_PROFILE'] = `${name}-${randomBytes(5).toString('hex')}`;
-      const p: CliPerson = { name, page, cli, pending: [] };
+      const p: CliPerson = { name, page, cli, pending: [], opened: [] };
       people.set(name, p);
       const set = await run(name, ['config', 'set-broker', broker.issuer]);
       if (set.code !== 0) throw new Error(`config set-broker failed: ${set.stderr}`);
