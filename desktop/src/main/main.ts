@@ -1,4 +1,4 @@
-import { tmpdir, userInfo, homedir } from 'node:os';
+import { homedir, networkInterfaces, tmpdir, userInfo } from 'node:os';
 import { app, powerMonitor, session, shell } from 'electron';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotificationAction } from '@strongroom/shared/agent/AgentNotifier.js';
@@ -21,6 +21,7 @@ import { hardenSession } from './hardenSession.js';
 import { hardenWebContents } from './hardenWebContents.js';
 import type { MenuAction } from './menuModel.js';
 import { showNotification } from './showNotification.js';
+import { watchNetwork, networkFingerprint } from './watchNetwork.js';
 import { APP_PARTITION } from './windowOptions.js';
 
 /**
@@ -143,6 +144,11 @@ async function main(): Promise<void> {
   // Issue 8: posture re-checks on resume from sleep and on unlock (and every 5 minutes in the agent).
   powerMonitor.on('resume', () => agent.trigger('resume'));
   powerMonitor.on('unlock-screen', () => agent.trigger('unlock'));
+  const stopWatchingNetwork = watchNetwork({
+    read: () => networkFingerprint(networkInterfaces()),
+    clock: systemClock,
+    onChange: () => agent.trigger('network'),
+  });
 
   // The local endpoint the CLI helpers and the extension use while the tray runs.
   const uid = process.getuid?.();
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
   });
   await agent.start();
   app.on('before-quit', () => {
+    stopWatchingNetwork();
     agent.stop();
     tray.destroy();
     void aws.close();
