@@ -8,6 +8,7 @@ import {
 } from '@strongroom/broker/api/apiTestBroker.js';
 import { makeSoftAuthenticator } from '@strongroom/broker/webauthn/softAuthenticator.test-support.js';
 import Fastify from 'fastify';
+import { sseReader } from './sseReader.js';
 
 /**
  * Approve → the requester's SSE client receives `request.approved` (issue 5 goal: p50 < 100 ms on
@@ -32,35 +33,6 @@ const pct = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
-
-/** Reads an SSE body and resolves waiters by a predicate on each event's data. */
-function sseReader(body: ReadableStream<Uint8Array>) {
-  const waiters: Array<{ match: (data: string) => boolean; resolve: () => void }> = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let cut;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const data =
-          block
-            .split('\n')
-            .find((l) => l.startsWith('data:'))
-            ?.slice(5) ?? '';
-        for (const w of [...waiters])
-          if (w.match(data)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve();
-          }
-      }
-    }
-  })().catch(() => undefined);
-  return (match: (data: string) => boolean) =>
-    new Promise<void>((resolve) => waiters.push({ match, resolve }));
-}
 
 async function person(b: ApiTestBroker, id: string, role: string) {
   const user = await b.newUser({ id, email: `${id}@example.test` });

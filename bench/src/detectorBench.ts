@@ -1,0 +1,418 @@
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { apiTestBroker, makeTestDeviceKey } from '@strongroom/broker/api/apiTestBroker.js';
+import type { AuditEventInput, AuditRecord } from '@strongroom/broker/audit/AuditEvent.js';
+import type { DetectorContext } from '@strongroom/broker/detectors/Detector.js';
+import type { DetectorFinding } from '@strongroom/broker/detectors/DetectorFinding.js';
+import { createDetectors, DetectorEngine } from '@strongroom/broker/detectors/DetectorEngine.js';
+import { uidKey } from '@strongroom/broker/policy/collectPolicyReads.js';
+import { defaultPolicyBundleDir } from '@strongroom/broker/policy/defaultPolicyBundleDir.js';
+import { loadPolicyBundle } from '@strongroom/broker/policy/loadPolicyBundle.js';
+import { openTempSqliteStore } from '@strongroom/broker/store/tempSqliteStore.js';
+import { userEventSchema } from '@strongroom/shared/protocol/jitApi.js';
+import { sessionRevocationFor, wipeRevokedSession } from '@strongroom/shared/session/sessionRevocation.js';
+import { createMemoryCredentialStore } from '@strongroom/shared/vault/createMemoryCredentialStore.js';
+import Fastify from 'fastify';
+import { intArg, percentile } from './benchStats.js';
+import { sseReader } from './sseReader.js';
+
+/**
+ * Issue 9 benchmarks.
+ *
+ * 1. Detector throughput over recorded audit events (goal >= 50,000 events/s on one core): a
+ *    synthetic day of broker traffic (token refreshes, decisions, issuance, posture, logins, JIT,
+ *    refusals, enrollments, break-glass, reuse) for 2,000 people is appended through the real
+ *    SQLite store and read back as stored records; then every detector of the default bundle runs
+ *    over them (DetectorEngine, as the broker runs it). Rates are per second of this process's CPU
+ *    time (one core) and of wall time. Baseline in the same run: a loop that only reads each
+ *    record's activity and principal and counts them (the least any consumer does).
+ * 2. Lock -> client wipe on loopback (goal p99 < 2 s): the real broker listens on 127.0.0.1; a
+ *    signed-in client holds the SSE stream open and, on `session.revoked`, wipes its credential
+ *    store with the CLI's own code (sessionRevocationFor + wipeRevokedSession); an admin locks the
+ *    user through POST /api/v1/admin/locks. Baseline: a bare Fastify POST that writes one SSE event.
+ *
+ *   node bench/dist/detectorBench.js [--events 100000] [--rounds 30]
+ */
+
+const MONDAY = Date.UTC(2025, 5, 2, 0, 0);
+const resources = [
+  ['Dataset', 'customer-pii'],
+  ['BucketPrefix', 's3://corp-ml/raw/'],
+  ['Model', 'llama-ft-internal'],
+  ['Service', 'model-registry'],
+  ['Dataset', 'public-benchmarks'],
+  ['HostGroup', 'gpu-a100'],
+] as const;
+
+/** A seeded PRNG (mulberry32) so every run replays the same recorded day. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function syntheticDay(count: number): AuditEventInput[] {
+  const r = rng(9);
+  const events: AuditEventInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const time = MONDAY + Math.floor((i / count) * 86_400_000);
+    const userId = `u${Math.floor(r() * 2000)}`;
+    const actor = { kind: 'user' as const, userId, deviceId: `d-${userId}` };
+    const [type, id] = resources[Math.floor(r() * resources.length)] ?? resources[0];
+    const resource = { type, id };
+    const p = r();
+    const base = { actor, time, srcIp: '10.0.0.7' };
+    if (p < 0.35)
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 3,
+        activity: 'token.refresh',
+        statusId: 1,
+        data: { grantId: `g-${userId}` },
+      });
+    else if (p < 0.6) {
+      const allow = r() < 0.85;
+      events.push({
+        ...base,
+        classUid: 3003,
+        activityId: 99,
+        activity: 'authorize',
+        statusId: allow ? 1 : 2,
+        data: {
+          principal: userId,
+          action: 'read',
+          resource,
+          decision: allow ? 'allow' : 'deny',
+          asAdmin: false,
+        },
+      });
+    } else if (p < 0.7)
+      events.push({
+        ...base,
+        classUid: 3003,
+        activityId: 99,
+        activity: 'credential.issue',
+        statusId: 1,
+        data: { target: resource, kind: 'service-token' },
+      });
+    else if (p < 0.8)
+      events.push({
+        ...base,
+        classUid: 5003,
+        activityId: 99,
+        activity: 'posture.report',
+        statusId: 1,
+        data: { deviceId: actor.deviceId, compliant: r() < 0.95 },
+      });
+    else if (p < 0.85)
+      events.push({
+        ...base,
+        classUid: 3002,
+        activityId: 1,
+        activity: 'login',
+        statusId: r() < 0.95 ? 1 : 2,
+        data: {},
+      });
+    else if (p < 0.88)
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 1,
+        activity: 'jit.request',
+        statusId: 1,
+        data: { target: { type: 'Role', id: 'restricted-data-reader' } },
+      });
+    else if (p < 0.9)
+      events.push({ ...base, classUid: 6003, activityId: 3, activity: 'jit.approve', statusId: 1, data: {} });
+    else if (p < 0.92)
+      events.push({
+        ...base,
+        classUid: 3003,
+        activityId: 1,
+        activity: 'jit.grant.activate',
+        statusId: 1,
+        data: { target: { type: 'Role', id: 'ml-researcher' } },
+      });
+    else if (p < 0.94)
+      events.push({
+        ...base,
+        classUid: 3003,
+        activityId: 99,
+        activity: 'jit.grant.end',
+        statusId: 1,
+        data: { holder: userId, reason: r() < 0.05 ? 'posture_regression' : 'expired', grantId: `g${i}` },
+      });
+    else if (p < 0.97)
+      events.push({
+        classUid: 6003,
+        activityId: 99,
+        activity: 'api.auth',
+        statusId: 2,
+        actor: { kind: 'anonymous' },
+        time,
+        srcIp: `203.0.113.${Math.floor(r() * 50)}`,
+        data: {},
+      });
+    else if (p < 0.99)
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 1,
+        activity: 'device.enroll',
+        statusId: 1,
+        data: { deviceId: `d-${userId}-${i}` },
+      });
+    else if (p < 0.9995)
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 2,
+        activity: 'devices.list',
+        statusId: 1,
+        data: {},
+      });
+    else if (p < 0.9998)
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 1,
+        activity: 'jit.breakglass',
+        statusId: 1,
+        severityId: 4,
+        data: { requestId: `r${i}`, target: { type: 'Role', id: 'gpu-breakglass' } },
+      });
+    else
+      events.push({
+        ...base,
+        classUid: 6003,
+        activityId: 3,
+        activity: 'token.refresh.reuse',
+        statusId: 2,
+        severityId: 4,
+        data: { grantId: `g-${userId}` },
+      });
+  }
+  return events;
+}
+
+/** Records as the store keeps them: appended through the real chain, read back. */
+async function recordedDay(count: number): Promise<AuditRecord[]> {
+  const temp = await openTempSqliteStore('sr-detector-bench-');
+  try {
+    const events = syntheticDay(count);
+    for (let i = 0; i < events.length; i += 10_000)
+      await temp.store.appendAuditBatch(events.slice(i, i + 10_000));
+    const records: AuditRecord[] = [];
+    for (let seq = 1; ;) {
+      const batch = await temp.store.readAudit(seq, 20_000);
+      if (batch.length === 0) break;
+      records.push(...batch);
+      seq = (batch[batch.length - 1]?.seq ?? seq) + 1;
+    }
+    return records;
+  } finally {
+    await temp.dispose();
+  }
+}
+
+function timed(fn: () => number): { wallMs: number; cpuMs: number; result: number } {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const result = fn();
+  const wallMs = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000, result };
+}
+
+async function throughput(count: number): Promise<void> {
+  const records = await recordedDay(count);
+  const bundle = await loadPolicyBundle(defaultPolicyBundleDir());
+  const context: DetectorContext = {
+    tierOf: (type, id) => {
+      const tier = bundle.catalog.get(uidKey(type, id))?.attrs['tier'];
+      return typeof tier === 'string' ? tier : undefined;
+    },
+    workingHoursOf: () => bundle.detectors.workingHours,
+  };
+  const baseline = () => {
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      const key = r.actor.userId ?? r.activity;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts.size;
+  };
+  const detect = () => {
+    const engine = new DetectorEngine(createDetectors(bundle.detectors, context));
+    const out: DetectorFinding[] = [];
+    for (const r of records) engine.observe(r, out);
+    return out.length;
+  };
+  // Warm-up, then the best of 5 (the machine is shared; the best run is the least disturbed).
+  baseline();
+  detect();
+  const best = (fn: () => number) => {
+    const runs = Array.from({ length: 5 }, () => timed(fn));
+    return runs.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
+  };
+  const base = best(baseline);
+  const det = best(detect);
+  const perCpu = (t: { cpuMs: number }) => Math.round(records.length / (t.cpuMs / 1000));
+  const perWall = (t: { wallMs: number }) => Math.round(records.length / (t.wallMs / 1000));
+  const byDetector = new Map<string, number>();
+  {
+    const engine = new DetectorEngine(createDetectors(bundle.detectors, context));
+    const out: DetectorFinding[] = [];
+    for (const r of records) engine.observe(r, out);
+    for (const f of out) byDetector.set(f.detector, (byDetector.get(f.detector) ?? 0) + 1);
+  }
+  console.log(
+    `detector throughput over ${records.length.toLocaleString('en-US')} recorded audit records (best of 5):`,
+  );
+  console.log(
+    `  all detectors of the default bundle: ${perCpu(det).toLocaleString('en-US')} events per CPU-second (${perWall(det).toLocaleString('en-US')}/s wall), ${det.result} findings (${[...byDetector].map(([d, n]) => `${d} ${n}`).join(', ')}); goal >= 50,000/s on one core: ${perCpu(det) >= 50_000 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  baseline (read activity + principal, count): ${perCpu(base).toLocaleString('en-US')} events per CPU-second; detectors cost ${(det.cpuMs / base.cpuMs).toFixed(1)}x the baseline, ${((det.cpuMs * 1000) / records.length).toFixed(2)} µs per record`,
+  );
+}
+
+async function lockToWipe(rounds: number): Promise<number[]> {
+  const b = await apiTestBroker();
+  await b.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+  const admin = await b.newUser({ id: 'admin-1', email: 'admin@example.test' });
+  await b.store.upsertRole({ name: 'admin', description: 'admins' });
+  await b.store.addMembership(admin.id, 'admin');
+  const adminKey = await makeTestDeviceKey();
+  const adminToken = await b.issueToken(admin, adminKey, { expiresIn: 3600 });
+  const dev = await b.newUser({ id: 'dev-1', email: 'dev@example.test' });
+  const devKey = await makeTestDeviceKey();
+  const call = async (key: typeof devKey, token: string, method: string, path: string, body?: unknown) => {
+    b.clock.now = Date.now();
+    const dpop = await b.proof(key, { htm: method, htu: `${b.issuer}${path}`, accessToken: token });
+    return fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  };
+  const times: number[] = [];
+  for (let i = 0; i < rounds + 3; i++) {
+    // A signed-in client: tokens in its vault, the event stream open.
+    const vault = createMemoryCredentialStore();
+    await vault.set('bench', 'refresh_token', 'rt', Date.now() + 3_600_000);
+    const token = await b.issueToken(dev, devKey, { expiresIn: 3600 });
+    // The broker ends this stream itself right after the lock's events (a locked account).
+    const stream = await call(devKey, token, 'GET', '/api/v1/events');
+    const wiped = new Promise<number>((resolve) => {
+      void (async () => {
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of stream.body as ReadableStream<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let cut;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const data = buffer
+              .slice(0, cut)
+              .split('\n')
+              .find((l) => l.startsWith('data:'))
+              ?.slice(5);
+            buffer = buffer.slice(cut + 2);
+            if (data === undefined) continue;
+            const event = userEventSchema.parse(JSON.parse(data));
+            if (sessionRevocationFor(event, devKey.thumbprint) === undefined) continue;
+            await wipeRevokedSession(vault, 'bench');
+            resolve(performance.now());
+            return;
+          }
+        }
+      })().catch(() => undefined);
+    });
+    const t0 = performance.now();
+    const res = await call(adminKey, adminToken, 'POST', '/api/v1/admin/locks', {
+      kind: 'user',
+      user: dev.id,
+      reason: `benchmark round ${i}`,
+    });
+    if (res.status !== 201) throw new Error(`lock answered ${res.status}: ${await res.text()}`);
+    const t1 = await wiped;
+    if ((await vault.list('bench')).length !== 0) throw new Error('the client was not wiped');
+    if (i >= 3) times.push(t1 - t0);
+    // Unlock for the next round straight in the store (the key-touch unlock is tested elsewhere).
+    const lock = await b.store.getActiveLock('user', dev.id);
+    await b.store.transaction(async (tx) => {
+      if (lock) await tx.endLock(lock.id, admin.id, Date.now(), 'benchmark');
+      await tx.setUserStatus(dev.id, 'active');
+    });
+  }
+  await b.close();
+  return times;
+}
+
+async function baselinePush(rounds: number): Promise<number[]> {
+  const app = Fastify();
+  const streams = new Set<import('node:http').ServerResponse>();
+  app.get('/events', async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.write(': open\n\n');
+    streams.add(reply.raw);
+  });
+  app.post('/lock', async (request) => {
+    const { id } = request.body as { id: string };
+    for (const s of streams) s.write(`id: 1\nevent: x\ndata: {"type":"session.revoked","id":"${id}"}\n\n`);
+    return { ok: true };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const controller = new AbortController();
+  const stream = await fetch(`${base}/events`, { signal: controller.signal });
+  const waitFor = sseReader(stream.body as ReadableStream<Uint8Array>);
+  const times: number[] = [];
+  for (let i = 0; i < rounds + 3; i++) {
+    const id = `r${i}`;
+    const received = waitFor((data) => data.includes(`"${id}"`));
+    const t0 = performance.now();
+    await fetch(`${base}/lock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id }),
+    });
+    await received;
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  controller.abort();
+  for (const s of streams) s.end();
+  await app.close();
+  return times;
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+console.log(`load average at start ${load()}`);
+await throughput(intArg('--events', 100_000));
+const rounds = intArg('--rounds', 30);
+const bare = await baselinePush(rounds);
+const lock = await lockToWipe(rounds);
+const fmt = (v: number) => v.toFixed(1);
+console.log(
+  `lock -> client wipe on loopback (${rounds} rounds): p50 ${fmt(percentile(lock, 50))} ms, p99 ${fmt(percentile(lock, 99))} ms (goal p99 < 2000 ms: ${percentile(lock, 99) < 2000 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `  baseline (bare Fastify POST -> SSE write): p50 ${fmt(percentile(bare, 50))} ms, p99 ${fmt(percentile(bare, 99))} ms; ratio p50 ${(percentile(lock, 50) / percentile(bare, 50)).toFixed(1)}x`,
+);
+console.log(`load average at end ${load()}`);
+process.exit(0);
