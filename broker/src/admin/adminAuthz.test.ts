@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
+import { makeAlert, makeLock } from '../store/alertStoreConformance.js';
 import { keyTouch, signInToPages } from './adminSession.test-support.js';
 
 const restricted = { type: 'Role', id: 'restricted-data-reader' };
@@ -42,6 +43,32 @@ describe('admin pages: who sees and does what', () => {
     const page = await t.get(`/admin/requests/${requestId}`);
     expect(page.status).toBe(403);
     expect(page.body).toContain('not eligible to approve');
+  });
+
+  it('shows admins open alerts, locks in force, live grants and failing devices; approvers none of it', async () => {
+    await w.broker.store.createAlert(
+      makeAlert({ userId: 'carl', summary: 'carl pulled 40 dataset credentials in 5 min' }),
+    );
+    await w.broker.store.createLock(
+      makeLock({ userId: 'tina', reason: 'issuance volume far above baseline' }),
+    );
+    await w.attest(carl, { firewall: 'fail' });
+    const a = await signInToPages(w, ada);
+    const dash = (await a.get('/admin')).body;
+    const section = (id: string) =>
+      dash.slice(
+        dash.indexOf(`data-testid="${id}"`),
+        dash.indexOf('</section>', dash.indexOf(`data-testid="${id}"`)),
+      );
+    expect(section('alerts')).toContain('carl pulled 40 dataset credentials in 5 min');
+    expect(section('locked')).toContain('tina@example.test');
+    expect(section('locked')).toContain('issuance volume far above baseline');
+    expect(section('failing-devices')).toContain('firewall: fail');
+    expect(section('failing-devices')).not.toContain('ada@example.test');
+    const b = await signInToPages(w, bob);
+    const approver = (await b.get('/admin')).body;
+    expect(approver).not.toContain('carl pulled 40');
+    expect(approver).not.toContain('data-testid="locked"');
   });
 
   it('approves with a key touch bound to the request, and denies with a reason', async () => {
