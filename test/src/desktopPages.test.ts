@@ -288,7 +288,17 @@ describe('desktop pages in Chromium, over the real agent and broker', () => {
       for (const credential of await approver.browserKey.credentials())
         await approver.key.addCredential(credential);
       const before = (await approver.key.credentials())[0]?.signCount ?? 0;
-      await card.getByTestId('approve-key').click();
+      // B clicks; C uses only the keyboard (Tab to the button, Enter).
+      if (index === 0) await card.getByTestId('approve-key').click();
+      else {
+        await approver.appPage.locator('body').focus();
+        for (let tabs = 0; tabs < 10; tabs++) {
+          await approver.appPage.keyboard.press('Tab');
+          if (await card.getByTestId('approve-key').evaluate((el) => el === el.ownerDocument.activeElement))
+            break;
+        }
+        await approver.appPage.keyboard.press('Enter');
+      }
       const outcome = await settled(approver.appPage);
       expect(outcome).toMatch(
         index === 0 ? /^done: Your approval counts \(1 of 2\)/ : /^done: Approved: restricted-data-reader/,
