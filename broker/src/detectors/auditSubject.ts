@@ -14,9 +14,17 @@ export function auditDeviceOf(record: AuditRecord): string | undefined {
   return typeof fromData === 'string' ? fromData : record.actor.deviceId;
 }
 
-/** The catalog entity a record is about: `data.resource` (decisions) or `data.target` (JIT, issuance). */
+/**
+ * The catalog entity a record is about: `data.resource` (decisions), `data.target` (JIT, AWS
+ * issuance), `data.hostGroup` (SSH certificates) or `data.service` (token exchange).
+ */
 export function auditTargetOf(record: AuditRecord): { type: string; id: string } | undefined {
-  const value = record.data?.['resource'] ?? record.data?.['target'];
+  const data = record.data;
+  const value = data?.['resource'] ?? data?.['target'];
+  if (value === undefined) {
+    if (typeof data?.['hostGroup'] === 'string') return { type: 'HostGroup', id: data['hostGroup'] };
+    if (typeof data?.['service'] === 'string') return { type: 'Service', id: data['service'] };
+  }
   if (typeof value !== 'object' || value === null) return undefined;
   const { type, id } = value as { type?: unknown; id?: unknown };
   return typeof type === 'string' && typeof id === 'string' ? { type, id } : undefined;

@@ -312,3 +312,23 @@ describe('detectors.json in the policy bundle', () => {
     expect(errors).toMatch(/detectors\.json: detectors: Unrecognized key.*made-up/);
   });
 });
+
+describe('issuance records as the credential routes write them', () => {
+  it('an SSH certificate names its host group, a service token its service: both count against the tier caps', () => {
+    const s = recordStream();
+    const ssh = Array.from({ length: 30 }, (_, i) =>
+      s.next({
+        activity: 'credential.issue',
+        time: MONDAY_10_UTC + i * 1000,
+        data: { kind: 'ssh-certificate', hostGroup: 'gpu-prod', grantId: 'g1' },
+      }),
+    );
+    const context = {
+      ...testContext(),
+      tierOf: (type: string, id: string) =>
+        `${type}::${id}` === 'HostGroup::gpu-prod' ? 'restricted' : undefined,
+    };
+    const findings = runDetectors(ssh, defaultDetectorsConfig(), context);
+    expect(findings.map((f) => f.data['tier'])).toEqual(['restricted']);
+  });
+});
