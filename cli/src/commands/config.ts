@@ -46,6 +46,8 @@ export async function configSetBroker(
   const name = global.profile ?? process.env['STRONGROOM_PROFILE'] ?? config.currentProfile;
   const existing = config.profiles[name];
   const profile: ProfileConfig = {
+    // Keep the rest of the profile (aws, git hosts, kube clusters): set-broker changes only these.
+    ...existing,
     broker: new URL(url).href.replace(/\/$/, ''),
     clientId: options.clientId ?? existing?.clientId ?? DEFAULT_CLIENT_ID,
     acr: options.acr ?? existing?.acr ?? DEFAULT_ACR,
