@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
+import { lockInTx } from '../locks/lockPrincipal.js';
 import { makeAccessRequest, makeGrant } from '../store/jitStoreConformance.js';
 import { SSH_CLOCK_SKEW_SECONDS } from './issueSshCertificate.js';
 
@@ -233,6 +234,20 @@ describe('GET /api/v1/ssh/krl', () => {
       grantId: dropped,
       credentials: [{ id: `ssh:${String(a.body['serial'])}`, kind: 'ssh-certificate', audience: 'gpu-a100' }],
     });
+  });
+
+  it("lists a locked person's certificates (a lock revokes everything issued to them)", async () => {
+    await grantFor(alice, researcher, 30);
+    const bob = await w.person('bob', ['ml-engineers']);
+    await grantFor(bob, researcher, 30);
+    const mine = await issue(alice, { publicKey: keygen(), hostGroup: 'gpu-a100' });
+    const bobs = await issue(bob, { publicKey: keygen(), hostGroup: 'gpu-a100' });
+    await w.broker.store.transaction((tx) =>
+      lockInTx(tx, { kind: 'user', userId: alice.user.id, reason: 'test lock' }, w.broker.clock.now),
+    );
+    const list = await krl();
+    expect(revokedIn(list, String(mine.body['certificate']))).toBe(true);
+    expect(revokedIn(list, String(bobs.body['certificate']))).toBe(false);
   });
 
   it('drops revoked certificates once they have expired anyway', async () => {
