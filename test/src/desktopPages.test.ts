@@ -455,4 +455,31 @@ describe('desktop pages in Chromium, over the real agent and broker', () => {
     }
     expect(alice.ipcLog.some((l) => l.includes('invalid_payload'))).toBe(true);
   });
+
+  it('a lock pushed by the main process is shown at once; Sign out from the status page wipes the session from the keychain', async () => {
+    const bob = person('bob');
+    await openAppPage(bob.appPage, broker.issuer, 'status');
+    await hasText(bob.appPage.getByTestId('session'), 'bob@example.test');
+    // What the agent's state looks like after the broker revokes the session (createAgent lockDown).
+    const locked: DesktopState = {
+      ...stateOf('bob'),
+      session: { status: 'signedOut' },
+      grants: [],
+      toApprove: [],
+      locked: { reason: 'the broker revoked this session', source: 'session.revoked', at: Date.now() },
+    };
+    await pushState(bob.appPage, locked);
+    await hasText(bob.appPage.getByTestId('locked'), 'the broker revoked this session');
+    expect(await bob.appPage.getByTestId('locked').getAttribute('role')).toBe('alert');
+    await shot(bob.appPage, 'status-locked');
+    await pushState(bob.appPage, stateOf('bob'));
+
+    const carol = person('carol');
+    expect((await vault.list(carol.profile)).length).toBeGreaterThan(0);
+    await openAppPage(carol.appPage, broker.issuer, 'status');
+    await carol.appPage.getByTestId('sign-out').click();
+    await hasText(carol.appPage.getByTestId('session'), 'You are signed out.');
+    expect(carol.parts.agent.state.get().session.status).toBe('signedOut');
+    expect(await vault.list(carol.profile)).toEqual([]);
+  });
 });
