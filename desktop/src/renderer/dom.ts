@@ -31,11 +31,11 @@ export function say(text: string, state: StatusState): void {
   status.dataset['state'] = state;
 }
 
-/** "in 42 min", "5 min ago": relative times against the main process's clock. */
+/** "in 42 min", "5 min ago", "just now": relative times against the main process's clock. */
 export function relative(at: number, now: number): string {
   const minutes = Math.round(Math.abs(at - now) / 60_000);
-  const span =
-    minutes < 1 ? 'under a minute' : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  if (minutes < 1) return 'just now';
+  const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
   return at >= now ? `in ${span}` : `${span} ago`;
 }
 
