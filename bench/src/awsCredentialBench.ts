@@ -17,6 +17,7 @@ import { createAwsCredentialProvider } from '@strongroom/shared/credentials/aws/
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { intArg, median, percentile, timeNodeProcess } from './benchStats.js';
+import { storeSyntheticSession } from './storeSyntheticSession.js';
 
 /**
  * Issue 6's AWS numbers, each against a baseline from the same run:
@@ -30,8 +31,8 @@ import { intArg, median, percentile, timeNodeProcess } from './benchStats.js';
  *   node bench/dist/awsCredentialBench.js [--runs 15] [--requests 2000]
  *
  * Needs the OS keychain: outside a D-Bus session it re-runs itself under dbus-run-session with a
- * private, unlocked gnome-keyring (test/scripts/with-keyring.sh). The credentials are synthetic
- * (written to the keychain cache): this measures the helper and the endpoint, not STS.
+ * private, unlocked gnome-keyring (test/scripts/with-keyring.sh). The session and the credentials
+ * are synthetic (written to the keychain): this measures the helper and the endpoint, not STS.
  */
 const self = fileURLToPath(import.meta.url);
 const withKeyring = fileURLToPath(new URL('../../test/scripts/with-keyring.sh', import.meta.url));
@@ -53,6 +54,7 @@ async function credentialProcess(runs: number): Promise<void> {
   try {
     const set = await runStrongroom(['config', 'set-broker', 'http://localhost:7700'], isolated.env);
     if (set.code !== 0) throw new Error(set.stderr);
+    await storeSyntheticSession(store, profile);
     await cacheAwsCredentials(store, profile, ROLE, fake(randomBytes(8).toString('hex')), Date.now());
     const check = spawnSync(process.execPath, [STRONGROOM_BIN, 'credential-process', '--role', ROLE], {
       env: isolated.env,

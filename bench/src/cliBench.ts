@@ -4,8 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
-import { storeSession } from '@strongroom/shared/session/storeSession.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import { storeSyntheticSession } from './storeSyntheticSession.js';
 
 /**
  * `strongroom status --json` (cached session) and `strongroom token` (fresh cached token): process
@@ -44,30 +44,7 @@ async function bench(runs: number): Promise<void> {
   try {
     const set = await runStrongroom(['config', 'set-broker', 'http://localhost:7700'], isolated.env);
     if (set.code !== 0) throw new Error(set.stderr);
-    const now = Date.now();
-    await storeSession(
-      store,
-      profile,
-      {
-        accessToken: `bench-${randomBytes(32).toString('base64url')}`,
-        refreshToken: `bench-${randomBytes(32).toString('base64url')}`,
-      },
-      {
-        issuer: 'http://localhost:7700',
-        subject: 'bench',
-        email: 'bench@localhost',
-        name: undefined,
-        amr: ['hwk', 'user', 'mfa'],
-        acr: 'urn:strongroom:acr:hwk',
-        authTime: now,
-        accessTokenIssuedAt: now,
-        accessTokenExpiresAt: now + 3_600_000,
-        sessionExpiresAt: now + 3_600_000,
-        sessionEndSource: 'id_token',
-        deviceKeyThumbprint: 'bench',
-        deviceKeyProtection: 'software',
-      },
-    );
+    await storeSyntheticSession(store, profile);
     const commands = {
       'node -e 0': ['-e', '0'],
       'strongroom status --json': [STRONGROOM_BIN, 'status', '--json'],

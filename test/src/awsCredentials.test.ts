@@ -14,12 +14,14 @@ import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
 import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
+import { cacheAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
+import { SESSION_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
@@ -339,5 +341,34 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       await aws.close();
       await socket.close();
     }
+  });
+
+  it('hands out no cached keys once the session has ended, and wipes them', async () => {
+    const env = people.person('alice').cli.env;
+    const profile = env['STRONGROOM_PROFILE'] ?? '';
+    const store = createKeychainCredentialStore({ platform: process.platform });
+    await cacheAwsCredentials(
+      store,
+      profile,
+      ROLE,
+      {
+        accessKeyId: 'ASIASTALE0000000001',
+        secretAccessKey: 'stale',
+        sessionToken: 'stale',
+        expiration: Date.now() + 30 * 60_000,
+        grantId: randomUUID(),
+        roleArn: ARN,
+      },
+      Date.now(),
+    );
+    const served = await cli('alice', ['credential-process', '--role', ROLE]);
+    expect(JSON.parse(served.stdout)).toMatchObject({ AccessKeyId: 'ASIASTALE0000000001' });
+    // The session ends (its vault entry expires or is gone): the cache is not served any more.
+    await store.delete(profile, SESSION_ENTRY);
+    const after = await cli('alice', ['credential-process', '--role', ROLE]);
+    expect(after.code).toBe(3);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toMatch(/not signed in/);
+    expect((await store.list(profile)).filter((n) => n.includes('.aws-'))).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { credentialProcessJson } from '@strongroom/shared/credentials/aws/AwsCredentials.js';
 import { readCachedAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import { readSession } from '@strongroom/shared/session/readSession.js';
 import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
 
@@ -19,13 +21,19 @@ export async function credentialProcess(
   options: CredentialProcessOptions,
 ): Promise<number> {
   const context = await cliContext(global, noBrowser);
-  const cached = await readCachedAwsCredentials(
-    context.store,
-    context.profile.name,
-    options.role,
-    context.host.now(),
-    options.grant,
-  );
+  const { store, profile } = context;
+  // In parallel (keychain round trips are the cost here): cached keys are only handed out while
+  // the session lives; when it has ended, readSession deletes what the profile still held.
+  const [session, cached] = await Promise.all([
+    readSession(store, profile.name),
+    readCachedAwsCredentials(store, profile.name, options.role, context.host.now(), options.grant),
+  ]);
+  if (session === undefined)
+    throw new StrongroomError(
+      'not_signed_in',
+      `You are not signed in to ${profile.broker} (profile "${profile.name}").`,
+      { hint: 'Run `strongroom login`.' },
+    );
   const credentials =
     cached ?? (await (await import('../fetchAwsCredentials.js')).fetchAwsCredentials(context, options));
   process.stdout.write(`${credentialProcessJson(credentials)}\n`);
