@@ -36,5 +36,15 @@ describe('admin pages: sign-in and authorization', () => {
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
       expect(res.body).not.toMatch(/<script>(?!<\/script>)|on(click|load|submit)=/i);
     }
+    // The bundle in force: its content hash (the version every decision records) and its tests.
+    const policy = await world.broker.app.inject({
+      method: 'GET',
+      url: '/admin/policy',
+      headers: { cookie: b.cookie },
+    });
+    expect(policy.body).toMatch(/data-testid="bundle-hash">sha256:[0-9a-f]{64}</);
+    const summary = /data-testid="test-summary" class="ok">(\d+) of (\d+) passed/.exec(policy.body);
+    expect(Number(summary?.[1])).toBeGreaterThan(0);
+    expect(summary?.[1]).toBe(summary?.[2]);
   });
 });
