@@ -319,69 +319,73 @@ describe('JIT elevation routes (real broker, real SQLite, default bundle)', () =
     expect(r.body['reasons']).toContain('device posture: disk encryption failed');
   });
 
-  it('break-glass: self-activated for at most 30 minutes, loudly audited, review pending', async () => {
-    const sre = await w.person('sam', ['sre-oncall']);
-    const r = await w.call(sre, 'POST', '/api/v1/requests', {
-      target: { type: 'Role', id: 'gpu-breakglass' },
-      durationMinutes: 30,
-      reason: 'GPU hosts down, paging incident INC-1',
-    });
-    expect(r.status).toBe(201);
-    expect(r.body['request']).toMatchObject({ status: 'approved', emergency: true, approvalsRequired: 0 });
-    expect(r.body['grant']).toMatchObject({ state: 'active', expiresAt: w.broker.clock.now + 30 * MIN });
-    const too = await w.call(sre, 'POST', '/api/v1/requests', {
-      target: { type: 'Role', id: 'gpu-breakglass' },
-      durationMinutes: 31,
-      reason: 'GPU hosts down, paging incident INC-1',
-    });
-    expect(too.status).toBe(400);
-    const audit = (await w.auditNames()).find((a) => a.activity === 'jit.breakglass');
-    expect(audit).toMatchObject({ severityId: 4, data: { review: 'pending' } });
+  it(
+    'break-glass: self-activated for at most 30 minutes, loudly audited, reviewed once by another admin',
+    { timeout: 120_000 },
+    async () => {
+      const sre = await w.person('sam', ['sre-oncall']);
+      const r = await w.call(sre, 'POST', '/api/v1/requests', {
+        target: { type: 'Role', id: 'gpu-breakglass' },
+        durationMinutes: 30,
+        reason: 'GPU hosts down, paging incident INC-1',
+      });
+      expect(r.status).toBe(201);
+      expect(r.body['request']).toMatchObject({ status: 'approved', emergency: true, approvalsRequired: 0 });
+      expect(r.body['grant']).toMatchObject({ state: 'active', expiresAt: w.broker.clock.now + 30 * MIN });
+      const too = await w.call(sre, 'POST', '/api/v1/requests', {
+        target: { type: 'Role', id: 'gpu-breakglass' },
+        durationMinutes: 31,
+        reason: 'GPU hosts down, paging incident INC-1',
+      });
+      expect(too.status).toBe(400);
+      const audit = (await w.auditNames()).find((a) => a.activity === 'jit.breakglass');
+      expect(audit).toMatchObject({ severityId: 4, data: { review: 'pending' } });
 
-    // The review item: admins see it, the user cannot review their own use, another admin closes it once.
-    const requestId = (r.body['request'] as { id: string }).id;
-    const admin = await w.person('root', ['admin']);
-    const samAdmin = await w.person('sam2', ['admin', 'sre-oncall']);
-    expect((await w.call(sre, 'GET', '/api/v1/admin/break-glass')).status).toBe(403);
-    const listed = await w.call(admin, 'GET', '/api/v1/admin/break-glass');
-    expect((listed.body['requests'] as Array<{ id: string }>).map((x) => x.id)).toEqual([requestId]);
-    const verdict = { verdict: 'justified', note: 'INC-1 confirmed, hosts were down' };
-    expect(
-      (await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, { verdict: 'ok' }))
-        .status,
-    ).toBe(400);
-    const own = await w.call(samAdmin, 'POST', '/api/v1/requests', {
-      target: { type: 'Role', id: 'gpu-breakglass' },
-      durationMinutes: 5,
-      reason: 'GPU hosts down, paging incident INC-2',
-    });
-    const ownId = (own.body['request'] as { id: string }).id;
-    expect(
-      (await w.call(samAdmin, 'POST', `/api/v1/admin/break-glass/${ownId}/review`, verdict)).body['error'],
-    ).toBe('self_approval');
-    const reviewed = await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, verdict);
-    expect(reviewed.status).toBe(200);
-    expect(
-      (await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, verdict)).body['error'],
-    ).toBe('request_closed');
-    expect(
-      (
-        (await w.call(admin, 'GET', '/api/v1/admin/break-glass')).body['requests'] as Array<{ id: string }>
-      ).map((x) => x.id),
-    ).toEqual([ownId]);
-    const reviews = (await w.auditNames()).filter((a) => a.activity === 'jit.breakglass.review');
-    expect(reviews.map((a) => a.statusId)).toEqual([2, 1, 2]);
-    expect(reviews[1]?.data).toMatchObject({ requestId, verdict: 'justified', requester: 'sam' });
-    expect(
-      (
-        await w.call(alice, 'POST', '/api/v1/requests', {
-          target: { type: 'Role', id: 'gpu-breakglass' },
-          durationMinutes: 10,
-          reason,
-        })
-      ).status,
-    ).toBe(403);
-  });
+      // The review item: admins see it, the user cannot review their own use, another admin closes it once.
+      const requestId = (r.body['request'] as { id: string }).id;
+      const admin = await w.person('root', ['admin']);
+      const samAdmin = await w.person('sam2', ['admin', 'sre-oncall']);
+      expect((await w.call(sre, 'GET', '/api/v1/admin/break-glass')).status).toBe(403);
+      const listed = await w.call(admin, 'GET', '/api/v1/admin/break-glass');
+      expect((listed.body['requests'] as Array<{ id: string }>).map((x) => x.id)).toEqual([requestId]);
+      const verdict = { verdict: 'justified', note: 'INC-1 confirmed, hosts were down' };
+      expect(
+        (await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, { verdict: 'ok' }))
+          .status,
+      ).toBe(400);
+      const own = await w.call(samAdmin, 'POST', '/api/v1/requests', {
+        target: { type: 'Role', id: 'gpu-breakglass' },
+        durationMinutes: 5,
+        reason: 'GPU hosts down, paging incident INC-2',
+      });
+      const ownId = (own.body['request'] as { id: string }).id;
+      expect(
+        (await w.call(samAdmin, 'POST', `/api/v1/admin/break-glass/${ownId}/review`, verdict)).body['error'],
+      ).toBe('self_approval');
+      const reviewed = await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, verdict);
+      expect(reviewed.status).toBe(200);
+      expect(
+        (await w.call(admin, 'POST', `/api/v1/admin/break-glass/${requestId}/review`, verdict)).body['error'],
+      ).toBe('request_closed');
+      expect(
+        (
+          (await w.call(admin, 'GET', '/api/v1/admin/break-glass')).body['requests'] as Array<{ id: string }>
+        ).map((x) => x.id),
+      ).toEqual([ownId]);
+      const reviews = (await w.auditNames()).filter((a) => a.activity === 'jit.breakglass.review');
+      expect(reviews.map((a) => a.statusId)).toEqual([2, 1, 2]);
+      expect(reviews[1]?.data).toMatchObject({ requestId, verdict: 'justified', requester: 'sam' });
+      expect(
+        (
+          await w.call(alice, 'POST', '/api/v1/requests', {
+            target: { type: 'Role', id: 'gpu-breakglass' },
+            durationMinutes: 10,
+            reason,
+          })
+        ).status,
+      ).toBe(403);
+    },
+  );
 
   it('authorize: a user asks about themselves only; admins may ask about others and supply context', async () => {
     const admin = await w.person('root', ['admin']);
