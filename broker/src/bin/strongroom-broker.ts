@@ -5,6 +5,7 @@ import { registerAuditCommands } from '../audit/registerAuditCommands.js';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { registerPolicyCommands } from '../policy/registerPolicyCommands.js';
 import { registerSshCommands } from '../ssh/registerSshCommands.js';
+import { registerLockCommands } from '../locks/registerLockCommands.js';
 import { oidcAdapter } from '../store/oidcAdapter.js';
 import { openStore } from './openStore.js';
 import { inviteCommand } from './inviteCommand.js';
@@ -66,6 +67,14 @@ const ssh = registerSshCommands(
   { print, now },
 );
 addStoreOptions(ssh);
+
+// `alerts`, `locks`, `dead-letters`, `lock <user>` (broker/src/locks): the store flags on each.
+for (const command of registerLockCommands(
+  program,
+  (flags) => openStore(loadBrokerConfig(storeConfigFrom(flags as StoreFlags, process.env))),
+  { print, now },
+))
+  addStoreOptions(command);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof BrokerError && error.expose) {
