@@ -13,18 +13,36 @@ export interface LoginPageOptions {
  * ceremony (options → navigator.credentials.get → verify) and follows the returned redirect.
  */
 export function loginPage(opts: LoginPageOptions): string {
-  const body = `<p>Sign in to <strong>${escapeHtml(opts.clientName)}</strong> with your security key.</p>
+  return keySignInPage({
+    title: 'Sign in',
+    intro: `<p>Sign in to <strong>${escapeHtml(opts.clientName)}</strong> with your security key.</p>`,
+    action: `/interaction/${opts.uid}/login`,
+    options: `/interaction/${opts.uid}/options`,
+    csrfToken: opts.csrfToken,
+  });
+}
+
+/** A sign-in page with one key-touch form (the OpenID interaction's and the admin pages'). */
+export function keySignInPage(opts: {
+  title: string;
+  /** Already-escaped HTML before the form. */
+  intro: string;
+  action: string;
+  options: string;
+  csrfToken: string;
+}): string {
+  const body = `${opts.intro}
 ${keyTouchForm({
   formId: 'sign-in-form',
-  action: `/interaction/${opts.uid}/login`,
-  options: `/interaction/${opts.uid}/options`,
+  action: opts.action,
+  options: opts.options,
   csrfToken: opts.csrfToken,
   button: 'Sign in with security key',
   testId: 'sign-in-key',
   needs: 'Signing in with a security key',
 })}`;
   return pageLayout({
-    title: 'Sign in',
+    title: opts.title,
     body,
     scripts: ['/assets/simplewebauthn-browser.js', '/assets/ceremony.js', '/assets/login.js'],
   });
