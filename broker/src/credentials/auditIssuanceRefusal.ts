@@ -15,7 +15,6 @@ import type { IssuedCredentialKind } from './issuedCredentialRecord.js';
 export async function auditIssuanceRefusal(
   deps: { store: Store; now: () => number },
   caller: ApiCaller,
-  actor: AuditActor,
   kind: IssuedCredentialKind,
   asked: Record<string, unknown>,
   error: unknown,
@@ -26,7 +25,7 @@ export async function auditIssuanceRefusal(
     authorizeSessionEvent('other', {
       name: 'credential.issue',
       outcome: 'failure',
-      actor,
+      actor: issuanceActor(caller),
       time: deps.now(),
       srcIp: caller.srcIp,
       data: { kind, ...asked, reason: error.code, detail: error.message },
@@ -36,4 +35,14 @@ export async function auditIssuanceRefusal(
       cause: error,
     }),
   );
+}
+
+/** Who asked for a credential, for its audit records: the user and the calling device. */
+export function issuanceActor(caller: ApiCaller): AuditActor {
+  return {
+    kind: 'user',
+    userId: caller.user.id,
+    email: caller.user.email,
+    ...(caller.device === undefined ? {} : { deviceId: caller.device.id }),
+  };
 }

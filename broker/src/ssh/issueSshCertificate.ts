@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SshCertificateRequest, SshCertificateResponse } from '@strongroom/shared/protocol/sshApi.js';
-import { auditRefusal } from '../api/auditRefusal.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
+import { auditIssuanceRefusal, issuanceActor } from '../credentials/auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../credentials/authorizeIssuance.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { authorizeSessionEvent } from '../jit/authorizeSessionEvent.js';
@@ -44,13 +44,8 @@ export async function issueSshCertificate(
   caller: ApiCaller,
   request: SshCertificateRequest,
 ): Promise<SshCertificateResponse> {
-  const { store, now } = deps.jit;
-  const actor = {
-    kind: 'user' as const,
-    userId: caller.user.id,
-    email: caller.user.email,
-    ...(caller.device === undefined ? {} : { deviceId: caller.device.id }),
-  };
+  const { store } = deps.jit;
+  const actor = issuanceActor(caller);
   const key = parseSshPublicKey(request.publicKey);
   const keyFacts = key.ok
     ? { keyType: key.type, keyFingerprint: key.fingerprint }
@@ -140,28 +135,16 @@ export async function issueSshCertificate(
       };
     }
   } catch (error) {
-    if (!(error instanceof BrokerError) || error.status >= 500) throw error;
-    return auditRefusal(
-      store,
-      authorizeSessionEvent('other', {
-        name: 'credential.issue',
-        outcome: 'failure',
-        actor,
-        time: now(),
-        srcIp: caller.srcIp,
-        data: {
-          kind: 'ssh-certificate',
-          hostGroup: request.hostGroup,
-          ...(request.grantId === undefined ? {} : { grantId: request.grantId }),
-          ...keyFacts,
-          reason: error.code,
-          detail: error.message,
-        },
-      }),
-      new BrokerError(error.code, error.message, {
-        status: error.code === 'invalid_request' ? 400 : 403,
-        cause: error,
-      }),
+    return auditIssuanceRefusal(
+      deps.jit,
+      caller,
+      'ssh-certificate',
+      {
+        hostGroup: request.hostGroup,
+        ...(request.grantId === undefined ? {} : { grantId: request.grantId }),
+        ...keyFacts,
+      },
+      error,
     );
   }
 }

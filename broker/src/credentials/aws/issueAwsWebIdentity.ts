@@ -2,7 +2,7 @@ import type { AwsWebIdentityRequest, AwsWebIdentityResponse } from '@strongroom/
 import type { ApiCaller } from '../../api/auth/ApiCaller.js';
 import { authorizeSessionEvent } from '../../jit/authorizeSessionEvent.js';
 import type { JitDeps } from '../../jit/JitDeps.js';
-import { auditIssuanceRefusal } from '../auditIssuanceRefusal.js';
+import { auditIssuanceRefusal, issuanceActor } from '../auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../authorizeIssuance.js';
 import type { GrantTokenIssuer } from '../grantTokenIssuer.js';
 import { awsRoleFor } from './awsRoleFor.js';
@@ -36,12 +36,7 @@ export async function issueAwsWebIdentity(
   request: AwsWebIdentityRequest,
 ): Promise<AwsWebIdentityResponse> {
   const { store } = deps.jit;
-  const actor = {
-    kind: 'user' as const,
-    userId: caller.user.id,
-    email: caller.user.email,
-    ...(caller.device === undefined ? {} : { deviceId: caller.device.id }),
-  };
+  const actor = issuanceActor(caller);
   let issued: AwsWebIdentityResponse;
   try {
     const mapping = awsRoleFor(deps.jit.policy.bundle, request.role);
@@ -125,7 +120,6 @@ export async function issueAwsWebIdentity(
     return auditIssuanceRefusal(
       deps.jit,
       caller,
-      actor,
       'aws-web-identity',
       { role: request.role, ...(request.grantId === undefined ? {} : { grantId: request.grantId }) },
       error,
