@@ -37,6 +37,7 @@ const DOCS =
 /** The screenshots README.md shows. */
 const DOC_SHOTS = new Set([
   'status-signed-in',
+  'status-locked',
   'request-dry-run',
   'approvals-pending',
   'menu-approved',
