@@ -140,6 +140,20 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     const body = (await res.json()) as { request?: { id: string } };
     expect(res.status, JSON.stringify(body)).toBe(201);
     requestId = body.request?.id ?? '';
+    // Then a burst of denied decisions (restricted data without a grant): the denial-burst detector
+    // of the default bundle (15 in 60 s) raises an alert for the dashboard.
+    for (let i = 0; i < 16; i++) {
+      const denied = await oidc.fetchProtectedResource(
+        client.config,
+        tokens.access_token,
+        new URL(`${broker.issuer}/api/v1/authorize`),
+        'POST',
+        JSON.stringify({ action: 'read', resource: { type: 'Dataset', id: 'customer-pii' } }),
+        new Headers({ 'content-type': 'application/json' }),
+        { DPoP: client.dpop },
+      );
+      expect(denied.status).toBeLessThan(500);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -154,6 +168,16 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     await expect(bob.getByTestId('viewer').textContent()).resolves.toBe('bob@example.test');
     const review = bob.getByTestId(`review-${requestId}`);
     await review.waitFor();
+    // The detector runner tails the audit log after commit: the alert shows up shortly.
+    for (
+      let i = 0;
+      i < 30 && !((await bob.getByTestId('alerts').textContent()) ?? '').includes('carl');
+      i++
+    ) {
+      await bob.waitForTimeout(1000);
+      await bob.reload();
+    }
+    expect(await bob.getByTestId('alerts').textContent()).toContain('carl@example.test');
     await shot(bob, 'dashboard', true);
     expect(await accessibilityProblems(bob)).toEqual([]);
 
