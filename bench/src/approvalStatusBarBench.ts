@@ -1,12 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  apiTestBroker,
-  makeTestDeviceKey,
-  type ApiTestBroker,
-} from '@strongroom/broker/api/apiTestBroker.js';
-import { makeSoftAuthenticator } from '@strongroom/broker/webauthn/softAuthenticator.test-support.js';
+import { apiTestBroker, type ApiTestBroker } from '@strongroom/broker/api/apiTestBroker.js';
 import { statusBarModel } from '@strongroom/shared/access/statusBarModel.js';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import { createAgent } from '@strongroom/shared/agent/createAgent.js';
@@ -15,6 +10,7 @@ import type { DeviceKey } from '@strongroom/shared/device/DeviceKey.js';
 import type { SessionController } from '@strongroom/shared/session/createSessionController.js';
 import type { SessionSummary } from '@strongroom/shared/session/SessionSummary.js';
 import { createMemoryCredentialStore } from '@strongroom/shared/vault/createMemoryCredentialStore.js';
+import { benchPerson as person } from './benchPerson.js';
 import { intArg, median, percentile } from './benchStats.js';
 
 /**
@@ -28,27 +24,6 @@ import { intArg, median, percentile } from './benchStats.js';
  *
  *   node bench/dist/approvalStatusBarBench.js [--rounds 20]
  */
-
-async function person(b: ApiTestBroker, id: string, role: string) {
-  const user = await b.newUser({ id, email: `${id}@example.test` });
-  await b.store.upsertRole({ name: role, description: role });
-  await b.store.addMembership(id, role);
-  const authenticator = makeSoftAuthenticator();
-  await b.store.addCredential({
-    id: authenticator.credentialId,
-    userId: id,
-    publicKey: authenticator.cosePublicKey,
-    counter: 0,
-    transports: ['usb'],
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    backedUp: false,
-    createdAt: b.clock.now,
-    lastUsedAt: b.clock.now,
-  });
-  const key = await makeTestDeviceKey();
-  const token = await b.issueToken(user, key, { expiresIn: 3600 });
-  return { user, key, token, authenticator, counter: 0 };
-}
 
 function client(b: ApiTestBroker, base: string, key: DeviceKey, token: string): BrokerClient {
   return {

@@ -1,13 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  apiTestBroker,
-  makeTestDeviceKey,
-  type ApiTestBroker,
-} from '@strongroom/broker/api/apiTestBroker.js';
-import { makeSoftAuthenticator } from '@strongroom/broker/webauthn/softAuthenticator.test-support.js';
+import { apiTestBroker } from '@strongroom/broker/api/apiTestBroker.js';
 import Fastify from 'fastify';
+import { benchPerson as person } from './benchPerson.js';
 import { sseReader } from './sseReader.js';
 
 /**
@@ -33,27 +29,6 @@ const pct = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
-
-async function person(b: ApiTestBroker, id: string, role: string) {
-  const user = await b.newUser({ id, email: `${id}@example.test` });
-  await b.store.upsertRole({ name: role, description: role });
-  await b.store.addMembership(id, role);
-  const authenticator = makeSoftAuthenticator();
-  await b.store.addCredential({
-    id: authenticator.credentialId,
-    userId: id,
-    publicKey: authenticator.cosePublicKey,
-    counter: 0,
-    transports: ['usb'],
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    backedUp: false,
-    createdAt: b.clock.now,
-    lastUsedAt: b.clock.now,
-  });
-  const key = await makeTestDeviceKey();
-  const token = await b.issueToken(user, key, { expiresIn: 3600 });
-  return { user, key, token, authenticator, counter: 0 };
-}
 
 async function brokerRun(rounds: number): Promise<number[]> {
   const b = await apiTestBroker();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeRequestView, NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import { activateStrongroom, type Activated } from './activateStrongroom.js';
 import * as core from './core.js';
 import { FakeAccess } from './testing/FakeAccess.js';
@@ -9,7 +10,7 @@ const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.
   contributes: { commands: Array<{ command: string; category: string }> };
 };
 
-const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);
+const T0 = NOW;
 
 async function start(): Promise<{
   vs: FakeVscode;
@@ -200,27 +201,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     const { vs, access, activated } = await start();
     running = activated;
     access.signInAs('bob@example.test');
-    access.toReview = [
-      {
-        id: 'r1',
-        requesterId: 'u1',
-        requesterEmail: 'alice@example.test',
-        target: { type: 'Role', id: 'restricted-data-reader' },
-        tier: 'restricted',
-        durationMinutes: 30,
-        reason: 'Investigate label drift',
-        ticket: null,
-        status: 'pending',
-        approvalsRequired: 2,
-        approvals: [],
-        emergency: false,
-        contentHash: 'c',
-        createdAt: T0,
-        expiresAt: T0 + 3600_000,
-        denyReason: null,
-        grantId: null,
-      },
-    ];
+    access.toReview = [makeRequestView({ id: 'r1', requesterEmail: 'alice@example.test' })];
     vs.answers.push((items: readonly { label: string }[]) => ({ ...items[0], id: 'approve' }));
     // The approval is recorded by the broker page; the next poll no longer lists it.
     const review = vs.commands.get('strongroom.reviewRequests')?.('r1');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
+import { findSecretsInFiles } from '@strongroom/cli/testing/findSecretsInFiles.js';
 import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -254,7 +255,11 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
       'AWS_EC2_METADATA_DISABLED=true aws configure export-credentials --format process',
     );
     expect(first.rc, first.stdout).toBe('0');
-    const credentials = JSON.parse(first.stdout) as { AccessKeyId: string; SecretAccessKey: string };
+    const credentials = JSON.parse(first.stdout) as {
+      AccessKeyId: string;
+      SecretAccessKey: string;
+      SessionToken: string;
+    };
     expect(sts.issued.map((i) => i.accessKeyId)).toContain(credentials.AccessKeyId);
     expect(env.stdout).not.toContain(credentials.SecretAccessKey);
 
@@ -271,6 +276,24 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     expect(after.rc).not.toBe('0');
     expect(after.stdout).not.toContain(credentials.AccessKeyId);
     await page.locator('.part.panel').screenshot({ path: join(ARTIFACTS, 'terminal.png') });
+
+    // No secret in VS Code's settings, globalState/workspace state, logs (incl. the extension's
+    // output channel) or extension folder, nor in Alice's home: not the AWS keys, not her access
+    // token, not the terminal's token (which only ever lived in that terminal's environment).
+    const accessToken = JSON.parse((await cli(alice.cli, ['token', '--json'])).stdout) as {
+      access_token: string;
+    };
+    const terminalToken = /^AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)$/m.exec(env.stdout)?.[1] ?? '';
+    expect(terminalToken.length).toBeGreaterThan(40);
+    await page.keyboard.press('Control+S'); // nudge VS Code to flush its state to disk
+    expect(
+      findSecretsInFiles([codeServer.userDataDir, join(root, 'extensions'), alice.cli.root], {
+        awsSecretAccessKey: credentials.SecretAccessKey,
+        awsSessionToken: credentials.SessionToken,
+        accessToken: accessToken.access_token,
+        terminalToken,
+      }),
+    ).toEqual([]);
 
     // And the restricted one: the countdown goes away.
     await runFromPalette(page, 'Strongroom: Drop Elevation');

@@ -1,5 +1,6 @@
 import type { AccessMethod, AccessPort, TerminalGrant } from '@strongroom/shared/access/AccessPort.js';
 import { AgentStateStore, initialAgentState, type AgentGrant } from '@strongroom/shared/agent/AgentState.js';
+import { makeAgentState, makeGrant } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import type { AgentParams, AgentResult } from '@strongroom/shared/protocol/agentApi.js';
 import type { AccessRequestView, TargetsResponse } from '@strongroom/shared/protocol/jitApi.js';
 
@@ -49,37 +50,14 @@ export class FakeAccess implements AccessPort {
   constructor(readonly now: () => number) {}
 
   signInAs(email = 'alice@example.test'): void {
+    const { session } = makeAgentState();
+    if (session.status !== 'signedIn') throw new Error('fixture');
     this.signedIn = true;
-    this.state.update({
-      session: {
-        status: 'signedIn',
-        profile: 'default',
-        broker: 'http://localhost:7700',
-        user: { subject: 'u1', email, name: null },
-        amr: ['hwk'],
-        acr: 'urn:strongroom:acr:hwk',
-        authTime: this.now(),
-        accessTokenExpiresAt: this.now() + 600_000,
-        sessionEndsAt: this.now() + 12 * 3600_000,
-        sessionEndSource: 'id_token',
-        deviceKey: { thumbprint: 't', protection: 'software' },
-      },
-    });
+    this.state.update({ session: { ...session, user: { ...session.user, email } } });
   }
 
   grant(overrides: Partial<AgentGrant> = {}): AgentGrant {
-    return {
-      id: 'g1',
-      requestId: 'r1',
-      target: { type: 'Role', id: 'restricted-data-reader' },
-      tier: 'restricted',
-      state: 'active',
-      emergency: false,
-      durationMinutes: 60,
-      activateBy: this.now() + 3600_000,
-      expiresAt: this.now() + 42 * 60_000,
-      ...overrides,
-    };
+    return makeGrant(overrides, this.now());
   }
 
   async call<M extends AccessMethod>(method: M, params: AgentParams<M>): Promise<AgentResult<M>> {

@@ -1,42 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { initialAgentState, type AgentGrant, type AgentState } from '../agent/AgentState.js';
 import type { AccessRequestView } from '../protocol/jitApi.js';
+import { makeGrant, makeRequestView, MINUTE as MIN, NOW } from './accessFixtures.test-support.js';
 import { NotificationPlanner } from './NotificationPlanner.js';
 
-const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
-const MIN = 60_000;
 const base: AgentState = initialAgentState();
-const grant = (o: Partial<AgentGrant> = {}): AgentGrant => ({
-  id: 'g1',
-  requestId: 'r1',
-  target: { type: 'Role', id: 'restricted-data-reader' },
-  tier: 'restricted',
-  state: 'approved',
-  emergency: false,
-  durationMinutes: 30,
-  activateBy: NOW + 60 * MIN,
-  expiresAt: null,
-  ...o,
-});
-const request = (id: string): AccessRequestView => ({
-  id,
-  requesterId: 'u2',
-  requesterEmail: 'dave@example.test',
-  target: { type: 'Role', id: 'restricted-data-reader' },
-  tier: 'restricted',
-  durationMinutes: 30,
-  reason: 'Investigate label drift',
-  ticket: null,
-  status: 'pending',
-  approvalsRequired: 2,
-  approvals: [],
-  emergency: false,
-  contentHash: 'c',
-  createdAt: NOW,
-  expiresAt: NOW + 60 * MIN,
-  denyReason: null,
-  grantId: null,
-});
+/** Approved, waiting for activation (the planner's first news). */
+const grant = (o: Partial<AgentGrant> = {}): AgentGrant =>
+  makeGrant({ state: 'approved', durationMinutes: 30, expiresAt: null, ...o });
+const request = (id: string): AccessRequestView => makeRequestView({ id });
 
 describe('NotificationPlanner (coalesced notifications from state and clock)', () => {
   it('tells an approval once, with Activate for that grant, however often the state is pushed', () => {

@@ -1,42 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { initialAgentState, type AgentGrant, type AgentState } from '../agent/AgentState.js';
+import { makeAgentState, makeGrant, MINUTE as MIN, NOW } from './accessFixtures.test-support.js';
 import { formatTimeLeft } from './formatTimeLeft.js';
 import { statusBarModel } from './statusBarModel.js';
 
-const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
-const MIN = 60_000;
-
 function signedIn(overrides: Partial<AgentState> = {}, sessionLeft = 8 * 60 * MIN): AgentState {
-  return {
-    ...initialAgentState(),
-    session: {
-      status: 'signedIn',
-      profile: 'default',
-      broker: 'http://localhost:7700',
-      user: { subject: 'u1', email: 'alice@example.test', name: null },
-      amr: ['hwk'],
-      acr: 'urn:strongroom:acr:hwk',
-      authTime: NOW - MIN,
-      accessTokenExpiresAt: NOW + 10 * MIN,
-      sessionEndsAt: NOW + sessionLeft,
-      sessionEndSource: 'id_token',
-      deviceKey: { thumbprint: 't', protection: 'software' },
-    },
-    ...overrides,
-  };
+  const state = makeAgentState(overrides);
+  if (state.session.status !== 'signedIn') throw new Error('fixture');
+  return { ...state, session: { ...state.session, sessionEndsAt: NOW + sessionLeft } };
 }
-const grant = (o: Partial<AgentGrant> = {}): AgentGrant => ({
-  id: 'g1',
-  requestId: 'r1',
-  target: { type: 'Role', id: 'restricted-data-reader' },
-  tier: 'restricted',
-  state: 'active',
-  emergency: false,
-  durationMinutes: 60,
-  activateBy: NOW + 60 * MIN,
-  expiresAt: NOW + 42 * MIN,
-  ...o,
-});
+const grant = (o: Partial<AgentGrant> = {}): AgentGrant => makeGrant(o);
 
 describe('statusBarModel', () => {
   it('time left reads at a glance and never shows 0 while it lasts', () => {

@@ -56,7 +56,6 @@ export async function startCodeServer(options: {
       'extensions.autoUpdate': false,
       'update.mode': 'none',
       'telemetry.telemetryLevel': 'off',
-      'terminal.integrated.enablePersistentSessions': false,
       ...options.settings,
     }),
   );
