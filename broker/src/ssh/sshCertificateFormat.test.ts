@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestPostgresStore } from '../store/postgresTestHarness.js';
 import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { loadSshCa, type SshCa } from './loadSshCa.js';
 import { parseSshPublicKey } from './parseSshPublicKey.js';
@@ -80,6 +82,22 @@ describe('SSH CA key', () => {
       expect((await loadSshCa(fresh.store)).publicKeyLine).not.toBe(ca.publicKeyLine);
     } finally {
       await fresh.dispose();
+    }
+  });
+});
+
+describe('SSH CA key on PostgreSQL', () => {
+  it('two broker instances starting at once on one schema end up with one CA', async () => {
+    const pg = await openTestPostgresStore();
+    try {
+      const other = await pg.openAnother();
+      const [a, b] = await Promise.all([loadSshCa(pg.store), loadSshCa(other)]);
+      expect(a.publicKeyLine).toBe(b.publicKeyLine);
+      // And it signs: a certificate from one verifies against the other's line.
+      const signed = a.sign(Buffer.from('x'));
+      expect(verify(null, Buffer.from('x'), b.publicKey.toString('pkcs8'), signed)).toBe(true);
+    } finally {
+      await pg.dispose();
     }
   });
 });
