@@ -17,7 +17,6 @@ import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStand
 import { cacheAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
-import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
@@ -25,6 +24,7 @@ import { SESSION_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
+import { recordedWorkstation } from './harness/recordedWorkstation.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 
 // Real broker, Chromium, CLI and awscli processes on a shared 2-core machine: generous timeouts.
@@ -233,7 +233,9 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       notify: () => undefined,
     };
     const session = createSessionController({ host, store, profile });
-    const postureHost = createNodePostureHost();
+    // Recorded host facts (a passing Ubuntu workstation; the checks run for real): this CI VM fails
+    // disk encryption, and the agent holds credentials back while posture fails.
+    let firewall: 'on' | 'open' = 'on';
     const agent = createAgent({
       profile,
       session,
@@ -243,10 +245,13 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       clock: systemClock,
       notifier: { show: () => undefined },
       posture: {
-        run: () => runPostureChecks(postureHost),
-        platformFacts: () => collectPlatformFacts(postureHost),
+        run: () => {
+          const machine = recordedWorkstation({ firewall });
+          return runPostureChecks(machine.host, machine.options);
+        },
+        platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall }).host),
       },
-      platform: process.platform,
+      platform: 'linux',
       version: 'strongroom-aws-e2e/1',
       log,
     });
@@ -267,7 +272,12 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
     });
     try {
       await agent.start();
-      await until('the agent knows the grant', () => agent.state.get().grants.some((g) => g.id === grantId));
+      await until(
+        'the agent knows the grant and posture passes',
+        () =>
+          agent.state.get().grants.some((g) => g.id === grantId) &&
+          agent.state.get().posture.status === 'pass',
+      );
 
       // Shell exports: the loopback URL and the terminal's token, never a key.
       const shell = await cli('alice', ['env', 'aws', '--role', ROLE]);
@@ -304,6 +314,32 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         expect(refused.code).not.toBe(0);
         expect(refused.stdout).not.toContain('ASIA');
       }
+      // Posture fails (the firewall opens): the endpoint holds the keys back, even from memory;
+      // once it passes again, the same terminal token works again.
+      firewall = 'open';
+      agent.trigger('manual');
+      await until('posture fails', () => agent.state.get().posture.status === 'fail');
+      const failing = await awscli(
+        ['configure', 'export-credentials', '--format', 'process'],
+        awsEnv(exports as Record<string, string>),
+      );
+      expect(failing.code).not.toBe(0);
+      expect(failing.stdout).not.toContain('ASIA');
+      const envFailing = await cli('alice', ['env', 'aws', '--role', ROLE]);
+      expect(envFailing.code).not.toBe(0);
+      expect(envFailing.stderr).toMatch(/posture/);
+      firewall = 'on';
+      agent.trigger('manual');
+      await until('posture passes again', () => agent.state.get().posture.status === 'pass');
+      expect(
+        json<Record<string, unknown>>(
+          await awscli(
+            ['configure', 'export-credentials', '--format', 'process'],
+            awsEnv(exports as Record<string, string>),
+          ),
+        )['AccessKeyId'],
+      ).toBe(sts.issued[0]?.accessKeyId);
+
       // Another profile than the agent serves: refused, nothing made.
       const otherProfile = await people.run('alice', ['env', 'aws', '--role', ROLE], {
         STRONGROOM_PROFILE: 'someone-else',

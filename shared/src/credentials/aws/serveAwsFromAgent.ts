@@ -2,6 +2,7 @@ import type { Agent } from '../../agent/createAgent.js';
 import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../../config/resolveProfile.js';
 import { StrongroomError } from '../../errors/StrongroomError.js';
+import type { AgentPosture } from '../../protocol/agentApi.js';
 import { AWS_TERMINAL_METHOD, awsTerminalMethod } from '../../protocol/awsAgentApi.js';
 import type { CredentialStore } from '../../vault/CredentialStore.js';
 import { AwsTerminals } from './AwsTerminals.js';
@@ -15,6 +16,11 @@ export interface AwsAgentDeps {
   readonly now: () => number;
   /** Never called with a token or a key. */
   readonly log: (message: string) => void;
+  /**
+   * Whether this posture lets the agent hand out AWS credentials: the agent's own rule for
+   * `credentials.get` (AgentOptions.postureAllows). Default: every check passed.
+   */
+  readonly postureAllows?: (posture: AgentPosture) => boolean;
 }
 
 export interface AwsAgentService {
@@ -32,6 +38,7 @@ const DEFAULT_TERMINAL_SECONDS = 12 * 3600;
  * - `credentials.get` kind `aws` (target = the Strongroom role): the credential_process fields;
  * - `aws.terminal` (`strongroom env aws --role`): checks the role now, then a per-terminal token
  *   tied to the grant (the agent's TerminalTokens) and the two pointer variables;
+ * - nothing while the device's posture fails (the agent's rule), not even from memory;
  * - the agent's wipes (grant ended, lock, sign-out) drop the in-memory credentials; the agent
  *   itself revokes the grant's terminals and wipes the vault entries by grant tag.
  */
@@ -42,11 +49,26 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     client: () => Promise.resolve(deps.broker),
     now: deps.now,
   });
+  const postureAllows = deps.postureAllows ?? ((p: AgentPosture) => p.status === 'pass');
+  // Like the agent's credentials.get: a failing device gets nothing, not even from memory, until
+  // its checks pass again (the terminal tokens stay: fixing the device brings them back).
+  const requirePosture = (): void => {
+    if (!postureAllows(agent.state.get().posture))
+      throw new StrongroomError(
+        'posture_failing',
+        'Device posture does not pass: the agent holds AWS credentials back.',
+        {
+          hint: 'Run `strongroom posture` and apply the fixes; the agent re-checks every 5 minutes.',
+        },
+      );
+  };
   const terminals = new AwsTerminals(agent.terminals);
   const server = await startContainerCredentialsServer({
     terminals,
-    credentialsFor: (role, terminal) =>
-      provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) }),
+    credentialsFor: (role, terminal) => {
+      requirePosture();
+      return provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) });
+    },
     log: deps.log,
   });
   const unsubscribe = agent.onWipe((scope) => {
@@ -84,6 +106,7 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       throw new StrongroomError('not_signed_in', 'The agent is not signed in.', {
         hint: 'Run `strongroom login`.',
       });
+    requirePosture();
     // Fetch once now: a role without a covering grant fails here, with the broker's reason.
     const credentials = await provider.get({
       role: params.role,
