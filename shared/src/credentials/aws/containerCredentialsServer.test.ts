@@ -57,6 +57,7 @@ describe('container-credentials endpoint', () => {
   let server: ContainerCredentialsServer;
   let asked: Array<{ role: string; terminal: ContainerTerminal }>;
   let refuse: StrongroomError | undefined;
+  let logged: string[];
 
   beforeEach(async () => {
     clock = Date.now();
@@ -64,7 +65,9 @@ describe('container-credentials endpoint', () => {
     terminals = new AwsTerminals(tokens);
     asked = [];
     refuse = undefined;
+    logged = [];
     server = await startContainerCredentialsServer({
+      log: (m) => logged.push(m),
       terminals,
       credentialsFor: (role, terminal) => {
         asked.push({ role, terminal });
@@ -126,6 +129,9 @@ describe('container-credentials endpoint', () => {
     }
     expect((await get(server.urlFor('r1'), { authorization: t }, 'POST')).status).toBe(405);
     expect(asked).toHaveLength(0);
+    // Each refusal is in the agent's log, never with the presented token.
+    expect(logged.filter((m) => /refused|may not fetch/.test(m))).toHaveLength(cases.length);
+    expect(logged.join('\n')).not.toContain(t.slice(0, 20));
 
     const closed = terminal('r1');
     expect(tokens.revoke(closed.terminalId)).toBe(true); // the terminal closed

@@ -44,6 +44,7 @@ export async function startContainerCredentialsServer(
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const host = request.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      options.log?.('container credentials: refused a request for another Host (DNS rebinding?)');
       send(response, 403, { message: 'forbidden' });
       return;
     }
@@ -64,10 +65,17 @@ export async function startContainerCredentialsServer(
         ? options.terminals.verify(authorization)
         : undefined;
     if (terminal === undefined) {
+      // The caller learns nothing; the agent's log (never the token) says it happened.
+      options.log?.(
+        `container credentials: refused a request without a live terminal token (${request.method ?? ''} ${path.slice(0, 100)})`,
+      );
       send(response, 401, { message: 'unauthorized' });
       return;
     }
     if (role === '' || (terminal.role !== undefined && terminal.role !== role)) {
+      options.log?.(
+        `container credentials: terminal "${terminal.label}" may not fetch role "${role.slice(0, 100)}"`,
+      );
       send(response, 403, { message: 'forbidden' });
       return;
     }
