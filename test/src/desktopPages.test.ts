@@ -247,6 +247,15 @@ describe('desktop pages in Chromium, over the real agent and broker', () => {
     ).toBe(false);
     await hasText(page.getByTestId('dry-run'), 'Check the request');
     expect(await page.getByTestId('submit').isDisabled()).toBe(true);
+
+    // The broker decides anyway: without the form's own limit, its dry run says no, and why.
+    await page.getByLabel('For how long (minutes)').evaluate((el) => el.removeAttribute('max'));
+    await page.getByTestId('check').click();
+    expect(await settled(page)).toMatch(/^done: Checked: this request would be denied/);
+    await hasText(page.getByTestId('dry-run-verdict'), 'Would be denied.');
+    expect(await page.getByTestId('dry-run-reasons').locator('li').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('dry-run-reasons').textContent()).toMatch(/120|duration|minutes/i);
+    expect(await page.getByTestId('submit').isDisabled()).toBe(true);
   });
 
   it('approvals: B and C each approve with a key touch in the app page; A cannot approve her own; A is told to activate', async () => {
