@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
-import { makeAccessRequest, makeGrant } from '../store/jitStoreConformance.js';
 import { authorizeIssuance, MAX_CREDENTIAL_SECONDS } from './authorizeIssuance.js';
+import { issuanceCaller, storedActiveGrant } from './issuanceFixtures.test-support.js';
 
 const MIN = 60_000;
 const customerPii = { type: 'Dataset', id: 'customer-pii' };
@@ -18,39 +17,10 @@ describe('authorizeIssuance', () => {
   });
   afterEach(async () => w.close());
 
-  async function callerOf(p: Person): Promise<ApiCaller> {
-    const device = await w.broker.store.getDevice(p.deviceId);
-    return {
-      user: p.user,
-      thumbprint: p.key.thumbprint,
-      clientId: 'strongroom-cli',
-      grantId: 'oidc-grant',
-      scopes: new Set(['openid']),
-      srcIp: '127.0.0.1',
-      ...(device === undefined ? {} : { device }),
-    };
-  }
-
+  const callerOf = (p: Person) => issuanceCaller(w, p);
   /** A grant stored as approved and activated now (the approval flow is tested in jitRoutes.test.ts). */
-  async function activeGrant(
-    p: Person,
-    target: { type: string; id: string },
-    minutes: number,
-  ): Promise<string> {
-    const now = w.broker.clock.now;
-    const request = makeAccessRequest(p.user.id, { target, status: 'approved', createdAt: now });
-    await w.broker.store.createAccessRequest(request);
-    const grant = makeGrant(request, {
-      id: randomUUID(),
-      status: 'active',
-      tier: 'restricted',
-      activatedAt: now,
-      expiresAt: now + minutes * MIN,
-      activateBy: now + 60 * MIN,
-    });
-    await w.broker.store.createGrant(grant);
-    return grant.id;
-  }
+  const activeGrant = (p: Person, target: { type: string; id: string }, minutes: number) =>
+    storedActiveGrant(w, p, target, minutes, { tier: 'restricted' });
 
   const refusal = async (p: Promise<unknown>): Promise<{ code: string; message: string }> => {
     const e: unknown = await p.then(

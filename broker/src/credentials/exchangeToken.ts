@@ -9,6 +9,7 @@ import type { JitDeps } from '../jit/JitDeps.js';
 import type { Store } from '../store/Store.js';
 import { authorizeIssuance } from './authorizeIssuance.js';
 import { callerOfSubjectToken } from './callerOfSubjectToken.js';
+import { confirmIssuanceInTx } from './confirmIssuanceInTx.js';
 import type { GrantTokenIssuer } from './grantTokenIssuer.js';
 import { serviceForAudience } from './serviceForAudience.js';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, type TokenExchangeParams } from './tokenExchangeParams.js';
@@ -169,6 +170,9 @@ export function tokenExchangeHandler(deps: TokenExchangeDeps): (ctx: KoaContextW
           requestedSeconds: deps.lifetimeSeconds,
         },
       );
+      // `store` is this request's transaction: the re-read locks the rows (PostgreSQL) so a lock or
+      // grant end cannot commit between this decision and the ledger write below.
+      await confirmIssuanceInTx(store, caller, decision, deps.now());
     } catch (error) {
       if (error instanceof BrokerError) return refuse(oauthErrorOf(error), service.kind);
       throw error;

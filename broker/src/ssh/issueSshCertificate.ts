@@ -3,6 +3,7 @@ import type { SshCertificateRequest, SshCertificateResponse } from '@strongroom/
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { auditIssuanceRefusal, issuanceActor } from '../credentials/auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../credentials/authorizeIssuance.js';
+import { confirmIssuanceInTx } from '../credentials/confirmIssuanceInTx.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { authorizeSessionEvent } from '../jit/authorizeSessionEvent.js';
 import type { JitDeps } from '../jit/JitDeps.js';
@@ -83,6 +84,7 @@ export async function issueSshCertificate(
       const id = `ssh:${serial}`;
       try {
         await store.transaction(async (tx) => {
+          await confirmIssuanceInTx(tx, caller, decision, deps.jit.now());
           await tx.recordIssuedCredential({
             id,
             kind: 'ssh-certificate',

@@ -4,6 +4,7 @@ import { authorizeSessionEvent } from '../../jit/authorizeSessionEvent.js';
 import type { JitDeps } from '../../jit/JitDeps.js';
 import { auditIssuanceRefusal, issuanceActor } from '../auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../authorizeIssuance.js';
+import { confirmIssuanceInTx } from '../confirmIssuanceInTx.js';
 import type { GrantTokenIssuer } from '../grantTokenIssuer.js';
 import { awsRoleFor } from './awsRoleFor.js';
 
@@ -83,6 +84,7 @@ export async function issueAwsWebIdentity(
       audience: deps.audience,
     };
     await store.transaction(async (tx) => {
+      await confirmIssuanceInTx(tx, caller, decision, deps.jit.now());
       await tx.recordIssuedCredential({
         id: jwt.jti,
         kind: 'aws-web-identity',
