@@ -3,7 +3,6 @@ import { STATE_CHANNEL, type DesktopPage, type DesktopState } from '../api/Deskt
 import { ipcChannels } from '../ipc.js';
 import { pageUrl } from './appPages.js';
 import type { IpcHandler } from './createIpcHandler.js';
-import { hardenWebContents } from './hardenWebContents.js';
 import { windowOptions } from './windowOptions.js';
 
 export interface AppWindows {
@@ -13,8 +12,8 @@ export interface AppWindows {
 }
 
 /**
- * The app's windows: one per page, reused when open. Every window gets windowOptions() and the
- * per-window hardening; every IPC channel is registered once, and each message is passed to the
+ * The app's windows: one per page, reused when open. Every window gets windowOptions() (the
+ * navigation rules are set on every web contents by main.ts); every IPC channel is registered once, and each message is passed to the
  * one handler with the URL of the frame that sent it (createIpcHandler checks it).
  */
 export function createAppWindows(deps: {
@@ -22,7 +21,6 @@ export function createAppWindows(deps: {
   preload: string;
   devTools: boolean;
   handler: IpcHandler;
-  log: (message: string) => void;
 }): AppWindows {
   const windows = new Map<DesktopPage, BrowserWindow>();
   for (const channel of ipcChannels.keys())
@@ -40,7 +38,6 @@ export function createAppWindows(deps: {
       }
       const window = new BrowserWindow(windowOptions(page, deps.preload, { devTools: deps.devTools }));
       windows.set(page, window);
-      hardenWebContents(window.webContents, deps.log);
       window.once('ready-to-show', () => window.show());
       window.on('closed', () => windows.delete(page));
       void window.loadURL(pageUrl(deps.appBase(), page));

@@ -75,7 +75,6 @@ async function main(): Promise<void> {
     appBase,
     preload: PRELOAD_FILE,
     devTools: !app.isPackaged,
-    log: (m) => log('warn', m),
     handler: createIpcHandler({
       appBase,
       methods: createDesktopMethods({
