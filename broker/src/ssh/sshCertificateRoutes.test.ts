@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
 import { lockInTx } from '../locks/lockPrincipal.js';
-import { makeAccessRequest, makeGrant } from '../store/jitStoreConformance.js';
+import { storedActiveGrant } from '../credentials/issuanceFixtures.test-support.js';
 import { SSH_CLOCK_SKEW_SECONDS } from './issueSshCertificate.js';
 
 // The route through the real broker (createBrokerServer, SQLite, default bundle, DPoP), certificates
@@ -28,26 +28,9 @@ function writeTemp(content: string | Buffer): string {
   return file;
 }
 
-/** A grant stored as approved and active since now (approval is tested in jitRoutes.test.ts). */
-async function grantFor(
-  p: Person,
-  target: { type: string; id: string },
-  minutes: number,
-  at = w.broker.clock.now,
-) {
-  const request = makeAccessRequest(p.user.id, { target, status: 'approved', createdAt: at });
-  await w.broker.store.createAccessRequest(request);
-  const grant = makeGrant(request, {
-    id: randomUUID(),
-    status: 'active',
-    tier: 'internal',
-    activatedAt: at,
-    expiresAt: at + minutes * MIN,
-    activateBy: at + 60 * MIN,
-  });
-  await w.broker.store.createGrant(grant);
-  return grant.id;
-}
+/** A grant stored as approved and active since `at` (approval is tested in jitRoutes.test.ts). */
+const grantFor = (p: Person, target: { type: string; id: string }, minutes: number, at?: number) =>
+  storedActiveGrant(w, p, target, minutes, at === undefined ? {} : { at });
 
 const researcher = { type: 'Role', id: 'ml-researcher' };
 const issue = (p: Person, body: Record<string, unknown>) =>
