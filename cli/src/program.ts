@@ -181,6 +181,41 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     );
 
   program
+    .command('credential-process')
+    .description(
+      'AWS credential_process helper: temporary credentials for a role as JSON on stdout (nothing else), cached in the keychain',
+    )
+    .requiredOption(
+      '--role <role>',
+      'Strongroom role or asset mapped to an AWS role, e.g. restricted-data-reader',
+    )
+    .option('--grant <id>', 'the grant to use (default: your active grant that covers the role)')
+    .action((options: import('./commands/credentialProcess.js').CredentialProcessOptions) =>
+      run(false, async () =>
+        (await import('./commands/credentialProcess.js')).credentialProcess(global(), options),
+      ),
+    );
+
+  program
+    .command('env')
+    .description('print shell exports that point tools at Strongroom (pointers, never keys)')
+    .command('aws')
+    .description(
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI and a new per-terminal AWS_CONTAINER_AUTHORIZATION_TOKEN from the running agent',
+    )
+    .requiredOption('--role <role>', 'Strongroom role or asset mapped to an AWS role')
+    .option('--grant <id>', 'the grant to use (default: your active grant that covers the role)')
+    .option('--label <text>', 'what this terminal is for (shown in the tray)')
+    .option(
+      '--ttl <duration>',
+      'how long the token lives, e.g. 4h (default 12h; never past the grant or session)',
+    )
+    .option('--json', 'print as JSON')
+    .action((options: import('./commands/envAws.js').EnvAwsOptions) =>
+      run(options.json, async () => (await import('./commands/envAws.js')).envAws(global(), options)),
+    );
+
+  program
     .command('git-credential <action>')
     .description("git credential helper (get, store, erase): short-lived tokens for the profile's git hosts")
     .action((action: string) =>
@@ -246,6 +281,14 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
     .option('--use', 'make this profile the current one')
     .action((url: string, options: { clientId?: string; acr?: string; use?: boolean }) =>
       run(false, async () => (await import('./commands/config.js')).configSetBroker(global(), url, options)),
+    );
+  config
+    .command('set-aws')
+    .description('where the AWS helpers trade web-identity tokens (STS endpoint, region) for the profile')
+    .option('--sts-endpoint <url>', 'STS endpoint (https, or http on loopback); "default" for AWS')
+    .option('--region <region>', 'signing region, e.g. eu-west-1')
+    .action((options: { stsEndpoint?: string; region?: string }) =>
+      run(false, async () => (await import('./commands/config.js')).configSetAws(global(), options)),
     );
   for (const [name, which, what] of [
     ['git-host <host> [service]', 'git', 'git host (host[:port]) the credential helper answers for'],

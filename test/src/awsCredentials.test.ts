@@ -300,7 +300,14 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         ),
       );
       expect(exported['AccessKeyId']).toBe(sts.issued[0]?.accessKeyId);
-      expect(sts.issued).toHaveLength(2); // the agent served the keychain's credentials from memory
+      expect(sts.issued).toHaveLength(2);
+      // One token per job, with its own lifetime (never past the grant's end).
+      const job = json<{ expiresAt: number; grantId: string }>(
+        await cli('alice', ['env', 'aws', '--role', ROLE, '--ttl', '2m', '--json']),
+      );
+      expect(job.grantId).toBe(grantId);
+      expect(job.expiresAt).toBeLessThanOrEqual(Date.now() + 120_000);
+      expect((await cli('alice', ['env', 'aws', '--role', ROLE, '--ttl', '13h'])).code).toBe(2); // the agent served the keychain's credentials from memory
       const url = exports['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '';
       const wrongOrNone: Array<Record<string, string>> = [
         { AWS_CONTAINER_AUTHORIZATION_TOKEN: randomBytes(32).toString('base64url') },

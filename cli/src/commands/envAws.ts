@@ -1,5 +1,6 @@
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
+import { parseDuration } from '@strongroom/shared/access/parseDuration.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
@@ -12,6 +13,8 @@ export interface EnvAwsOptions {
   role: string;
   grant?: string;
   label?: string;
+  /** A duration (`4h`, `90m`): the token's lifetime, capped by the grant's and the session's end. */
+  ttl?: string;
   json?: boolean;
 }
 
@@ -45,6 +48,7 @@ export async function envAws(global: GlobalOptions, options: EnvAwsOptions): Pro
       profile: global.profile ?? process.env['STRONGROOM_PROFILE'] ?? config.currentProfile,
       ...(options.grant === undefined ? {} : { grantId: options.grant }),
       label: options.label ?? `strongroom env aws --role ${options.role}`.slice(0, 100),
+      ...(options.ttl === undefined ? {} : { ttlSeconds: ttlSeconds(options.ttl) }),
     })) as AwsTerminalResult;
     if (options.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
@@ -58,4 +62,14 @@ export async function envAws(global: GlobalOptions, options: EnvAwsOptions): Pro
   } finally {
     agent.close();
   }
+}
+
+/** 1 minute to 12 hours, as the agent accepts. */
+function ttlSeconds(text: string): number {
+  const minutes = parseDuration(text);
+  if (minutes > 12 * 60)
+    throw new StrongroomError('usage', `--ttl ${text} is longer than 12 hours.`, {
+      hint: 'Tokens never outlive the grant anyway; ask for a longer grant if the job needs one.',
+    });
+  return minutes * 60;
 }
