@@ -250,6 +250,32 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     expect(violations).toEqual([]);
   });
 
+  it('an access review from the page: memberships with last use, keep one, remove another', async () => {
+    await bob.goto(`${broker.issuer}/admin/reviews`);
+    await bob.getByLabel('Name (optional)').fill('Q4 access review');
+    await bob.getByTestId('start-review').click();
+    await bob.waitForURL((url) => url.search.includes('done=started'));
+    const items = bob.getByTestId('review-items');
+    // carl used ml-engineers (his request); bob used team-leads (his approval) and admin (pages).
+    const row = (text: string) => items.locator('tr').filter({ hasText: text });
+    expect(await row('carl@example.test').textContent()).toMatch(/ml-engineers.*UTC/);
+    expect(await row('bob@example.test').filter({ hasText: 'admin' }).textContent()).toMatch(/admin.*UTC/);
+    expect(await row('bob@example.test').filter({ hasText: 'team-leads' }).textContent()).toMatch(
+      /team-leads.*UTC/,
+    );
+    await shot(bob, 'review');
+    expect(await accessibilityProblems(bob)).toEqual([]);
+    await row('carl@example.test').getByRole('button', { name: /^Keep/ }).click();
+    await bob.waitForURL((url) => url.search.includes('done=decided'));
+    expect(await row('carl@example.test').textContent()).toContain('keep');
+    // Nobody reviews their own membership: refused with a reason on the page.
+    await row('bob@example.test')
+      .first()
+      .getByRole('button', { name: /^Remove/ })
+      .click();
+    expect(await bob.getByTestId('error').textContent()).toContain('nobody reviews their own access');
+  });
+
   it('one admin locks a person; another unlocks with a reason and a key touch', async () => {
     await root.goto(`${broker.issuer}/admin/sign-in`);
     await root.getByTestId('sign-in-key').click();

@@ -19,6 +19,8 @@ export interface PageSession {
 }
 
 export const PAGE_SESSION_COOKIE = 'sr_page';
+/** The client id the admin pages' sign-ins are audited with (OCSF 3002 `data.clientId`). */
+export const PAGES_CLIENT_ID = 'strongroom-pages';
 const MODEL = 'PageSession';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const idOf = (token: string): string => createHash('sha256').update(token).digest('base64url');

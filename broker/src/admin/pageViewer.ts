@@ -6,7 +6,7 @@ import { readCookie } from '../http/cookies.js';
 import { isAdmin } from '../jit/isAdmin.js';
 import type { UserRecord } from '../store/records.js';
 import type { StoreOps } from '../store/Store.js';
-import { findPageSession, PAGE_SESSION_COOKIE, type PageSession } from './pageSession.js';
+import { findPageSession, PAGE_SESSION_COOKIE, PAGES_CLIENT_ID, type PageSession } from './pageSession.js';
 
 /** Who is looking at an admin page: a signed-in, active user; `isAdmin` as isAdmin.ts decides. */
 export interface PageViewer {
@@ -73,7 +73,7 @@ export function callerOf(viewer: PageViewer): ApiCaller {
   return {
     user: viewer.user,
     thumbprint: '',
-    clientId: 'strongroom-pages',
+    clientId: PAGES_CLIENT_ID,
     grantId: '',
     scopes: new Set(),
     srcIp: viewer.srcIp,

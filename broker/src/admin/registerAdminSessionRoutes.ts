@@ -12,11 +12,10 @@ import { loginOptions } from '../webauthn/loginOptions.js';
 import { verifyLoginAssertion } from '../webauthn/verifyLoginAssertion.js';
 import type { AdminDeps } from './AdminDeps.js';
 import { adminFormRoute } from './adminRoute.js';
-import { createPageSession, endPageSession, pageSessionCookie } from './pageSession.js';
+import { createPageSession, endPageSession, PAGES_CLIENT_ID, pageSessionCookie } from './pageSession.js';
 import { pageViewerOf } from './pageViewer.js';
 
 const CHALLENGE_TTL_SECONDS = 300;
-export const PAGES_CLIENT_ID = 'strongroom-pages';
 
 /** The sign-in challenge belongs to this browser: keyed by its (double-submit) CSRF token. */
 const challengeKey = (csrf: string): string =>

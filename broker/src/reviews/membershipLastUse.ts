@@ -1,3 +1,4 @@
+import { PAGES_CLIENT_ID } from '../admin/pageSession.js';
 import type { AuditRecord } from '../audit/AuditEvent.js';
 import { ADMIN_ROLE } from '../enrollment/ensureAdminEnrollment.js';
 import { uidKey } from '../policy/collectPolicyReads.js';
@@ -17,6 +18,10 @@ function targetOf(value: unknown): { type: string; id: string } | undefined {
   const { type, id } = value as Record<string, unknown>;
   return typeof type === 'string' && typeof id === 'string' ? { type, id } : undefined;
 }
+
+/** An admin action, or a sign-in to the admin pages. */
+const adminUse = (r: AuditRecord): boolean =>
+  r.actor.kind === 'admin' || (r.activity === 'login' && r.data?.['clientId'] === PAGES_CLIENT_ID);
 
 /** What a successful record shows its actor doing that policy decides by membership. */
 function actOf(r: AuditRecord): Act | undefined {
@@ -48,7 +53,8 @@ function actOf(r: AuditRecord): Act | undefined {
 
 /**
  * When each standing membership was last used, from the audit log. A membership counts as used by
- * a successful record of its member when (a) it is `admin` and the record is an admin action, or
+ * a successful record of its member when (a) it is `admin` and the record is an admin action or a
+ * sign-in to the admin pages, or
  * (b) the record is a request, approval, denial or allowed decision that policy allows with that
  * membership alone (Cedar, in a context where every posture and key fact passes: the question is
  * whether the role grants the act at all, not whether the moment's device did). Reads the whole
@@ -96,8 +102,7 @@ export async function membershipLastUse(
       if (!roles) continue;
       const act = actOf(r);
       for (const role of roles) {
-        const used =
-          role === ADMIN_ROLE ? r.actor.kind === 'admin' : act !== undefined && roleGrants(role, act);
+        const used = role === ADMIN_ROLE ? adminUse(r) : act !== undefined && roleGrants(role, act);
         if (used) last.set(key(userId, role), r.time);
       }
     }
