@@ -39,19 +39,33 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+interface Rate {
+  /** Per second of wall-clock time. */
+  wall: number;
+  /**
+   * Per second of this process's own CPU time (user + system): on a machine shared with other
+   * jobs this is what one core of ours would do. Time waiting on fsync is not CPU time, so for the
+   * durable rows it is an upper bound that the disk may not allow.
+   */
+  cpu: number;
+}
+
 async function rate(
   count: number,
   inFlight: number,
   one: (i: number) => Promise<unknown> | unknown,
-): Promise<number> {
+): Promise<Rate> {
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < count) await one(next++);
     }),
   );
-  return (count / (performance.now() - start)) * 1000;
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wall: (count / wallMs) * 1000, cpu: (count / ((cpu.user + cpu.system) / 1000)) * 1000 };
 }
 
 console.log(`load average at start ${load()} (1/5/15 min), ${N} certificates per row`);
@@ -209,17 +223,18 @@ let issued = 0;
 for (const p of people) issued += await b.store.countIssuedCredentials(p.caller.user.id, 0);
 await b.close();
 
-const row = (name: string, perSecond: number): string =>
-  `${name}: ${fmt(perSecond)}/s (${(perSecond / baseline).toFixed(3)}x baseline)`;
-console.log(`baseline, bare Ed25519 sign (node:crypto, 260 B): ${fmt(baseline)}/s`);
+const row = (name: string, r: Rate): string =>
+  `${name}: ${fmt(r.wall)}/s (${(r.wall / baseline.wall).toFixed(3)}x baseline); per CPU-second ${fmt(r.cpu)} (${(r.cpu / baseline.cpu).toFixed(3)}x)`;
+console.log(row('baseline, bare Ed25519 sign (node:crypto, 260 B)', baseline));
 console.log(row('format + CA signature (sshpk layout, node:crypto sign)', format));
 console.log(
   row('issuance function, one at a time (policy, sign, ledger + audit, durable commit)', sequential),
 );
 console.log(row(`issuance function, ${CONCURRENCY} in flight (group commit)`, concurrent));
 console.log(row(`HTTP POST ${path} with DPoP, ${CONCURRENCY} in flight on loopback`, http));
+const verdict = (r: Rate): string => (r.wall >= 200 ? 'met' : 'NOT met');
 console.log(
-  `certificates issued ${issued}, HTTP failures ${failures}; goal >= 200/s: ${http >= 200 ? 'met' : 'NOT met'} through HTTP, ${Math.max(sequential, concurrent) >= 200 ? 'met' : 'NOT met'} for the issuance function`,
+  `certificates issued ${issued}, HTTP failures ${failures}; goal >= 200/s (wall clock): ${verdict(http)} through HTTP, ${verdict(concurrent.wall > sequential.wall ? concurrent : sequential)} for the issuance function`,
 );
 console.log(`load average at end ${load()}`);
 if (failures > 0) process.exitCode = 1;
