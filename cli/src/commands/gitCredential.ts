@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '@strongroom/shared/config/checkBrokerUrl.js';
+import { mappedService } from '@strongroom/shared/config/parseServiceMap.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import {
   gitAttribute,
@@ -52,7 +53,7 @@ export async function gitCredential(global: GlobalOptions, action: string): Prom
   const host = gitAttribute(input, 'host');
   const protocol = gitAttribute(input, 'protocol');
   const context = await cliContext(global, noBrowser);
-  const service = host === undefined ? undefined : context.profile.git?.[host.toLowerCase()];
+  const service = mappedService(context.profile.git, host?.toLowerCase());
   if (host === undefined || service === undefined) return EXIT.ok; // not ours: git asks other helpers
   if (action === 'erase') {
     await eraseServiceToken(context.store, context.profile.name, service);

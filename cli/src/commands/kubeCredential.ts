@@ -1,3 +1,4 @@
+import { mappedService } from '@strongroom/shared/config/parseServiceMap.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import { execCredentialFor } from '@strongroom/shared/service-tokens/execCredential.js';
 import { getServiceToken } from '@strongroom/shared/service-tokens/getServiceToken.js';
@@ -14,7 +15,7 @@ import { EXIT } from '../exitCodes.js';
  */
 export async function kubeCredential(global: GlobalOptions, options: { cluster: string }): Promise<number> {
   const context = await cliContext(global, noBrowser);
-  const service = context.profile.kube?.[options.cluster] ?? options.cluster;
+  const service = mappedService(context.profile.kube, options.cluster) ?? options.cluster;
   const token = await getServiceToken(context, { audience: service });
   if (token.tokenType !== 'Bearer')
     throw new StrongroomError(

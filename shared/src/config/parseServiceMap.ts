@@ -29,3 +29,16 @@ export function parseServiceMap(
   }
   return Object.freeze(out);
 }
+
+/**
+ * The service a key (git host, cluster) maps to: the map's own entries only. A plain lookup would
+ * answer `constructor` or `__proto__` (a repository URL's host, a kubeconfig's cluster name) with
+ * Object's own members and send that on as an audience.
+ */
+export function mappedService(
+  map: Readonly<Record<string, string>> | undefined,
+  key: string | undefined,
+): string | undefined {
+  if (map === undefined || key === undefined || !Object.hasOwn(map, key)) return undefined;
+  return map[key];
+}
