@@ -73,21 +73,24 @@ export async function membershipLastUse(
     let allowed = grants.get(k);
     if (allowed === undefined) {
       const group = bundle.catalog.has(uidKey('Group', role));
+      // When the question cannot be answered (a bundle whose schema wants another context, or a
+      // decision with errors), the act counts as use: a review must not flag, and a deadline must
+      // not remove, a membership only because this check could not tell.
       try {
-        allowed =
-          bundle.authorize({
-            principal: {
-              id: 'membership-review',
-              roles: group ? [] : [role],
-              groups: group ? [role] : [],
-              attrs: { email: '' },
-            },
-            action: act.action,
-            resource: act.resource,
-            context,
-          }).decision === 'allow';
+        const decision = bundle.authorize({
+          principal: {
+            id: 'membership-review',
+            roles: group ? [] : [role],
+            groups: group ? [role] : [],
+            attrs: { email: '' },
+          },
+          action: act.action,
+          resource: act.resource,
+          context,
+        });
+        allowed = decision.decision === 'allow' || decision.errors.length > 0;
       } catch {
-        allowed = false; // an act on something the bundle no longer knows proves nothing
+        allowed = true;
       }
       grants.set(k, allowed);
     }
