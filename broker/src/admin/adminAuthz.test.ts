@@ -76,6 +76,8 @@ describe('admin pages: who sees and does what', () => {
     const page = await b.get(`/admin/requests/${requestId}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('data-testid="approve-key"');
+    // Showing the request issues nothing: the challenge comes with the options request.
+    expect(await w.broker.store.oidcFind('ApprovalChallenge', `${requestId}:bob`)).toBeUndefined();
     const options = await b.postJson(`/admin/requests/${requestId}/approve/options`, { csrf: b.csrf });
     expect(options.status).toBe(200);
     const response = keyTouch(bob, String(options.json['challenge']));

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseBody } from '../http/parseBody.js';
 import { approveRequest } from '../jit/approveRequest.js';
 import { closeRequest } from '../jit/closeRequest.js';
-import { issueApproval } from '../jit/issueApproval.js';
+import { approvableRequest, issueApproval } from '../jit/issueApproval.js';
 import { listRequests } from '../jit/listRequests.js';
 import { adminHeader, reasonForm } from '../pages/admin/adminLayout.js';
 import { dashboardPage, type DashboardData } from '../pages/admin/dashboardPage.js';
@@ -71,7 +71,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   adminPageRoute(app, deps, '/admin/requests/:id', { adminOnly: false }, async (ctx) => {
     const id = idOf(ctx);
-    const { request } = await issueApproval(jit, callerOf(ctx.viewer), id);
+    const { request } = await approvableRequest(jit, callerOf(ctx.viewer), id);
     const deny = `<h2>Or deny it</h2>${reasonForm({
       action: `/admin/requests/${id}/deny`,
       csrf: ctx.viewer.session.csrf,

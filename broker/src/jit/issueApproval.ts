@@ -1,6 +1,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { AccessRequestView } from '@strongroom/shared/protocol/jitApi.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
+import type { AccessRequestRecord } from '../store/jitRecords.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import { issueApprovalChallenge } from './approvalChallenge.js';
 import { mayApprove } from './eligibleApprovers.js';
@@ -8,16 +9,15 @@ import type { JitDeps } from './JitDeps.js';
 import { toRequestView } from './toRequestView.js';
 
 /**
- * `POST /api/v1/requests/{id}/approval-challenge`: WebAuthn request options whose challenge commits
- * to this request (approvalChallenge.ts), with the request itself so the approver sees what the
- * touch approves. Refused early, with reasons, when the caller could not approve it anyway; the
- * approval re-checks everything.
+ * The request `caller` may approve now, with its view (what the touch would approve). Refused,
+ * with reasons, when the caller could not approve it anyway; the approval re-checks everything.
+ * Reads only: the admin pages show a request with it before any challenge exists.
  */
-export async function issueApproval(
+export async function approvableRequest(
   deps: JitDeps,
   caller: ApiCaller,
   requestId: string,
-): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; request: AccessRequestView }> {
+): Promise<{ record: AccessRequestRecord; request: AccessRequestView }> {
   const { store } = deps;
   const now = deps.now();
   const request = await store.getAccessRequest(requestId);
@@ -35,17 +35,31 @@ export async function issueApproval(
   });
   if (!answer.allowed)
     throw new BrokerError('policy_denied', `not eligible to approve: ${answer.reasons.join('; ')}`);
-  const options = await issueApprovalChallenge(
-    store,
-    deps.rp,
-    request,
-    caller.user.id,
-    now,
-    deps.options.approvalChallengeTtlSeconds,
-  );
   const requester = await store.getUser(request.requesterId);
   return {
-    options,
+    record: request,
     request: toRequestView(request, await store.listApprovals(request.id), null, now, requester?.email),
   };
+}
+
+/**
+ * `POST /api/v1/requests/{id}/approval-challenge`: WebAuthn request options whose challenge commits
+ * to this request (approvalChallenge.ts), with the request itself so the approver sees what the
+ * touch approves (approvableRequest refuses early what could never be approved).
+ */
+export async function issueApproval(
+  deps: JitDeps,
+  caller: ApiCaller,
+  requestId: string,
+): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; request: AccessRequestView }> {
+  const { record, request } = await approvableRequest(deps, caller, requestId);
+  const options = await issueApprovalChallenge(
+    deps.store,
+    deps.rp,
+    record,
+    caller.user.id,
+    deps.now(),
+    deps.options.approvalChallengeTtlSeconds,
+  );
+  return { options, request };
 }
