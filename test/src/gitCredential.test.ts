@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { runProcess, runStrongroomWithInput, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
 import { createServiceTokenVerifier } from '@strongroom/shared/service-auth/createServiceTokenVerifier.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,21 +22,7 @@ interface Run {
   stderr: string;
 }
 
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runProcess;
 
 /**
  * Issue 6 items 2, 4, 5 end to end: the real broker (default bundle without the posture rules:
@@ -92,20 +77,8 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
   };
 
   /** Runs the helper as git would, with `input` on stdin. */
-  const helper = (action: string, input: string) =>
-    new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, [STRONGROOM_BIN, 'git-credential', action], {
-        env: people.person('alice').cli.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const helper = (action: string, input: string): Promise<Run> =>
+    runStrongroomWithInput(['git-credential', action], people.person('alice').cli.env, input);
 
   const grantFor = async (target: string): Promise<string> => {
     const created = json<{ request: { id: string } }>(

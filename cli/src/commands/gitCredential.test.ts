@@ -1,23 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedCliEnv, type IsolatedCliEnv } from '../testing/isolatedCliEnv.js';
-import { STRONGROOM_BIN } from '../testing/runStrongroom.js';
+import { runStrongroomWithInput } from '../testing/runStrongroom.js';
 
 /** `strongroom git-credential <action>` with git's protocol text on stdin, as git runs it. */
-function helper(env: NodeJS.ProcessEnv, action: string, input: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [STRONGROOM_BIN, 'git-credential', action], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const helper = (env: NodeJS.ProcessEnv, action: string, input: string) =>
+  runStrongroomWithInput(['git-credential', action], env, input);
 
 /**
  * Which hosts the git helper answers for: only those of the profile's `git` map. A repository (or

@@ -59,3 +59,34 @@ export function startStrongroom(
 export function runStrongroom(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return startStrongroom(args, env).done;
 }
+
+/** Runs a command to its end; `input`, when given, is written to its stdin. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const { input, ...spawnOptions } = options;
+    const child = spawn(command, args, {
+      ...spawnOptions,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin?.end(input);
+  });
+}
+
+/** Runs `strongroom <args>` with `input` on stdin, as git runs a credential helper. */
+export function runStrongroomWithInput(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input: string,
+): Promise<CliRun> {
+  return runProcess(process.execPath, [STRONGROOM_BIN, ...args], { env, input });
+}
