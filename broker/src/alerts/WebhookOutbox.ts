@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiAuditEvent } from '../api/apiAuditEvent.js';
 import { postWebhook, type WebhookTarget } from '../events/deliverWebhook.js';
+import { CoalescedTask } from './CoalescedTask.js';
 import type { WebhookDeliveryRecord } from '../store/alertRecords.js';
 import type { Store, StoreOps } from '../store/Store.js';
 
@@ -77,9 +78,8 @@ export async function enqueueWebhookMessage(
 export class WebhookOutbox {
   readonly #o: WebhookOutboxOptions;
   readonly #targets: Map<string, WebhookTarget>;
+  readonly #pass = new CoalescedTask(() => this.#drain());
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
   #closed = false;
 
   constructor(options: WebhookOutboxOptions) {
@@ -95,29 +95,18 @@ export class WebhookOutbox {
 
   /** Looks for due deliveries now (after an alert committed). */
   kick(): void {
-    if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-      }
-    });
+    this.#pass.kick();
   }
 
   /** Resolves once the pass in flight (if any) has finished. */
-  async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+  idle(): Promise<void> {
+    return this.#pass.idle();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.idle();
+    await this.#pass.stop();
   }
 
   async #drain(): Promise<void> {

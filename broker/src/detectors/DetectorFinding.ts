@@ -1,18 +1,17 @@
-import type { AlertSeverity, DetectorAction } from '../store/alertRecords.js';
+import type { AlertRecord } from '../store/alertRecords.js';
 import type { DetectorId } from './detectorsConfigSchema.js';
 
-/** What a detector reports: the broker turns it into an alert (and maybe a lock). */
-export interface DetectorFinding {
+/**
+ * What a detector reports; the broker turns it into an alert (raiseAlert) with the same severity,
+ * action, principal, device, summary, facts and dedupe key (same finding, same key, on every
+ * broker instance: alerts are stored once per key).
+ */
+export type DetectorFinding = Pick<
+  AlertRecord,
+  'severity' | 'action' | 'userId' | 'deviceId' | 'summary' | 'data' | 'dedupeKey'
+> & {
   detector: DetectorId;
-  severity: AlertSeverity;
-  action: DetectorAction;
-  userId: string | null;
-  deviceId: string | null;
-  summary: string;
-  data: Record<string, unknown>;
   /** The audit record that made it fire, and its time. */
   seq: number;
   time: number;
-  /** Same finding, same key, on every broker instance (alerts are stored once per key). */
-  dedupeKey: string;
-}
+};

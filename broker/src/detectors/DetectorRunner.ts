@@ -1,5 +1,6 @@
 import { uidKey } from '../policy/collectPolicyReads.js';
 import type { PolicyBundle } from '../policy/PolicyBundle.js';
+import { CoalescedTask } from '../alerts/CoalescedTask.js';
 import type { Store } from '../store/Store.js';
 import type { DetectorContext } from './Detector.js';
 import type { DetectorFinding } from './DetectorFinding.js';
@@ -40,9 +41,8 @@ export class DetectorRunner {
   readonly #hours = new Map<string, WorkingHours>();
   #engine: DetectorEngine | undefined;
   #bundleHash = '';
+  readonly #pump = new CoalescedTask(() => this.#readLog());
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
   #closed = false;
   #lastSnapshot = 0;
 
@@ -72,18 +72,7 @@ export class DetectorRunner {
 
   /** Reads the log now (e.g. right after a commit in this process). */
   nudge(): void {
-    if (this.#closed || this.#engine === undefined) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#pump().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.nudge();
-      }
-    });
+    if (this.#engine !== undefined) this.#pump.kick();
   }
 
   /** Resolves once every record committed before the call has been seen and acted on. */
@@ -91,7 +80,7 @@ export class DetectorRunner {
     const head = (await this.#o.store.auditHead()).seq;
     while (!this.#closed && this.seq < head) {
       this.nudge();
-      await (this.#running ?? new Promise((resolve) => setTimeout(resolve, 10)));
+      await (this.#pump.current ?? new Promise((resolve) => setTimeout(resolve, 10)));
     }
   }
 
@@ -104,7 +93,7 @@ export class DetectorRunner {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    while (this.#running) await this.#running;
+    await this.#pump.stop();
     await this.#saveSnapshot().catch(() => undefined);
   }
 
@@ -124,7 +113,7 @@ export class DetectorRunner {
     return new DetectorEngine(createDetectors(bundle.detectors, this.#context()));
   }
 
-  async #pump(): Promise<void> {
+  async #readLog(): Promise<void> {
     try {
       for (;;) {
         let engine = this.#engine;

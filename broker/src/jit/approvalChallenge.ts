@@ -1,10 +1,12 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import { createHash } from 'node:crypto';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { AccessRequestRecord } from '../store/jitRecords.js';
 import type { StoreOps } from '../store/Store.js';
+import {
+  issueBoundChallenge,
+  takeBoundChallenge,
+  type BoundChallengeSpec,
+} from '../webauthn/boundChallenge.js';
 import type { RelyingParty } from '../webauthn/relyingParty.js';
 
 /*
@@ -18,16 +20,19 @@ import type { RelyingParty } from '../webauthn/relyingParty.js';
  * with UV, origin, RP ID and the signature counter (verifyLoginAssertion).
  */
 
-const MODEL = 'ApprovalChallenge';
 const DOMAIN = 'strongroom-approval-v1';
 
 export function approvalCommitment(request: Pick<AccessRequestRecord, 'id' | 'contentHash'>): Buffer {
   return createHash('sha256').update(`${DOMAIN}\u0000${request.id}\u0000${request.contentHash}`).digest();
 }
 
-const keyOf = (requestId: string, approverId: string): string => `${requestId}:${approverId}`;
+const specOf = (request: AccessRequestRecord, approverId: string): BoundChallengeSpec => ({
+  model: 'ApprovalChallenge',
+  key: `${request.id}:${approverId}`,
+  commitment: approvalCommitment(request),
+});
 
-export async function issueApprovalChallenge(
+export function issueApprovalChallenge(
   ops: Pick<StoreOps, 'oidcUpsert' | 'listCredentials'>,
   rp: RelyingParty,
   request: AccessRequestRecord,
@@ -35,52 +40,18 @@ export async function issueApprovalChallenge(
   now: number,
   ttlSeconds: number,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const challenge = Buffer.concat([randomBytes(16), approvalCommitment(request)]);
-  const credentials = await ops.listCredentials(approverId);
-  const options = await generateAuthenticationOptions({
-    rpID: rp.id,
-    challenge: new Uint8Array(challenge),
-    userVerification: 'required',
-    // Only the approver's own keys: the browser offers nothing else.
-    allowCredentials: credentials.map((c) => ({
-      id: c.id,
-      transports: c.transports as NonNullable<
-        Parameters<typeof generateAuthenticationOptions>[0]['allowCredentials']
-      >[number]['transports'],
-    })),
-    timeout: ttlSeconds * 1000,
-  });
-  await ops.oidcUpsert({
-    model: MODEL,
-    id: keyOf(request.id, approverId),
-    payload: { challenge: options.challenge },
-    expiresAt: now + ttlSeconds * 1000,
-    grantId: null,
-    userCode: null,
-    uid: null,
-    consumedAt: null,
-  });
-  return options;
+  return issueBoundChallenge(ops, rp, specOf(request, approverId), approverId, now, ttlSeconds);
 }
 
 /**
  * Takes (deletes) the approver's challenge for this request and checks it commits to the request's
  * current content. Undefined when there is none, it expired, was used, or does not commit to it.
  */
-export async function takeApprovalChallenge(
+export function takeApprovalChallenge(
   ops: Pick<StoreOps, 'oidcFind' | 'oidcDestroy'>,
   request: AccessRequestRecord,
   approverId: string,
   now: number,
 ): Promise<string | undefined> {
-  const found = await ops.oidcFind(MODEL, keyOf(request.id, approverId));
-  if (!found) return undefined;
-  await ops.oidcDestroy(MODEL, found.id);
-  const challenge = found.payload['challenge'];
-  if (typeof challenge !== 'string' || (found.expiresAt !== null && found.expiresAt <= now)) return undefined;
-  const bytes = Buffer.from(challenge, 'base64url');
-  const expected = approvalCommitment(request);
-  if (bytes.length !== 16 + expected.length || !timingSafeEqual(bytes.subarray(16), expected))
-    return undefined;
-  return challenge;
+  return takeBoundChallenge(ops, specOf(request, approverId), now);
 }
