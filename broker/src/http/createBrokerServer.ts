@@ -6,6 +6,7 @@ import { registerApi } from '../api/registerApi.js';
 import type { BrokerConfig } from '../config/brokerConfigSchema.js';
 import { loadSecrets } from '../keys/loadSecrets.js';
 import { loadSigningKeys } from '../keys/loadSigningKeys.js';
+import { loggedRequest } from './loggedRequest.js';
 import { createProvider } from '../oidc/createProvider.js';
 import type { Store } from '../store/Store.js';
 import { makeChallengeStore } from '../webauthn/challengeStore.js';
@@ -76,7 +77,12 @@ export async function createBrokerServer(opts: BrokerServerOptions): Promise<Bro
     tokenExchange: { jit: () => jit },
   });
   const app = Fastify({
-    logger: opts.logger ? { level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'warn' } : false,
+    logger: opts.logger
+      ? {
+          level: process.env['STRONGROOM_LOG_LEVEL'] ?? 'warn',
+          serializers: { req: loggedRequest },
+        }
+      : false,
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ...(config.tls

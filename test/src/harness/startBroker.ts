@@ -22,6 +22,8 @@ export interface StartBrokerOptions {
   args?: string[];
   /** Milliseconds to wait for "Ready."; default 60 s (a loaded CI machine starts slowly). */
   readyTimeoutMs?: number;
+  /** STRONGROOM_LOG_LEVEL of the broker; default `warn` (no per-request lines). */
+  logLevel?: 'warn' | 'info' | 'debug';
 }
 
 export interface RunningBroker {
@@ -104,7 +106,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   const child = spawn(
     process.execPath,
     [BROKER_BIN, 'serve', '--port', String(port), ...storeArgs(store, dataDir), ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRONGROOM_LOG_LEVEL: 'warn' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STRONGROOM_LOG_LEVEL: options.logLevel ?? 'warn' },
+    },
   );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
