@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../jit/jitWorld.test-support.js';
+import { raiseAlert } from './raiseAlert.js';
 
 /**
  * The whole loop in-process: records in the real audit log → the detector runner (tailing after
@@ -153,5 +154,33 @@ describe('automatic lock from the detectors', () => {
     });
     await w.broker.alerts.runner.caughtUp();
     expect(await store.listAlerts({ limit: 10 })).toEqual([]);
+  });
+
+  it('a lock-device finding locks only the device it names; the same finding again raises nothing', async () => {
+    const { store, clock } = w.broker;
+    const finding = {
+      detector: 'new-device-restricted' as const,
+      severity: 'high' as const,
+      action: 'lock-device' as const,
+      userId: 'ann',
+      deviceId: ann.deviceId,
+      summary: 'restricted access asked 2 min after enrolling a device',
+      data: {},
+      seq: 1,
+      time: clock.now,
+      dedupeKey: `new-device-restricted:${ann.deviceId}:1`,
+    };
+    const deps = { store, now: () => clock.now, webhooks: [] };
+    const raised = await raiseAlert(deps, finding);
+    expect(raised?.lock?.lock).toMatchObject({ kind: 'device', deviceId: ann.deviceId, lockedBy: null });
+    expect((await store.getDevice(ann.deviceId))?.status).toBe('locked');
+    expect((await store.getUser('ann'))?.status).toBe('active');
+    expect((await w.call(ann, 'GET', '/api/v1/grants')).status).toBe(401);
+    expect(await raiseAlert(deps, finding)).toBeUndefined();
+    expect(await store.listAlerts({ limit: 10 })).toHaveLength(1);
+    // A device the principal does not own is never locked on their account's behalf.
+    const other = await raiseAlert(deps, { ...finding, deviceId: alice.deviceId, dedupeKey: 'x' });
+    expect(other).toMatchObject({ lock: undefined, lockSkipped: 'the device is not the principal’s' });
+    expect((await store.getDevice(alice.deviceId))?.status).toBe('active');
   });
 });
