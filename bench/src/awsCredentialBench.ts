@@ -63,23 +63,29 @@ async function credentialProcess(runs: number): Promise<void> {
     const answer = JSON.parse(check.stdout) as { Version?: number };
     if (check.status !== 0 || answer.Version !== 1 || check.stderr !== '')
       throw new Error(`credential-process did not answer from the cache: ${check.stderr}`);
-    const commands = {
-      'node -e 0': ['-e', '0'],
-      'strongroom credential-process': [STRONGROOM_BIN, 'credential-process', '--role', ROLE],
-    } as const;
+    const process_ = [STRONGROOM_BIN, 'credential-process', '--role', ROLE];
+    // No agent runs here, so the helper probes for one (no socket) and reads the keychain; the
+    // third row skips the probe, which shows what looking for the agent costs.
+    const commands: Record<string, { args: readonly string[]; env: NodeJS.ProcessEnv }> = {
+      'node -e 0': { args: ['-e', '0'], env: isolated.env },
+      'strongroom credential-process': { args: process_, env: isolated.env },
+      '  (STRONGROOM_NO_AGENT=1)': { args: process_, env: { ...isolated.env, STRONGROOM_NO_AGENT: '1' } },
+    };
     const times: Record<string, number[]> = {};
-    for (const args of Object.values(commands)) timeNodeProcess(args, isolated.env); // warm the file cache
+    for (const c of Object.values(commands)) timeNodeProcess(c.args, c.env); // warm the file cache
     for (let run = 0; run < runs; run += 1)
-      for (const [name, args] of Object.entries(commands))
-        (times[name] ??= []).push(timeNodeProcess(args, isolated.env));
+      for (const [name, c] of Object.entries(commands))
+        (times[name] ??= []).push(timeNodeProcess(c.args, c.env));
     const base = median(times['node -e 0'] ?? []);
-    const m = median(times['strongroom credential-process'] ?? []);
-    const ratio = m / base;
     console.log(`credential-process start-to-exit (${String(runs)} runs, median, cached in gnome-keyring)`);
     console.log(`  node -e 0 baseline              ${base.toFixed(0)} ms`);
-    console.log(
-      `  strongroom credential-process   ${m.toFixed(0)} ms  (${ratio.toFixed(2)}x baseline; goal <= 2.5x ${ratio <= 2.5 ? 'met' : 'NOT met'})`,
-    );
+    for (const name of ['strongroom credential-process', '  (STRONGROOM_NO_AGENT=1)']) {
+      const m = median(times[name] ?? []);
+      const ratio = m / base;
+      console.log(
+        `  ${name.padEnd(31)} ${m.toFixed(0)} ms  (${ratio.toFixed(2)}x baseline; goal <= 2.5x ${ratio <= 2.5 ? 'met' : 'NOT met'})`,
+      );
+    }
   } finally {
     await store.clearProfile(profile);
     isolated.remove();

@@ -335,9 +335,21 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       const envFailing = await cli('alice', ['env', 'aws', '--role', ROLE]);
       expect(envFailing.code).not.toBe(0);
       expect(envFailing.stderr).toMatch(/posture/);
+      // credential-process goes through the running agent too, and its answer is final: the keys
+      // in the keychain are not read around it.
+      const processFailing = await cli('alice', ['credential-process', '--role', ROLE]);
+      expect(processFailing.code).not.toBe(0);
+      expect(processFailing.stdout).toBe('');
+      expect(processFailing.stderr).toMatch(/posture/);
       firewall = 'on';
       agent.trigger('manual');
       await until('posture passes again', () => agent.state.get().posture.status === 'pass');
+      const viaAgent = await cli('alice', ['credential-process', '--role', ROLE]);
+      expect(viaAgent.stderr).toBe('');
+      expect(JSON.parse(viaAgent.stdout)).toMatchObject({
+        Version: 1,
+        AccessKeyId: sts.issued[0]?.accessKeyId,
+      });
       expect(
         json<Record<string, unknown>>(
           await awscli(

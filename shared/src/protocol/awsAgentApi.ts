@@ -45,3 +45,34 @@ export const awsTerminalMethod: AgentMethodSpec<
   summary:
     'A per-terminal token and the loopback container-credentials URL for an AWS role (strongroom env aws).',
 };
+
+/**
+ * `aws.credentials`: what `strongroom credential-process` asks a running agent (issue 8: the
+ * credential helpers go through the socket), in one round trip: the credential_process fields for
+ * a role, from the agent's memory (keychain and broker + STS behind it). The agent answers only for
+ * the profile it serves and only while the device's posture passes.
+ */
+export const awsCredentialsParamsSchema = z.strictObject({
+  role: z.string().min(1).max(200),
+  profile: z.string().min(1).max(64).optional(),
+  grantId: z.string().min(1).max(200).optional(),
+});
+export const awsCredentialsResultSchema = z.strictObject({
+  Version: z.literal(1),
+  AccessKeyId: z.string(),
+  SecretAccessKey: z.string(),
+  SessionToken: z.string(),
+  Expiration: z.string(),
+});
+export type AwsCredentialsResult = z.infer<typeof awsCredentialsResultSchema>;
+
+export const AWS_CREDENTIALS_METHOD = 'aws.credentials';
+export const awsCredentialsMethod: AgentMethodSpec<
+  typeof awsCredentialsParamsSchema,
+  typeof awsCredentialsResultSchema
+> = {
+  params: awsCredentialsParamsSchema,
+  result: awsCredentialsResultSchema,
+  summary:
+    'Temporary AWS credentials for a role in the credential_process shape (strongroom credential-process).',
+};

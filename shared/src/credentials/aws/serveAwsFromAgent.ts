@@ -3,7 +3,12 @@ import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../../config/resolveProfile.js';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import type { AgentPosture } from '../../protocol/agentApi.js';
-import { AWS_TERMINAL_METHOD, awsTerminalMethod } from '../../protocol/awsAgentApi.js';
+import {
+  AWS_CREDENTIALS_METHOD,
+  AWS_TERMINAL_METHOD,
+  awsCredentialsMethod,
+  awsTerminalMethod,
+} from '../../protocol/awsAgentApi.js';
 import type { CredentialStore } from '../../vault/CredentialStore.js';
 import { AwsTerminals } from './AwsTerminals.js';
 import { startContainerCredentialsServer } from './containerCredentialsServer.js';
@@ -36,6 +41,7 @@ const DEFAULT_TERMINAL_SECONDS = 12 * 3600;
  * credentials endpoint, serves its credentials from memory (keychain and broker + STS behind it),
  * and registers with the agent:
  * - `credentials.get` kind `aws` (target = the Strongroom role): the credential_process fields;
+ * - `aws.credentials` (`strongroom credential-process` while the agent runs): one round trip;
  * - `aws.terminal` (`strongroom env aws --role`): checks the role now, then a per-terminal token
  *   tied to the grant (the agent's TerminalTokens) and the two pointer variables;
  * - nothing while the device's posture fails (the agent's rule), not even from memory;
@@ -95,18 +101,41 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     };
   });
 
-  agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params) => {
-    if (params.profile !== undefined && params.profile !== deps.profile.name)
+  /** The agent's checks for these methods: its profile, signed in, not locked, posture passing. */
+  const requireServing = (profile: string | undefined): void => {
+    if (profile !== undefined && profile !== deps.profile.name)
       throw new StrongroomError(
         'not_found',
-        `This agent serves profile "${deps.profile.name}", not "${params.profile}".`,
-        { hint: `Start an agent for it: \`strongroom --profile ${params.profile} agent\`.` },
+        `This agent serves profile "${deps.profile.name}", not "${profile}".`,
+        { hint: `Start an agent for it: \`strongroom --profile ${profile} agent\`.` },
       );
-    if (agent.state.get().session.status !== 'signedIn')
+    const state = agent.state.get();
+    if (state.locked !== null)
+      throw new StrongroomError('locked', `Strongroom is locked on this device: ${state.locked.reason}`);
+    if (state.session.status !== 'signedIn')
       throw new StrongroomError('not_signed_in', 'The agent is not signed in.', {
         hint: 'Run `strongroom login`.',
       });
     requirePosture();
+  };
+
+  agent.methods.register(AWS_CREDENTIALS_METHOD, awsCredentialsMethod, async (params) => {
+    requireServing(params.profile);
+    const c = await provider.get({
+      role: params.role,
+      ...(params.grantId === undefined ? {} : { grantId: params.grantId }),
+    });
+    return {
+      Version: 1 as const,
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      SessionToken: c.sessionToken,
+      Expiration: new Date(c.expiration).toISOString(),
+    };
+  });
+
+  agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params) => {
+    requireServing(params.profile);
     // Fetch once now: a role without a covering grant fails here, with the broker's reason.
     const credentials = await provider.get({
       role: params.role,

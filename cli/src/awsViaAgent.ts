@@ -1,0 +1,49 @@
+import { tmpdir } from 'node:os';
+import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
+import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
+import type { AwsCredentialsResult } from '@strongroom/shared/protocol/awsAgentApi.js';
+
+/**
+ * Answers after which `credential-process` works alone: the agent serves another profile or has
+ * not seen the sign-in yet (`not_found`, `not_signed_in`), or it has no AWS helper (`usage` from
+ * `unknown_method`, `not_supported`). Everything else it says is final: a failing posture, a lock
+ * or a broker refusal must not be sidestepped by reading the keychain instead.
+ */
+const WORK_ALONE = new Set(['not_found', 'not_signed_in', 'usage', 'not_supported']);
+
+/**
+ * `strongroom credential-process` through a running agent (issue 8: the credential helpers go
+ * through the socket): one `aws.credentials` round trip, answered from the agent's memory. On the
+ * CLI's hot path, so zod-free (the method name is a literal; the agent checked the answer against
+ * its schema before it left). Returns the credential_process JSON, or undefined to work alone.
+ */
+export async function awsViaAgent(
+  profile: string,
+  options: { role: string; grant?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  if (env['STRONGROOM_NO_AGENT'] === '1') return undefined;
+  const uid = process.getuid?.();
+  const client = await AgentClient.connect(
+    agentSocketPath({ platform: process.platform, env, uid, tmpdir: tmpdir() }),
+    uid,
+  );
+  if (client === undefined) return undefined;
+  try {
+    const result = (await client.request('aws.credentials', {
+      role: options.role,
+      profile,
+      ...(options.grant === undefined ? {} : { grantId: options.grant }),
+    })) as AwsCredentialsResult;
+    return JSON.stringify(result);
+  } catch (error) {
+    if (error instanceof StrongroomError && WORK_ALONE.has(error.code)) return undefined;
+    // The agent went away mid-call: work alone.
+    if (error instanceof StrongroomError && error.code === 'internal' && /closed|failed/.test(error.message))
+      return undefined;
+    throw error;
+  } finally {
+    client.close();
+  }
+}
