@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jitWorld, type JitWorld, type Person } from '../../jit/jitWorld.test-support.js';
+import { WEB_IDENTITY_TOKEN_SECONDS } from './issueAwsWebIdentity.js';
 
 const MIN = 60_000;
 const RAW_ARN = 'arn:aws:iam::111122223333:role/strongroom/corp-ml-raw-reader';
@@ -120,6 +121,23 @@ describe('POST /api/v1/credentials/aws-web-identity', () => {
     const r = await w.call(alice, 'POST', PATH, { role: 'restricted-data-reader', grantId });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ expiresAt: grantEnd, grantExpiresAt: grantEnd, durationSeconds: 900 });
+  });
+
+  it('the JWT only lives long enough to reach STS: a captured one is dead minutes after a lock, the session length rides on DurationSeconds', async () => {
+    await activeGrant();
+    const now = w.broker.clock.now;
+    const r = await w.call(alice, 'POST', PATH, { role: 'restricted-data-reader' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ durationSeconds: 3600, grantExpiresAt: now + 60 * MIN });
+    const token = r.body['token'] as string;
+    const keys = createLocalJWKSet(await jwks());
+    const opts = { issuer: w.broker.issuer, audience: 'sts.amazonaws.com' };
+    const { payload } = await jwtVerify(token, keys, { ...opts, currentDate: new Date(now) });
+    expect(payload.exp).toBe(Math.floor(now / 1000) + WEB_IDENTITY_TOKEN_SECONDS);
+    expect(r.body['expiresAt']).toBe(now + WEB_IDENTITY_TOKEN_SECONDS * 1000);
+    // What STS would check (exp, nothing else of ours): past it the token is refused.
+    const later = new Date(now + (WEB_IDENTITY_TOKEN_SECONDS + 1) * 1000);
+    await expect(jwtVerify(token, keys, { ...opts, currentDate: later })).rejects.toThrow(/exp/);
   });
 
   it('refuses, audits and issues nothing: no grant, a role the grant does not cover, an unknown role, a foreign or ended grant, a failing device', async () => {

@@ -18,6 +18,12 @@ export interface AwsWebIdentityDeps {
 /** STS refuses `DurationSeconds` under 15 minutes; our own cap is one hour. */
 const STS_MIN_SECONDS = 900;
 const STS_MAX_SECONDS = 3600;
+/**
+ * The JWT's own life. It only has to reach STS, which the client calls at once; STS never sees the
+ * broker's denylist, so a captured token stays good at STS until its `exp` whatever happens to the
+ * grant or the person (a lock). The STS session's length is `DurationSeconds`, not this.
+ */
+export const WEB_IDENTITY_TOKEN_SECONDS = 300;
 /** AWS session tags (principal_tags) allow these characters in values, up to 256 of them. */
 const tagValue = (v: string): string => v.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
 
@@ -25,8 +31,9 @@ const tagValue = (v: string): string => v.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/g
  * `POST /api/v1/credentials/aws-web-identity`: maps the role name to an IAM role through the catalog,
  * authorizes the issue (active grant of the caller's covering the asset, enrolled device, Cedar
  * `read` with the full context) and signs a web-identity JWT for STS `AssumeRoleWithWebIdentity`:
- * `iss` the broker (its JWKS verifies it), `sub` the user, `aud` STS, `exp` at most the grant's end
- * and one hour, the grant and device by id, and AWS session tags (`https://aws.amazon.com/tags`) so
+ * `iss` the broker (its JWKS verifies it), `sub` the user, `aud` STS, `exp` five minutes at most
+ * (never past the grant's end; `DurationSeconds` carries the session's min(grant end, one hour)),
+ * the grant and device by id, and AWS session tags (`https://aws.amazon.com/tags`) so
  * IAM policies and CloudTrail see who, which grant and which device. The issue is recorded in the
  * credential ledger with its audit record in one transaction (ending the grant revokes it there);
  * every refusal is audited with its reason (auditIssuanceRefusal).
@@ -48,6 +55,7 @@ export async function issueAwsWebIdentity(
       requestedSeconds: STS_MAX_SECONDS,
     });
     const { grant, deviceId, issuedAt, expiresAt } = decision;
+    const tokenExpiresAt = Math.min(expiresAt, issuedAt + WEB_IDENTITY_TOKEN_SECONDS * 1000);
     const targetRef = `${mapping.target.type}::${mapping.target.id}`;
     const jwt = await deps.issueToken({
       subject: caller.user.id,
@@ -55,7 +63,7 @@ export async function issueAwsWebIdentity(
       grantIds: [grant.id],
       clientId: caller.clientId,
       issuedAt,
-      expiresAt,
+      expiresAt: tokenExpiresAt,
       typ: 'JWT',
       claims: {
         grant_id: grant.id,
@@ -78,7 +86,7 @@ export async function issueAwsWebIdentity(
       roleArn: mapping.roleArn,
       roleSessionName: sessionName(caller.user.email, caller.user.id),
       durationSeconds: Math.min(STS_MAX_SECONDS, Math.max(STS_MIN_SECONDS, seconds)),
-      expiresAt,
+      expiresAt: tokenExpiresAt,
       grantId: grant.id,
       grantExpiresAt: grant.expiresAt ?? expiresAt,
       audience: deps.audience,
@@ -113,6 +121,7 @@ export async function issueAwsWebIdentity(
             target: targetRef,
             audience: deps.audience,
             expiresAt,
+            tokenExpiresAt,
             bundleHash: decision.bundleHash,
           },
         }),
