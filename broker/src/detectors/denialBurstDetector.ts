@@ -9,6 +9,14 @@ interface BurstState {
   quietUntil: number;
 }
 
+/** Keys kept before the ones with nothing in the window are dropped (bounds memory and snapshots). */
+const MAX_KEYS = 20_000;
+
+function prune(keys: Map<string, BurstState>, since: number): void {
+  for (const [key, s] of keys)
+    if ((s.ts[s.ts.length - 1] ?? 0) < since && s.quietUntil < since) keys.delete(key);
+}
+
 /**
  * A burst of refusals: `threshold` failed records (a denied decision or request, a refused API
  * call or sign-in) for one principal, or from one source address when no principal is known,
@@ -26,7 +34,11 @@ export function denialBurstDetector(config: DetectorsConfig['detectors']['denial
       const key = userId ?? (record.srcIp === undefined ? undefined : `ip:${record.srcIp}`);
       if (key === undefined) return;
       let s = keys.get(key);
-      if (s === undefined) keys.set(key, (s = { ts: [], quietUntil: 0 }));
+      if (s === undefined) {
+        // Anonymous refusals come from any number of addresses: forget quiet keys before the map grows.
+        if (keys.size >= MAX_KEYS) prune(keys, record.time - window);
+        keys.set(key, (s = { ts: [], quietUntil: 0 }));
+      }
       s.ts.push(record.time);
       if (s.ts.length > config.threshold) s.ts.shift();
       const oldest = s.ts[0] ?? record.time;

@@ -332,3 +332,37 @@ describe('issuance records as the credential routes write them', () => {
     expect(findings.map((f) => f.data['tier'])).toEqual(['restricted']);
   });
 });
+
+describe('denial-burst memory', () => {
+  it('forgets quiet source addresses when many have been seen, and still catches a burst', () => {
+    const s = recordStream();
+    const records = [];
+    for (let i = 0; i < 25_000; i++)
+      records.push(
+        s.next({
+          activity: 'api.auth',
+          statusId: 2,
+          actor: { kind: 'anonymous' },
+          srcIp: `198.51.${i >> 8}.${i & 255}`,
+          time: MONDAY_10_UTC + i * 100,
+        }),
+      );
+    for (let i = 0; i < 15; i++)
+      records.push(
+        s.next({
+          activity: 'api.auth',
+          statusId: 2,
+          actor: { kind: 'anonymous' },
+          srcIp: '203.0.113.1',
+          time: MONDAY_10_UTC + 3_000_000 + i,
+        }),
+      );
+    const config = defaultDetectorsConfig();
+    const engine = new DetectorEngine(createDetectors(config, testContext()));
+    const out: DetectorFinding[] = [];
+    for (const r of records) engine.observe(r, out);
+    expect(out.map((f) => f.data['srcIp'])).toEqual(['203.0.113.1']);
+    const state = engine.snapshot().detectors['denial-burst'] as Record<string, unknown>;
+    expect(Object.keys(state).length).toBeLessThanOrEqual(20_001);
+  });
+});
