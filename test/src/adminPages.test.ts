@@ -250,7 +250,7 @@ describe('admin and approver pages in Chromium (real broker, virtual keys)', () 
     expect(violations).toEqual([]);
   });
 
-  it('an access review from the page: memberships with last use, keep one, one's own membership refused', async () => {
+  it('an access review from the page: memberships with last use, keep one, refuse a review of one’s own membership', async () => {
     await bob.goto(`${broker.issuer}/admin/reviews`);
     await bob.getByLabel('Name (optional)').fill('Q4 access review');
     await bob.getByTestId('start-review').click();
