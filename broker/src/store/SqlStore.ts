@@ -221,7 +221,9 @@ export abstract class SqlStore implements Store {
     return this.#tx((o) => o.consumePostureNonce(nonceHash, userId, deviceId, now));
   }
   recordProofJti(jtiHash: string, expiresAt: number, now: number): Promise<boolean> {
-    return this.#auto((o) => o.recordProofJti(jtiHash, expiresAt, now));
+    // Every /api/v1 call writes one: as a transaction it shares a commit (one fsync on SQLite)
+    // with whatever else is in flight instead of paying a durable commit of its own.
+    return this.#tx((o) => o.recordProofJti(jtiHash, expiresAt, now));
   }
   sweepDeviceState(now: number): Promise<number> {
     return this.#tx((o) => o.sweepDeviceState(now));
