@@ -183,4 +183,61 @@ describe('automatic lock from the detectors', () => {
     expect(other).toMatchObject({ lock: undefined, lockSkipped: 'the device is not the principal’s' });
     expect((await store.getDevice(alice.deviceId))?.status).toBe('active');
   });
+
+  it('working hours per person: validated, audited, and used by the off-hours detector at once', async () => {
+    const { store, clock } = w.broker;
+    const put = async (body: unknown) => {
+      const res = await w.broker.call({
+        key: alice.key,
+        token: alice.token,
+        method: 'PUT',
+        path: '/api/v1/admin/users/ann/working-hours',
+        body,
+      });
+      return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+    };
+    expect((await put({ workingHours: { zone: 'Mars/Olympus', start: 8, end: 18, days: [1] } })).status).toBe(
+      400,
+    );
+    expect(
+      (await put({ workingHours: { zone: 'UTC', start: 8, end: 18, days: [1] }, extra: 1 })).status,
+    ).toBe(400);
+    // Hours that exclude the present moment: ann's restricted access now is off hours.
+    const hour = new Date(clock.now).getUTCHours();
+    const hours = { zone: 'UTC', start: (hour + 2) % 24, end: (hour + 3) % 24, days: [1, 2, 3, 4, 5, 6, 7] };
+    expect(await put({ workingHours: hours })).toMatchObject({ status: 200, body: { workingHours: hours } });
+    expect(await store.getUserAttributes('ann')).toEqual({ workingHours: hours });
+    expect((await w.auditNames()).find((a) => a.activity === 'user.working_hours')?.data).toEqual({
+      userId: 'ann',
+      workingHours: hours,
+    });
+    await store.appendAudit({
+      classUid: 3003,
+      activityId: 99,
+      activity: 'authorize',
+      statusId: 1,
+      actor: { kind: 'user', userId: 'ann' },
+      time: clock.now,
+      data: {
+        principal: 'ann',
+        action: 'read',
+        resource: { type: 'Dataset', id: 'customer-pii' },
+        decision: 'allow',
+        asAdmin: false,
+      },
+    });
+    await w.broker.alerts.runner.caughtUp();
+    expect((await store.listAlerts({ limit: 10 })).map((a) => [a.detector, a.userId])).toEqual([
+      ['off-hours-restricted', 'ann'],
+    ]);
+    // Non-admins cannot change anybody's hours.
+    const res = await w.broker.call({
+      key: ann.key,
+      token: ann.token,
+      method: 'PUT',
+      path: '/api/v1/admin/users/ann/working-hours',
+      body: { workingHours: null },
+    });
+    expect(res.statusCode).toBe(403);
+  });
 });

@@ -48,7 +48,7 @@ export interface ProofOverrides {
 export interface ApiCall {
   key: DeviceKey;
   token: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   body?: unknown;
   proof?: ProofOverrides;
