@@ -111,16 +111,30 @@ describe('POST /api/v1/credentials/aws-web-identity', () => {
     expect(byAsset.body).toMatchObject({ roleArn: RAW_ARN, grantId });
   });
 
-  it('never outlives the grant: near its end the token expires with it and STS is asked for its 15-minute minimum', async () => {
+  it('never outlives the grant: STS is asked for exactly the time left, and in its last 15 minutes nothing is issued', async () => {
     const grantId = await activeGrant();
     const grantEnd = w.broker.clock.now + 60 * MIN;
-    w.broker.clock.now = grantEnd - 5 * MIN;
-    // Restricted use needs a fresh attestation (< 10 min) and key touch (< 15 min).
-    await w.attest(alice);
-    await w.broker.store.updateCredentialUse(alice.authenticator.credentialId, 1, w.broker.clock.now);
+    const freshAt = async (at: number): Promise<void> => {
+      w.broker.clock.now = at;
+      // Restricted use needs a fresh attestation (< 10 min) and key touch (< 15 min).
+      await w.attest(alice);
+      await w.broker.store.updateCredentialUse(
+        alice.authenticator.credentialId,
+        1 + at - grantEnd + 3_600_000,
+        at,
+      );
+    };
+    await freshAt(grantEnd - 20 * MIN);
     const r = await w.call(alice, 'POST', PATH, { role: 'restricted-data-reader', grantId });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ expiresAt: grantEnd, grantExpiresAt: grantEnd, durationSeconds: 900 });
+    expect(r.body).toMatchObject({ grantExpiresAt: grantEnd, durationSeconds: 1200 });
+
+    await freshAt(grantEnd - 14 * MIN);
+    const late = await w.call(alice, 'POST', PATH, { role: 'restricted-data-reader', grantId });
+    expect(late.status).toBe(403);
+    expect(late.body).toMatchObject({ error: 'grant_ended' });
+    expect(late.body['error_description']).toMatch(/ends in 14 min.*at least 15 min.*request a new grant/);
+    expect((await refusals()).length).toBe(1);
   });
 
   it('the JWT only lives long enough to reach STS: a captured one is dead minutes after a lock, the session length rides on DurationSeconds', async () => {

@@ -1,3 +1,4 @@
+import { BrokerError } from '../../errors/BrokerError.js';
 import type { AwsWebIdentityRequest, AwsWebIdentityResponse } from '@strongroom/shared/protocol/awsApi.js';
 import type { ApiCaller } from '../../api/auth/ApiCaller.js';
 import { authorizeSessionEvent } from '../../jit/authorizeSessionEvent.js';
@@ -55,6 +56,14 @@ export async function issueAwsWebIdentity(
       requestedSeconds: STS_MAX_SECONDS,
     });
     const { grant, deviceId, issuedAt, expiresAt } = decision;
+    // STS sessions last at least 15 minutes and cannot be revoked at AWS: issuing closer than
+    // that to the grant's end would hand out keys that outlive the grant.
+    const left = Math.floor((expiresAt - issuedAt) / 1000);
+    if (left < STS_MIN_SECONDS)
+      throw new BrokerError(
+        'grant_ended',
+        `the grant ends in ${Math.max(0, Math.ceil(left / 60))} min, and AWS sessions last at least 15 min, so they would outlive it: request a new grant (strongroom request)`,
+      );
     const tokenExpiresAt = Math.min(expiresAt, issuedAt + WEB_IDENTITY_TOKEN_SECONDS * 1000);
     const targetRef = `${mapping.target.type}::${mapping.target.id}`;
     const jwt = await deps.issueToken({
