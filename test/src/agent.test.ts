@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
@@ -28,7 +28,7 @@ import { startBroker, type RunningBroker } from './harness/startBroker.js';
 // Real broker, Chromium keys, gnome-keyring and CLI processes on a shared 2-core machine, and an
 // access token that must age (30 s) before the agent refreshes it: generous timeouts, no
 // wall-clock assertions.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 
 /** Waits until `check` holds (polling); the test's own timeout bounds it. */
 async function until<T>(
@@ -64,51 +64,43 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
   const cli = (name: string, args: string[]) => people.run(name, args);
   const noted = (key: RegExp) => notes.find((n) => key.test(n.key));
 
-  beforeAll(async () => {
-    broker = await startBroker({ args: ['--demo', '--access-token-ttl', '30'] });
-    people = await cliPeople(broker);
-    await people.add('alice', ['ml-engineers']);
-    await people.add('bob', ['data-stewards']);
-    await people.add('carol', ['data-stewards']);
-    for (const name of ['alice', 'bob', 'carol']) {
-      // Each person's own runtime directory, so the CLI finds only that person's agent.
-      const env = people.person(name).cli.env;
-      env['XDG_RUNTIME_DIR'] = join(people.person(name).cli.root, 'run');
-      mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
-    }
+  const log = (level: string, message: string) => {
+    if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`agent ${level}: ${message}\n`);
+  };
+  const host = {
+    platform: process.platform,
+    openBrowser: async () => undefined,
+    now: systemClock.now,
+    log,
+    notify: () => undefined,
+  };
 
-    const env = people.person('alice').cli.env;
-    profile = resolveProfile(
+  /** An in-process agent on `name`'s keychain profile, serving the socket in their runtime directory. */
+  const startAgentFor = async (
+    name: string,
+    firewallNow: () => 'on' | 'open',
+    notifications: AgentNotification[],
+  ): Promise<{ agent: Agent; server: AgentServer; profile: ResolvedProfile }> => {
+    const env = people.person(name).cli.env;
+    const own = resolveProfile(
       await readStrongroomConfig(configPath(env, homedir())),
       env['STRONGROOM_PROFILE'],
     );
-    store = createKeychainCredentialStore({ platform: process.platform });
-    firstRefreshToken = await store.get(profile.name, REFRESH_TOKEN_ENTRY);
-    const log = (level: string, message: string) => {
-      if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`agent ${level}: ${message}\n`);
-    };
-    const host = {
-      platform: process.platform,
-      openBrowser: async () => undefined,
-      now: systemClock.now,
-      log,
-      notify: () => undefined,
-    };
-    const session = createSessionController({ host, store, profile });
-    agent = createAgent({
-      profile,
+    const session = createSessionController({ host, store, profile: own });
+    const created = createAgent({
+      profile: own,
       session,
       broker: session.api,
       vault: store,
-      deviceKey: () => loadSoftwareDeviceKey(store, profile.name),
+      deviceKey: () => loadSoftwareDeviceKey(store, own.name),
       clock: systemClock,
-      notifier: { show: (n) => notes.push(n) },
+      notifier: { show: (n) => notifications.push(n) },
       posture: {
         run: () => {
-          const machine = recordedWorkstation({ firewall });
+          const machine = recordedWorkstation({ firewall: firewallNow() });
           return runPostureChecks(machine.host, machine.options);
         },
-        platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall }).host),
+        platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall: 'on' }).host),
       },
       platform: 'linux',
       version: 'strongroom-agent-e2e/1',
@@ -117,13 +109,34 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
       options: { notificationWindowMs: 1 },
     });
     const uid = process.getuid?.();
-    server = await startAgentServer({
-      methods: agent.methods,
+    const listening = await startAgentServer({
+      methods: created.methods,
       endpoint: agentSocketPath({ platform: process.platform, env, uid, tmpdir: env['TMPDIR'] ?? '/tmp' }),
       platform: process.platform,
       uid,
       log,
     });
+    return { agent: created, server: listening, profile: own };
+  };
+
+  beforeAll(async () => {
+    broker = await startBroker({ args: ['--demo', '--access-token-ttl', '30'] });
+    people = await cliPeople(broker);
+    await people.add('alice', ['ml-engineers']);
+    await people.add('bob', ['data-stewards']);
+    await people.add('carol', ['data-stewards']);
+    await people.add('dave', ['admin']);
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+      // Each person's own runtime directory, so the CLI finds only that person's agent.
+      const env = people.person(name).cli.env;
+      env['XDG_RUNTIME_DIR'] = join(people.person(name).cli.root, 'run');
+      mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
+    }
+
+    store = createKeychainCredentialStore({ platform: process.platform });
+    const alice = await startAgentFor('alice', () => firewall, notes);
+    ({ agent, server, profile } = alice);
+    firstRefreshToken = await store.get(profile.name, REFRESH_TOKEN_ENTRY);
     await agent.start();
   });
 
@@ -274,11 +287,61 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
     expect(status.code).toBe(3);
   });
 
+  it('wipes everything and says why when an admin locks the account (session.revoked)', async () => {
+    // The reuse above made the broker lock A automatically (a high-severity alert); B is locked by an admin.
+    const bobNotes: AgentNotification[] = [];
+    const bob = await startAgentFor('bob', () => 'on', bobNotes);
+    await bob.agent.start();
+    try {
+      await until('B signed in, stream connected', () => {
+        const s = bob.agent.state.get();
+        return s.session.status === 'signedIn' && s.connected;
+      });
+      const daveEnv = people.person('dave').cli.env;
+      const daveProfile = resolveProfile(
+        await readStrongroomConfig(configPath(daveEnv, homedir())),
+        daveEnv['STRONGROOM_PROFILE'],
+      );
+      const dave = createSessionController({ host, store, profile: daveProfile });
+      const locked = await dave.api.request('POST', '/api/v1/admin/locks', {
+        kind: 'user',
+        user: 'bob@example.test',
+        reason: 'agent e2e: restricted pulls far above his baseline',
+      });
+      expect(locked.status).toBe(201);
+
+      const state = await until('locked state', () => bob.agent.state.get().locked ?? undefined);
+      expect(state).toMatchObject({
+        source: 'session.revoked',
+        reason: expect.stringMatching(/locked by an admin: agent e2e/),
+      });
+      const note = await until('lock notification', () =>
+        bobNotes.find((n) => n.key === 'lock:session.revoked'),
+      );
+      expect(note).toMatchObject({ severity: 'critical', actions: [{ kind: 'signIn' }] });
+      expect(await store.list(bob.profile.name)).toEqual([]);
+      await expect(bob.agent.call('token', {})).rejects.toMatchObject({ code: 'locked' });
+      // `strongroom status` through the agent says why (exit 3).
+      const status = await cli('bob', ['status']);
+      expect(status.code).toBe(3);
+      expect(status.stderr).toMatch(/locked by an admin: agent e2e/);
+    } finally {
+      bob.agent.stop();
+      await bob.server.close();
+    }
+  });
+
   it('lets the CLI work alone once the agent stops', async () => {
     agent.stop();
     await server.close();
-    const status = await cli('bob', ['status', '--json']);
-    expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).not.toHaveProperty('agent');
+    expect(existsSync(server.path)).toBe(false);
+    // Answered from the keychain alone: signed out (the lock wiped it), and no agent in the answer.
+    const status = await cli('alice', ['status', '--json']);
+    expect(status.code).toBe(3);
+    expect(JSON.parse(status.stdout)).toEqual({
+      signedIn: false,
+      profile: profile.name,
+      broker: profile.broker,
+    });
   });
 });

@@ -7,7 +7,6 @@ import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFr
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
-import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
 import type { HostContext } from '@strongroom/shared/session/HostContext.js';
@@ -15,6 +14,7 @@ import { agentVersion } from '../agentVersion.js';
 import { cliContext, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
 import { openSystemBrowser } from '../openSystemBrowser.js';
+import { runPostureInChild } from '../runPostureInChild.js';
 
 /** One line per notification on stderr: the headless agent's "tray". Never a secret in it. */
 function printNotification(n: AgentNotification, json: boolean): void {
@@ -69,7 +69,7 @@ export async function agent(
     clock: systemClock,
     notifier: { show: (n) => printNotification(n, options.json === true) },
     posture: {
-      run: () => runPostureChecks(postureHost),
+      run: runPostureInChild,
       platformFacts: () => collectPlatformFacts(postureHost),
     },
     platform: process.platform,

@@ -37,20 +37,19 @@ export const eventData = {
     failedChecks: z.array(z.string()).optional(),
     grantsEnded: z.array(z.string()).optional(),
   }),
-  /** Session revoked or principal/device locked: the reason the user is told. */
-  lock: z.object({ reason: z.string().optional(), deviceId: z.string().optional() }),
+  /**
+   * `session.revoked` (broker/src/locks/lockPrincipal.ts): the person or one device was locked.
+   * For a device lock, `thumbprint` names the locked device's key: another device's lock does not
+   * wipe this one (its session stays valid; the grants it ended arrive as grant.ended).
+   */
+  'session.revoked': z.object({
+    reason: z.string().optional(),
+    scope: z.enum(['user', 'device']).optional(),
+    thumbprint: z.string().nullable().optional(),
+  }),
+  /** To admins: someone was locked. */
+  'principal.locked': z.object({ reason: z.string().optional(), email: z.string().optional() }),
 } as const;
-
-/**
- * Event types that end everything on this device: the broker revoked the session, or locked the
- * user or the device (alerts, admins). Named here once; the agent wipes and tells the user why.
- */
-export const LOCK_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'session.revoked',
-  'user.locked',
-  'principal.locked',
-  'device.locked',
-]);
 
 export function targetName(t: { type: string; id: string } | undefined): string {
   return t === undefined ? 'a grant' : t.id;

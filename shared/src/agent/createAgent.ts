@@ -178,6 +178,7 @@ export function createAgent(deps: AgentDeps): Agent {
       token = { value, summary: next };
       setSummary(next);
       scheduleRefresh();
+      follower?.resume();
     } catch (error) {
       await sessionFailed(error, 'refresh');
     }
@@ -227,8 +228,20 @@ export function createAgent(deps: AgentDeps): Agent {
   };
 
   /** Session revoked, user or device locked: wipe everything, say why, refuse until a new sign-in. */
-  const lockDown = async (reason: string, source: string): Promise<void> => {
+  const lockDown = async (reason: string, source: string, thumbprint?: string): Promise<void> => {
     if (locked()) return;
+    if (thumbprint !== undefined && summary !== undefined && thumbprint !== summary.deviceKeyThumbprint) {
+      // Another of the user's devices was locked: this one's session stays; its grants ended.
+      notifier.show({
+        key: `lock:other-device:${thumbprint}`,
+        severity: 'warning',
+        title: 'Strongroom locked another of your devices',
+        body: `${reason} Your grants were ended; this device stays signed in.`,
+        actions: [],
+      });
+      await syncGrants();
+      return;
+    }
     const at = clock.now();
     store.update({
       locked: { reason, source, at },
@@ -349,6 +362,9 @@ export function createAgent(deps: AgentDeps): Agent {
     await attest(report);
     if (refreshHeld && mayRefresh()) await refreshNow();
     else if (mayRefresh() && summary !== undefined && !tokenFresh()) await refreshNow();
+    // The event stream waits while the session may not be used (stale token, posture unknown at
+    // start or failing): a passing run (or a fresh token) lets it connect now.
+    follower?.resume();
   };
 
   const runPosture = (reason: AgentTrigger): void => {

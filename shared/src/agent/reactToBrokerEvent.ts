@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { UserEvent } from '../protocol/jitApi.js';
 import type { AgentNotification } from './AgentNotifier.js';
-import { eventData, LOCK_EVENT_TYPES, targetName } from './brokerEventData.js';
+import { eventData, targetName } from './brokerEventData.js';
 
 export interface EventReactions {
   notify(notification: AgentNotification): void;
-  lockDown(reason: string, source: string): Promise<void>;
+  /** Wipe everything and refuse until a new sign-in; `thumbprint`: only if it names this device's key. */
+  lockDown(reason: string, source: string, thumbprint?: string): Promise<void>;
   wipeGrant(grantId: string): Promise<void>;
   syncGrants(): Promise<void>;
   syncToApprove(): Promise<void>;
@@ -96,24 +97,33 @@ const REACTIONS: Readonly<Record<string, Reaction<z.ZodType>>> = {
     });
     await r.syncGrants();
   }),
+  // A lock or revoke: the broker has already ended the sessions, grants and credentials; the
+  // agent wipes this device and tells the user why.
+  'session.revoked': reaction(eventData['session.revoked'], async (d, _e, r) =>
+    r.lockDown(
+      d.reason ?? 'The broker revoked your session.',
+      'session.revoked',
+      d.scope === 'device' && typeof d.thumbprint === 'string' ? d.thumbprint : undefined,
+    ),
+  ),
+  'principal.locked': reaction(eventData['principal.locked'], async (d, _e, r) => {
+    r.notify({
+      key: `locked:${d.email ?? 'someone'}:${d.reason ?? ''}`,
+      severity: 'warning',
+      title: `Strongroom locked ${d.email ?? 'an account'}`,
+      body: d.reason ?? 'See the admin pages for the alert behind it.',
+      actions: [],
+    });
+    return Promise.resolve();
+  }),
   'device.compliance': reaction(eventData['device.compliance'], async (d, _e, r) => {
     for (const grantId of d.grantsEnded ?? []) await r.wipeGrant(grantId);
     r.recheckPosture();
   }),
 };
 
-/** Applies one broker event. A lock or revoke ends everything; the rest follow REACTIONS. */
+/** Applies one broker event (REACTIONS); unknown types are ignored, malformed data is logged. */
 export async function reactToBrokerEvent(event: UserEvent, r: EventReactions): Promise<void> {
-  if (LOCK_EVENT_TYPES.has(event.type)) {
-    const data = eventData.lock.safeParse(event.data);
-    const reason =
-      (data.success ? data.data.reason : undefined) ??
-      (event.type === 'session.revoked'
-        ? 'The broker revoked your session.'
-        : 'An administrator or an alert locked your access.');
-    await r.lockDown(reason, event.type);
-    return;
-  }
   const entry = REACTIONS[event.type];
   if (entry === undefined) {
     r.log('debug', `No reaction to event ${event.type}`);
@@ -121,7 +131,9 @@ export async function reactToBrokerEvent(event: UserEvent, r: EventReactions): P
   }
   const data = entry.data.safeParse(event.data);
   if (!data.success) {
-    r.log('warn', `Ignored event ${String(event.id)} (${event.type}): unexpected data`);
+    r.log('warn', `Event ${String(event.id)} (${event.type}) has unexpected data`);
+    // Fail safe: a revoke whose details cannot be read still wipes this device.
+    if (event.type === 'session.revoked') await r.lockDown('The broker revoked your session.', event.type);
     return;
   }
   await entry.run(data.data, event, r);

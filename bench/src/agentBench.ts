@@ -1,0 +1,281 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { isolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
+import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
+import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { LineFramer } from '@strongroom/shared/agent/LineFramer.js';
+import { deviceKeyNamespace } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import { grantCredentialEntry } from '@strongroom/shared/vault/grantCredentialEntries.js';
+import { storeSyntheticSession } from './storeSyntheticSession.js';
+
+/**
+ * The agent (issue 8): `strongroom agent` as its own process, signed in (a synthetic session in
+ * gnome-keyring) with one active grant and a credential stored under it, following a broker
+ * stand-in's event stream. Each figure beside a baseline from the same run:
+ *
+ * - idle resident memory of the agent vs an idle `node` process (goal < 80 MB);
+ * - socket round trip of `status`, p50/p99 over one connection, vs a bare NDJSON echo server in
+ *   this process (goal p99 < 5 ms);
+ * - `strongroom status --json` through the agent, process start to exit, vs `node -e 0` (goal <= 2x).
+ *
+ *   node bench/dist/agentBench.js [--round-trips 2000] [--runs 15]
+ *
+ * The broker is a stand-in (discovery, grants, requests, an SSE stream that stays open): this
+ * measures the agent, and the real broker needs a browser key touch to sign in. The posture checks
+ * are this machine's real ones.
+ */
+const self = fileURLToPath(import.meta.url);
+const withKeyring = fileURLToPath(new URL('../../test/scripts/with-keyring.sh', import.meta.url));
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name);
+  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a whole number`);
+  return value;
+};
+const roundTrips = arg('--round-trips', 2000);
+const runs = arg('--runs', 15);
+
+const quantile = (values: readonly number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+};
+
+function standInBroker(grantId: string): Promise<{ server: Server; issuer: string }> {
+  const now = Date.now();
+  const grant = {
+    id: grantId,
+    requestId: randomUUID(),
+    userId: 'bench',
+    target: { type: 'Role', id: 'restricted-data-reader' },
+    tier: 'restricted',
+    durationMinutes: 60,
+    state: 'active',
+    emergency: false,
+    activateBy: now + 3_600_000,
+    activatedAt: now,
+    expiresAt: now + 3_600_000,
+    endedAt: null,
+    endReason: null,
+  };
+  let issuer = '';
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (path === '/.well-known/openid-configuration')
+      return json(200, {
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        dpop_signing_alg_values_supported: ['ES256'],
+      });
+    if (path === '/api/v1/grants') return json(200, { grants: [grant] });
+    if (path === '/api/v1/requests') return json(200, { requests: [] });
+    if (path === '/api/v1/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('retry: 1000\n\n');
+      return undefined; // stays open, as the broker's does
+    }
+    return json(404, { error: 'not_found' });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      issuer = `http://localhost:${String((server.address() as AddressInfo).port)}`;
+      resolve({ server, issuer });
+    }),
+  );
+}
+
+/**
+ * A bare NDJSON echo server over a Unix socket in its own Node process (as the agent is): the floor
+ * for a local round trip between two processes on this machine right now.
+ */
+async function echoRoundTrips(dir: string, count: number): Promise<number[]> {
+  const path = join(dir, 'echo.sock');
+  const script = `require('net').createServer((s) => { let b = ''; s.on('data', (d) => { b += d; let i; while ((i = b.indexOf('\\n')) >= 0) { s.write(b.slice(0, i + 1)); b = b.slice(i + 1); } }); }).listen(${JSON.stringify(path)}, () => console.log('ready'));`;
+  const server = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => server.stdout?.once('data', () => resolve()));
+  const client = await new Promise<Socket>((resolve) => {
+    const s = connect(path, () => resolve(s));
+  });
+  const framer = new LineFramer(256 * 1024);
+  const times: number[] = [];
+  for (let i = 0; i < count + 200; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer): void => {
+        if (framer.push(chunk).frames.length > 0) {
+          client.off('data', onData);
+          resolve();
+        }
+      };
+      client.on('data', onData);
+      client.write(`${JSON.stringify({ v: 1, id: i, method: 'status' })}\n`);
+    });
+    if (i >= 200) times.push(performance.now() - started); // the first 200 warm up
+  }
+  client.destroy();
+  server.kill('SIGTERM');
+  return times;
+}
+
+function rssKiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+function timeChild(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  check?: (stdout: string) => boolean,
+): number {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [...args], { env, encoding: 'utf8' });
+  const ms = performance.now() - started;
+  if (child.status !== 0)
+    throw new Error(`${args.join(' ')} exited with ${String(child.status)}: ${child.stderr}`);
+  if (check !== undefined && !check(child.stdout))
+    throw new Error(`${args.join(' ')} did not go through the agent`);
+  return ms;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function bench(): Promise<void> {
+  const grantId = randomUUID();
+  const broker = await standInBroker(grantId);
+  const isolated = isolatedCliEnv({ STRONGROOM_PROFILE: `bench-${randomBytes(4).toString('hex')}` });
+  const env = isolated.env;
+  env['XDG_RUNTIME_DIR'] = join(isolated.root, 'run');
+  mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
+  const profile = env['STRONGROOM_PROFILE'] ?? '';
+  const store = createKeychainCredentialStore({ platform: process.platform });
+  let agent: ChildProcess | undefined;
+  let idle: ChildProcess | undefined;
+  try {
+    const set = await runStrongroom(['config', 'set-broker', broker.issuer], env);
+    if (set.code !== 0) throw new Error(set.stderr);
+    await storeSyntheticSession(store, profile);
+    await store.set(
+      profile,
+      grantCredentialEntry(grantId, 'aws'),
+      'bench-not-a-secret',
+      Date.now() + 3_600_000,
+    );
+
+    agent = spawn(process.execPath, [STRONGROOM_BIN, 'agent'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    agent.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    while (!/ready on /.test(stderr)) {
+      if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
+      await sleep(50);
+    }
+    const endpoint = agentSocketPath({
+      platform: process.platform,
+      env,
+      uid: process.getuid?.(),
+      tmpdir: tmpdir(),
+    });
+    const client = await AgentClient.connect(endpoint, process.getuid?.());
+    if (client === undefined) throw new Error('no agent socket');
+    // Signed in, one grant, the event stream open, the first posture run done: then idle.
+    for (;;) {
+      const s = await client.request('status');
+      if (
+        s.session.status === 'signedIn' &&
+        s.grants.length === 1 &&
+        s.connected &&
+        s.posture.checkedAt !== null
+      )
+        break;
+      await sleep(200);
+    }
+    await sleep(5_000);
+    const agentRss = rssKiB(agent.pid ?? 0);
+    idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1e9)'], { stdio: 'ignore' });
+    await sleep(1_000);
+    const idleRss = rssKiB(idle.pid ?? 0);
+
+    const agentTimes: number[] = [];
+    for (let i = 0; i < 200; i++) await client.request('status'); // warm
+    for (let i = 0; i < roundTrips; i++) {
+      const started = performance.now();
+      await client.request('status');
+      agentTimes.push(performance.now() - started);
+    }
+    client.close();
+    const echoTimes = await echoRoundTrips(isolated.root, roundTrips);
+
+    const cli = {
+      'node -e 0': { args: ['-e', '0'] },
+      'strongroom status --json (agent)': {
+        args: [STRONGROOM_BIN, 'status', '--json'],
+        check: (o: string) => o.includes('"agent"'),
+      },
+      'strongroom token (agent)': { args: [STRONGROOM_BIN, 'token'] },
+    } as const;
+    const times: Record<string, number[]> = {};
+    for (const c of Object.values(cli)) timeChild(c.args, env);
+    for (let run = 0; run < runs; run++)
+      for (const [name, c] of Object.entries(cli))
+        (times[name] ??= []).push(timeChild(c.args, env, 'check' in c ? c.check : undefined));
+
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    const mb = (kib: number) => (kib / 1024).toFixed(1);
+    console.log(`agent benchmark (load average ${load} on ${String(availableParallelism())} cores)`);
+    console.log(
+      `  idle RSS, signed in, one grant: ${mb(agentRss)} MB vs idle node ${mb(idleRss)} MB (${(agentRss / idleRss).toFixed(2)}x; goal < 80 MB ${agentRss / 1024 < 80 ? 'met' : 'NOT met'})`,
+    );
+    const p50 = quantile(agentTimes, 0.5);
+    const p99 = quantile(agentTimes, 0.99);
+    const e50 = quantile(echoTimes, 0.5);
+    const e99 = quantile(echoTimes, 0.99);
+    console.log(
+      `  socket round trip (status, ${String(roundTrips)}): p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms vs bare NDJSON echo p50 ${e50.toFixed(3)} ms, p99 ${e99.toFixed(3)} ms (p99 ${(p99 / e99).toFixed(1)}x; goal p99 < 5 ms ${p99 < 5 ? 'met' : 'NOT met'})`,
+    );
+    const base = quantile(times['node -e 0'] ?? [], 0.5);
+    console.log(`  node -e 0 baseline (median of ${String(runs)}): ${base.toFixed(0)} ms`);
+    for (const name of ['strongroom status --json (agent)', 'strongroom token (agent)']) {
+      const m = quantile(times[name] ?? [], 0.5);
+      console.log(
+        `  ${name}: ${m.toFixed(0)} ms (${(m / base).toFixed(2)}x baseline; goal <= 2x ${m / base <= 2 ? 'met' : 'NOT met'})`,
+      );
+    }
+  } finally {
+    agent?.kill('SIGTERM');
+    idle?.kill('SIGTERM');
+    await store.clearProfile(profile);
+    await store.clearProfile(deviceKeyNamespace(profile));
+    broker.server.closeAllConnections();
+    broker.server.close();
+    isolated.remove();
+  }
+}
+
+if (process.env['DBUS_SESSION_BUS_ADDRESS'] === undefined) {
+  const child = spawnSync(
+    'dbus-run-session',
+    ['--', withKeyring, process.execPath, self, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  process.exitCode = child.status ?? 1;
+} else {
+  await bench();
+}
