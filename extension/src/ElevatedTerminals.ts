@@ -1,11 +1,11 @@
-import type { AccessPort } from '@strongroom/shared/access/AccessPort.js';
+import type { AccessPort, TerminalGrant } from '@strongroom/shared/access/AccessPort.js';
 import { terminalEnvironment } from '@strongroom/shared/access/terminalEnvironment.js';
 import type { AgentGrant, AgentState } from '@strongroom/shared/agent/AgentState.js';
 import type { VscodeApi, vscode } from './VscodeApi.js';
 
 interface Open {
   readonly terminal: vscode.Terminal;
-  readonly terminalIds: readonly string[];
+  readonly created: TerminalGrant;
   readonly grantId: string;
 }
 
@@ -23,7 +23,6 @@ export class ElevatedTerminals {
   readonly #open = new Map<vscode.Terminal, Open>();
   readonly #vscode: VscodeApi;
   readonly #log: (message: string) => void;
-  #access: AccessPort | undefined;
 
   constructor(vscodeApi: VscodeApi, log: (message: string) => void) {
     this.#vscode = vscodeApi;
@@ -39,7 +38,6 @@ export class ElevatedTerminals {
   }
 
   async open(access: AccessPort, grant: AgentGrant): Promise<vscode.Terminal> {
-    this.#access = access;
     const existing = [...this.#open.values()].find((o) => o.grantId === grant.id);
     if (existing !== undefined) {
       existing.terminal.show();
@@ -51,7 +49,7 @@ export class ElevatedTerminals {
     try {
       env = terminalEnvironment(created.env);
     } catch (error) {
-      await access.revokeTerminal(created.terminalIds).catch(() => undefined);
+      await created.dispose().catch(() => undefined);
       throw error;
     }
     const terminal = this.#vscode.window.createTerminal({
@@ -62,7 +60,7 @@ export class ElevatedTerminals {
       // Never restored after a reload: its token dies with it, and its env must not be persisted.
       isTransient: true,
     });
-    this.#open.set(terminal, { terminal, terminalIds: created.terminalIds, grantId: grant.id });
+    this.#open.set(terminal, { terminal, created, grantId: grant.id });
     terminal.show();
     this.#log(
       `opened elevated terminal for ${grant.target.id} (grant ${grant.id}): ${created.notes.join('; ')}`,
@@ -88,7 +86,7 @@ export class ElevatedTerminals {
   async #revoke(open: Open): Promise<void> {
     if (!this.#open.delete(open.terminal)) return;
     try {
-      await this.#access?.revokeTerminal(open.terminalIds);
+      await open.created.dispose();
       this.#log(`revoked the token of the terminal for grant ${open.grantId}`);
     } catch (error) {
       this.#log(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeRequestView, NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import { activateStrongroom, type Activated } from './activateStrongroom.js';
 import * as core from './core.js';
@@ -134,6 +134,37 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
       ticket: 'DATA-42',
     });
     expect(vs.shown.some((s) => s.message.includes('would be allowed: needs 2 approvals'))).toBe(true);
+  });
+
+  it('Extend (from the T-10 notice) pre-fills a new request: same target, same duration, no target pick', async () => {
+    const { vs, access, activated, clock } = await start();
+    running = activated;
+    access.signInAs();
+    access.state.update({
+      grants: [access.grant({ durationMinutes: 30, expiresAt: clock.now + 30 * 60_000 })],
+    });
+    clock.now += 20 * 60_000 + 1;
+    let durationValue: unknown;
+    vs.answers.push('Extend…');
+    vs.answers.push(() => 'Still investigating the label drift', '', 'Submit Request');
+    const showInputBox = vs.api.window.showInputBox;
+    vs.api.window.showInputBox = (async (options: { value?: string }) => {
+      if (durationValue === undefined) {
+        durationValue = options.value;
+        return options.value;
+      }
+      return showInputBox(options as never);
+    }) as never;
+    access.state.update({ connected: true }); // a redraw at T-10 tells, with Extend
+    await vi.waitFor(() => expect(access.calls.some((c) => c.method === 'requests.create')).toBe(true));
+    expect(vs.shown.find((s) => s.message === 'restricted-data-reader ends in 10m.')?.options).toEqual([
+      'Extend…',
+    ]);
+    expect(durationValue).toBe('30m');
+    expect(access.calls.find((c) => c.method === 'requests.create')?.params).toMatchObject({
+      target: { type: 'Role', id: 'restricted-data-reader' },
+      durationMinutes: 30,
+    });
   });
 
   it('a denied dry run shows the reasons and submits nothing', async () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createAgentAccess } from '@strongroom/shared/access/createAgentAccess.js';
+import { existingKubeconfig } from '@strongroom/shared/access/terminalKubeconfig.js';
 import type { AccessPort } from '@strongroom/shared/access/AccessPort.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
@@ -73,16 +74,26 @@ export async function resolveExtensionProfile(
   });
 }
 
-/** `strongroom` on PATH: then git in an elevated terminal asks it for credentials. */
-function gitCredentialHelper(env: NodeJS.ProcessEnv): string | undefined {
-  const found = (env['PATH'] ?? '')
+/**
+ * The CLI that git and kubectl in an elevated terminal call: the setting's absolute path, else
+ * `strongroom` when it is on PATH; undefined (no git/kube pointers) when there is none.
+ */
+function strongroomCli(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
+  if (settings.cliPath !== '') return existsSync(settings.cliPath) ? settings.cliPath : undefined;
+  const onPath = (env['PATH'] ?? '')
     .split(delimiter)
     .some((dir) => dir !== '' && existsSync(join(dir, 'strongroom')));
-  return found ? '!strongroom git-credential' : undefined;
+  return onPath ? 'strongroom' : undefined;
+}
+
+/** git runs `!<command>` through the shell: quote a path that needs it. */
+function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
 }
 
 export async function createCoreAccess(options: CoreOptions): Promise<AccessPort> {
   const profile = await resolveExtensionProfile(options.settings, options.env);
+  const cli = strongroomCli(options.settings, options.env);
   return createAgentAccess({
     host: options.host,
     profile,
@@ -94,8 +105,21 @@ export async function createCoreAccess(options: CoreOptions): Promise<AccessPort
     uid: process.getuid?.(),
     tmpdir: tmpdir(),
     terminal: {
-      gitCredentialHelper: gitCredentialHelper(options.env),
+      gitCredentialHelper: cli !== undefined ? `!${shellQuote(cli)} git-credential` : undefined,
       sshAuthSock: options.env['SSH_AUTH_SOCK'],
+      kube:
+        cli !== undefined
+          ? {
+              command: cli,
+              clusters: Object.keys(profile.kube ?? {}),
+              // Per-terminal files, private to this user, gone with the terminal.
+              dir: join(
+                options.env['XDG_RUNTIME_DIR'] ?? tmpdir(),
+                `strongroom-vscode-${process.getuid?.() ?? 'user'}`,
+              ),
+              existing: existingKubeconfig(options.env, homedir()),
+            }
+          : undefined,
     },
   });
 }

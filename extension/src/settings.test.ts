@@ -9,6 +9,7 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
       brokerUrl: '',
       profile: '',
       agent: 'auto',
+      cliPath: '',
       showCountdown: true,
     });
   });
@@ -25,7 +26,8 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     vs.settings['brokerUrl'] = { workspaceValue: 'https://evil.example', defaultValue: '' };
     vs.settings['profile'] = { workspaceValue: 'attacker', defaultValue: '' };
     vs.settings['agent'] = { workspaceValue: 'inProcess', defaultValue: 'auto' };
-    expect(readSettings(vs.api)).toMatchObject({ brokerUrl: '', profile: '', agent: 'auto' });
+    vs.settings['cliPath'] = { workspaceValue: '/tmp/evil/strongroom', defaultValue: '' };
+    expect(readSettings(vs.api)).toMatchObject({ brokerUrl: '', profile: '', agent: 'auto', cliPath: '' });
   });
 
   it.each([
@@ -34,6 +36,7 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     ['brokerUrl', 'not a url', /not a URL/],
     ['profile', '../other', /profile name/],
     ['agent', 'socket-anywhere', /agent|Invalid/],
+    ['cliPath', 'strongroom', /absolute path/],
   ])('refuses %s = %s with a clear error', (key, value, why) => {
     const vs = fakeVscode();
     vs.settings[key] = { globalValue: value };
@@ -57,9 +60,11 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     const props = manifest.contributes.configuration.properties;
     expect(props['strongroom.brokerUrl']?.scope).toBe('machine');
     expect(props['strongroom.profile']?.scope).toBe('machine');
+    expect(props['strongroom.cliPath']?.scope).toBe('machine');
     expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual([
       'strongroom.brokerUrl',
       'strongroom.profile',
+      'strongroom.cliPath',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { checkBrokerUrl } from '@strongroom/shared/config/checkBrokerUrl.js';
 import { PROFILE_NAME } from '@strongroom/shared/config/StrongroomConfig.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
@@ -26,11 +27,18 @@ export const settingsSchema = z.strictObject({
       'strongroom.profile must be a profile name (letters, digits, _ and -)',
     ),
   agent: z.enum(['auto', 'inProcess']),
+  cliPath: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === '' || isAbsolute(v),
+      'strongroom.cliPath must be an absolute path (or empty for PATH)',
+    ),
   showCountdown: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-const MACHINE_KEYS = { brokerUrl: '', profile: '', agent: 'auto' } as const;
+const MACHINE_KEYS = { brokerUrl: '', profile: '', agent: 'auto', cliPath: '' } as const;
 
 export function readSettings(vscode: Pick<VscodeApi, 'workspace'>): Settings {
   const config = vscode.workspace.getConfiguration('strongroom');
@@ -42,6 +50,7 @@ export function readSettings(vscode: Pick<VscodeApi, 'workspace'>): Settings {
     brokerUrl: machine('brokerUrl'),
     profile: machine('profile'),
     agent: machine('agent'),
+    cliPath: machine('cliPath'),
     showCountdown: config.get<unknown>('statusBar.showCountdown', true),
   });
   if (!parsed.success)

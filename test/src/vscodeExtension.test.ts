@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { findSecretsInFiles } from '@strongroom/cli/testing/findSecretsInFiles.js';
-import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
+import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -21,6 +30,7 @@ import {
 } from './harness/codeServer.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
+import { startSocketAgent, type SocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { addVirtualAuthenticator, type VirtualCredential } from './harness/virtualAuthenticator.js';
 
@@ -61,6 +71,9 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
   let root: string;
   let policyDir: string;
   let sts: StsStandIn;
+  let trayAgent: SocketAgent;
+  /** The installed strongroom CLI (strongroom.cliPath). */
+  let cliPath: string;
 
   const cli = (env: IsolatedCliEnv, args: string[]) => runStrongroom(args, env.env);
 
@@ -96,12 +109,20 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     if (credential === undefined) throw new Error('no credential after enrollment');
     await enrollPage.close();
     const aliceCli = isolatedCliEnv({ STRONGROOM_PROFILE: `vsc-alice-${randomBytes(4).toString('hex')}` });
-    // Her own runtime directory: the extension looks for a tray agent's socket there (none runs,
-    // so it runs the agent in the extension host).
+    // Her own runtime directory: the tray agent's socket is there, and the extension looks there.
     aliceCli.env['XDG_RUNTIME_DIR'] = join(aliceCli.root, 'run');
     mkdirSync(aliceCli.env['XDG_RUNTIME_DIR'], { mode: 0o700 });
     expect((await cli(aliceCli, ['config', 'set-broker', broker.issuer])).code).toBe(0);
     expect((await cli(aliceCli, ['config', 'set-aws', '--sts-endpoint', sts.url])).code).toBe(0);
+    expect((await cli(aliceCli, ['config', 'kube-cluster', 'k8s-training', 'k8s-training'])).code).toBe(0);
+    // The strongroom CLI is installed (on PATH): elevated terminals then point git and kubectl at it.
+    const bin = join(aliceCli.root, 'bin');
+    mkdirSync(bin);
+    cliPath = join(bin, 'strongroom');
+    symlinkSync(STRONGROOM_BIN, cliPath);
+    aliceCli.env['PATH'] = `${bin}${delimiter}${aliceCli.env['PATH'] ?? ''}`;
+    // Alice's tray agent runs (headless here), so the extension uses it over its socket.
+    trayAgent = await startSocketAgent(aliceCli.env);
     const page = await context.newPage();
     context.on('page', (popup) => {
       // VS Code opens the sign-in in a new browser window (openExternal): Alice's key goes there.
@@ -115,7 +136,14 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
       work.catch(() => undefined); // awaited (and reported) by the test through signIns
       signIns.push(work);
     });
-    codeServer = await startCodeServer({ root, vsix, env: aliceCli.env });
+    // VS Code's server resolves the extension host's environment from a login shell, which resets
+    // PATH here: the CLI's path comes from the machine-scoped setting instead.
+    codeServer = await startCodeServer({
+      root,
+      vsix,
+      env: aliceCli.env,
+      settings: { 'strongroom.cliPath': cliPath },
+    });
     alice = { context, page, credential, cli: aliceCli };
   });
 
@@ -127,6 +155,7 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
       alice.cli.remove();
     }
     await codeServer?.stop();
+    await trayAgent?.stop();
     // The extension host's log (activation time, the extension's own output) as an artifact.
     if (codeServer)
       cpSync(join(codeServer.userDataDir, 'logs'), join(ARTIFACTS, 'logs'), { recursive: true });
@@ -156,10 +185,10 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     await expect(page.locator('.quick-input-widget').innerText()).resolves.toMatch(/restricted · up to/);
     await expect(page.locator('.quick-input-widget').innerText()).resolves.toMatch(/2 approvals needed/);
     await page.locator('.quick-input-widget').screenshot({ path: join(ARTIFACTS, 'quick-pick.png') });
-    await answerQuickInput(page, 'restricted-data-reader');
-    await answerQuickInput(page, '15m');
-    await answerQuickInput(page, 'Investigate label drift in customer chats (VS Code e2e)');
-    await answerQuickInput(page, '');
+    await answerQuickInput(page, 'restricted-data-reader', '(1/4): target');
+    await answerQuickInput(page, '15m', '(2/4): duration');
+    await answerQuickInput(page, 'Investigate label drift in customer chats (VS Code e2e)', '(3/4): reason');
+    await answerQuickInput(page, '', '(4/4): ticket');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor();
     await expect(dialog.innerText()).resolves.toMatch(/would be allowed: needs 2 approvals/);
@@ -221,7 +250,7 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/ · 1[45]m \+1/);
 
     await runFromPalette(page, 'Strongroom: Open Elevated Terminal');
-    await answerQuickInput(page, 'ml-researcher');
+    await answerQuickInput(page, 'ml-researcher', 'Open a terminal for which elevation?');
     const terminal = page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').first();
     await terminal.waitFor({ timeout: 30_000 });
     await page
@@ -250,6 +279,27 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     expect(env.stdout).toMatch(/^AWS_CONTAINER_CREDENTIALS_FULL_URI=http:\/\/127\.0\.0\.1:\d+\//m);
     expect(env.stdout).toMatch(/^AWS_CONTAINER_AUTHORIZATION_TOKEN=\S{43,}$/m);
     expect(env.stdout).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_ACCESS_KEY_ID/);
+    // git and kubectl ask the strongroom CLI (on PATH here) through pointers: GIT_CONFIG_* and a
+    // per-terminal kubeconfig whose user is the exec plugin.
+    expect(env.stdout).toMatch(/^GIT_CONFIG_KEY_0=credential\.helper$/m);
+    expect(env.stdout).toMatch(/^GIT_CONFIG_VALUE_0=!\S+\/bin\/strongroom git-credential$/m);
+    const kubeconfigFile = /^KUBECONFIG=([^:\n]+)/m.exec(env.stdout)?.[1] ?? '';
+    const kube = await inTerminal('kube', 'kubectl config view -o json');
+    expect(kube.rc, kube.stdout).toBe('0');
+    expect(JSON.parse(kube.stdout)).toMatchObject({
+      'current-context': 'strongroom-k8s-training',
+      users: [
+        {
+          name: 'strongroom-k8s-training',
+          user: {
+            exec: {
+              command: cliPath,
+              args: ['kube-credential', '--cluster', 'k8s-training'],
+            },
+          },
+        },
+      ],
+    });
     const first = await inTerminal(
       'aws1',
       'AWS_EC2_METADATA_DISABLED=true aws configure export-credentials --format process',
@@ -266,9 +316,11 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     // Drop Elevation from the palette (pick ml-researcher), confirmed in a dialog: the terminal's
     // token stops working at once.
     await runFromPalette(page, 'Strongroom: Drop Elevation');
-    await answerQuickInput(page, 'ml-researcher');
+    await answerQuickInput(page, 'ml-researcher', 'Drop which elevation?');
     await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Drop' }).click();
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).not.toMatch(/\+1/);
+    // The terminal's kubeconfig went with its grant.
+    await expect.poll(() => existsSync(kubeconfigFile), { timeout: 10_000 }).toBe(false);
     const after = await inTerminal(
       'aws2',
       'AWS_EC2_METADATA_DISABLED=true aws configure export-credentials --format process',
@@ -294,6 +346,16 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
         terminalToken,
       }),
     ).toEqual([]);
+
+    // All of it went through the tray's agent over its socket (the extension ran no agent of its own).
+    const extensionLog = readdirSync(join(codeServer.userDataDir, 'logs'), {
+      recursive: true,
+      encoding: 'utf8',
+    })
+      .filter((f) => f.endsWith('Strongroom.log'))
+      .map((f) => readFileSync(join(codeServer.userDataDir, 'logs', f), 'utf8'))
+      .join('\n');
+    expect(extensionLog).toContain(`using the Strongroom agent at ${trayAgent.socketPath}`);
 
     // And the restricted one: the countdown goes away.
     await runFromPalette(page, 'Strongroom: Drop Elevation');

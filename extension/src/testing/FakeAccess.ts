@@ -82,15 +82,17 @@ export class FakeAccess implements AccessPort {
 
   async openTerminal(grant: AgentGrant, label: string): Promise<TerminalGrant> {
     this.calls.push({ method: 'openTerminal', params: { grantId: grant.id, label } });
+    let disposed = false;
     return {
       env: this.terminalEnv,
       terminalIds: ['term_0123456789abcdef'],
       expiresAt: this.now() + 3600_000,
       notes: [],
+      dispose: async () => {
+        if (!disposed) this.revoked.push('term_0123456789abcdef');
+        disposed = true;
+      },
     };
-  }
-  async revokeTerminal(ids: readonly string[]): Promise<void> {
-    this.revoked.push(...ids);
   }
   async targets(): Promise<TargetsResponse> {
     return this.targetsAnswer;

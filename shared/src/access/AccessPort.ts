@@ -19,6 +19,8 @@ export interface TerminalGrant {
   readonly expiresAt: number;
   /** What the terminal can reach, for the user ("AWS role …"), and what it cannot and why. */
   readonly notes: readonly string[];
+  /** Revokes the terminal's tokens and removes its files (terminal closed, grant ended). Idempotent. */
+  dispose(): Promise<void>;
 }
 
 /**
@@ -39,7 +41,6 @@ export interface AccessPort {
   deny(requestId: string, reason: string): Promise<void>;
   /** Per-terminal tokens and pointers for an active grant (see elevatedTerminal.ts). */
   openTerminal(grant: AgentGrant, label: string): Promise<TerminalGrant>;
-  revokeTerminal(terminalIds: readonly string[]): Promise<void>;
   /** Sign-in through the system browser with the security key (RFC 8252). */
   signIn(): Promise<void>;
   signOut(): Promise<void>;

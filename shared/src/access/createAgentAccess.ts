@@ -76,6 +76,18 @@ export async function createAgentAccess(options: AgentAccessOptions): Promise<Ac
   return inProcess(session, options, log);
 }
 
+/** Elevated terminals through the agent's methods, whichever way the agent is reached. */
+function terminalOpener(
+  invoke: AgentInvoke,
+  options: AgentAccessOptions,
+  log: (m: string) => void,
+): AccessPort['openTerminal'] {
+  const revoke = async (ids: readonly string[]): Promise<void> => {
+    for (const terminalId of ids) await invoke('terminal.revoke', { terminalId });
+  };
+  return (grant, label) => elevatedTerminal(invoke, revoke, grant, label, { ...options.terminal, log });
+}
+
 function brokerParts(session: SessionController): Pick<AccessPort, 'targets' | 'approvalLink' | 'deny'> {
   return {
     targets: () => brokerJson(session.api, 'GET', '/api/v1/targets', targetsResponseSchema),
@@ -125,10 +137,7 @@ async function inProcess(
     state: agent.state,
     call: (method, params) => agent.call(method, params),
     ...brokerParts(session),
-    openTerminal: (grant, label) => elevatedTerminal(invoke, grant, label, { ...options.terminal, log }),
-    revokeTerminal: async (ids) => {
-      for (const terminalId of ids) await agent.call('terminal.revoke', { terminalId });
-    },
+    openTerminal: terminalOpener(invoke, options, log),
     signIn: () => agent.signIn(),
     signOut: () => agent.signOut(),
     refresh: async () => {
@@ -182,10 +191,7 @@ async function overSocket(
     call: <M extends Parameters<AccessPort['call']>[0]>(method: M, params: AgentParams<M>) =>
       client.request(method, params) as Promise<AgentResult<M>>,
     ...brokerParts(session),
-    openTerminal: (grant, label) => elevatedTerminal(invoke, grant, label, { ...options.terminal, log }),
-    revokeTerminal: async (ids) => {
-      for (const terminalId of ids) await client.request('terminal.revoke', { terminalId });
-    },
+    openTerminal: terminalOpener(invoke, options, log),
     // The protocol has no sign-in: this window signs in into the shared vault, the agent re-reads it.
     signIn: async () => {
       await session.login();

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
@@ -41,13 +44,17 @@ function agent(aws: 'ok' | 'refused') {
     }
     throw new Error(`unexpected ${method}`);
   };
-  return { calls, invoke };
+  const revoked: string[][] = [];
+  const revoke = async (ids: readonly string[]): Promise<void> => {
+    revoked.push([...ids]);
+  };
+  return { calls, invoke, revoke, revoked };
 }
 
 describe('elevatedTerminal: the pointers of one grant', () => {
   it('asks the agent for a grant-bound terminal token and the AWS pointers of the grant role', async () => {
     const a = agent('ok');
-    const t = await elevatedTerminal(a.invoke, grant, 'VS Code: ml-researcher', {
+    const t = await elevatedTerminal(a.invoke, a.revoke, grant, 'VS Code: ml-researcher', {
       gitCredentialHelper: '!strongroom git-credential',
       sshAuthSock: '/run/user/1000/ssh.sock',
       log: () => undefined,
@@ -60,6 +67,9 @@ describe('elevatedTerminal: the pointers of one grant', () => {
       },
     ]);
     expect(t.terminalIds).toEqual(['t-base', 't-aws']);
+    await t.dispose();
+    await t.dispose();
+    expect(a.revoked).toEqual([['t-base', 't-aws']]); // once, both tokens
     expect(t.expiresAt).toBe(1_900_000);
     expect(t.env).toEqual({
       STRONGROOM_TERMINAL_TOKEN: 'tok',
@@ -73,7 +83,8 @@ describe('elevatedTerminal: the pointers of one grant', () => {
   });
 
   it('a role without AWS is a note, not a failure; no git config without the CLI', async () => {
-    const t = await elevatedTerminal(agent('refused').invoke, grant, 'x', { log: () => undefined });
+    const refused = agent('refused');
+    const t = await elevatedTerminal(refused.invoke, refused.revoke, grant, 'x', { log: () => undefined });
     expect(t.terminalIds).toEqual(['t-base']);
     expect(Object.keys(t.env)).toEqual(['STRONGROOM_TERMINAL_TOKEN']);
     expect(t.notes.join()).toMatch(/AWS: not available \(no AWS role is mapped/);
@@ -82,10 +93,53 @@ describe('elevatedTerminal: the pointers of one grant', () => {
   it('refuses a grant that is not active, before asking the agent for anything', async () => {
     const a = agent('ok');
     await expect(
-      elevatedTerminal(a.invoke, { ...grant, state: 'approved', expiresAt: null }, 'x', {
+      elevatedTerminal(a.invoke, a.revoke, { ...grant, state: 'approved', expiresAt: null }, 'x', {
         log: () => undefined,
       }),
     ).rejects.toThrow(/not active/);
     expect(a.calls).toEqual([]);
+  });
+});
+
+describe('elevatedTerminal: KUBECONFIG', () => {
+  it('points at a private exec-plugin kubeconfig (no secret), before the user own, removed on dispose', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sr-kube-')), 'terminals');
+    const a = agent('refused');
+    const t = await elevatedTerminal(a.invoke, a.revoke, grant, 'x', {
+      log: () => undefined,
+      kube: { command: 'strongroom', clusters: ['k8s-training'], dir, existing: '/home/alice/.kube/config' },
+    });
+    const [file, existing] = (t.env['KUBECONFIG'] ?? '').split(delimiter);
+    expect(existing).toBe('/home/alice/.kube/config');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(file ?? '').mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file ?? '', 'utf8'))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      users: [
+        {
+          name: 'strongroom-k8s-training',
+          user: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1',
+              command: 'strongroom',
+              args: ['kube-credential', '--cluster', 'k8s-training'],
+              interactiveMode: 'Never',
+              provideClusterInfo: false,
+            },
+          },
+        },
+      ],
+      contexts: [
+        {
+          name: 'strongroom-k8s-training',
+          context: { cluster: 'k8s-training', user: 'strongroom-k8s-training' },
+        },
+      ],
+      'current-context': 'strongroom-k8s-training',
+    });
+    await t.dispose();
+    expect(existsSync(file ?? '')).toBe(false);
+    expect(a.revoked).toEqual([['t-base']]);
   });
 });

@@ -1,6 +1,11 @@
 import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { TerminalGrant } from './AccessPort.js';
+import {
+  removeTerminalKubeconfig,
+  writeTerminalKubeconfig,
+  type TerminalKubeconfigOptions,
+} from './terminalKubeconfig.js';
 
 /** Calls an agent method by name (in-process registry or the socket); throws StrongroomError. */
 export type AgentInvoke = (method: string, params: unknown) => Promise<unknown>;
@@ -10,6 +15,8 @@ export interface ElevatedTerminalOptions {
   readonly gitCredentialHelper?: string | undefined;
   /** The ssh-agent that `strongroom ssh-cert` loads short-lived certificates into. */
   readonly sshAuthSock?: string | undefined;
+  /** kubectl through `strongroom kube-credential`, for the profile's clusters; omitted: no KUBECONFIG. */
+  readonly kube?: TerminalKubeconfigOptions | undefined;
   readonly log: (message: string) => void;
 }
 
@@ -19,12 +26,14 @@ export interface ElevatedTerminalOptions {
  * - AWS: the agent's loopback container-credentials URL and a per-terminal token for the grant's
  *   role (`aws.terminal`, served by the AWS helper), when the role maps to an AWS role;
  * - `SSH_AUTH_SOCK` (where the SSH helper puts its short-lived certificates);
- * - git's credential helper through `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` (no file is written).
+ * - git's credential helper through `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` (no file is written);
+ * - `KUBECONFIG` to a per-terminal exec-plugin config (terminalKubeconfig.ts), removed with it.
  * A helper that cannot serve this grant is skipped with a note; nothing partial is left behind
  * when the first step fails.
  */
 export async function elevatedTerminal(
   invoke: AgentInvoke,
+  revoke: (terminalIds: readonly string[]) => Promise<void>,
   grant: AgentGrant,
   label: string,
   options: ElevatedTerminalOptions,
@@ -64,5 +73,30 @@ export async function elevatedTerminal(
     env['GIT_CONFIG_KEY_0'] = 'credential.helper';
     env['GIT_CONFIG_VALUE_0'] = options.gitCredentialHelper;
   }
-  return { env, terminalIds, expiresAt, notes };
+  const files: string[] = [];
+  if (options.kube !== undefined && options.kube.clusters.length > 0) {
+    try {
+      const kube = await writeTerminalKubeconfig(base.terminalId, options.kube);
+      env['KUBECONFIG'] = kube.kubeconfig;
+      files.push(kube.file);
+      notes.push(`Kubernetes: ${options.kube.clusters.map((c) => `strongroom-${c}`).join(', ')}`);
+    } catch (error) {
+      // No terminal will open: its tokens must not outlive this attempt.
+      await revoke(terminalIds).catch(() => undefined);
+      throw error;
+    }
+  }
+  let disposed = false;
+  return {
+    env,
+    terminalIds,
+    expiresAt,
+    notes,
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await Promise.all(files.map(removeTerminalKubeconfig));
+      await revoke(terminalIds);
+    },
+  };
 }

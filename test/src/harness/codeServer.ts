@@ -124,9 +124,15 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Answers the open quick input (input box or pick) with text and Enter. */
-export async function answerQuickInput(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
+/**
+ * Answers the open quick input (input box or pick) with text and Enter. With `title`, waits for the
+ * step whose title contains it first: the widget stays open between steps, so typing too early would
+ * answer the previous one.
+ */
+export async function answerQuickInput(page: Page, text: string, title?: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  if (title !== undefined) await widget.locator('.quick-input-title', { hasText: title }).waitFor();
+  const input = widget.locator('input');
   await input.waitFor({ state: 'visible' });
   await input.fill(text);
   await input.press('Enter');

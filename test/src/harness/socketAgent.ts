@@ -1,0 +1,97 @@
+import { tmpdir } from 'node:os';
+import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
+import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { createAgent, type Agent } from '@strongroom/shared/agent/createAgent.js';
+import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
+import { configPath } from '@strongroom/shared/config/configPath.js';
+import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
+import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
+import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
+import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
+import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
+import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
+import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import { recordedWorkstation } from './recordedWorkstation.js';
+
+export interface SocketAgent {
+  readonly agent: Agent;
+  readonly socketPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The tray's agent for one person, headless (what `strongroom agent` and the tray run): createAgent
+ * with the AWS helper, serving its socket in that person's `XDG_RUNTIME_DIR`, on the session's
+ * keychain and their CLI profile. Posture runs on a recorded passing workstation (the checks run
+ * for real over recorded facts): this CI VM fails disk encryption, and the agent holds credentials
+ * back while posture fails.
+ */
+export async function startSocketAgent(env: NodeJS.ProcessEnv): Promise<SocketAgent> {
+  const profile = resolveProfile(
+    await readStrongroomConfig(configPath(env, env['HOME'] ?? '')),
+    env['STRONGROOM_PROFILE'],
+  );
+  const store = createKeychainCredentialStore({ platform: process.platform });
+  const log = (level: string, message: string): void => {
+    if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`agent ${level}: ${message}\n`);
+  };
+  const host = {
+    platform: process.platform,
+    openBrowser: async () => undefined,
+    now: Date.now,
+    log,
+    notify: () => undefined,
+  };
+  const session = createSessionController({ host, store, profile });
+  const agent = createAgent({
+    profile,
+    session,
+    broker: session.api,
+    vault: store,
+    deviceKey: () => loadSoftwareDeviceKey(store, profile.name),
+    clock: systemClock,
+    notifier: { show: () => undefined },
+    posture: {
+      run: () => {
+        const machine = recordedWorkstation({ firewall: 'on' });
+        return runPostureChecks(machine.host, machine.options);
+      },
+      platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall: 'on' }).host),
+    },
+    platform: 'linux',
+    version: 'strongroom-test-agent/1',
+    log,
+  });
+  const aws = await serveAwsFromAgent(agent, {
+    profile,
+    vault: store,
+    broker: session.api,
+    now: Date.now,
+    log: (m) => log('info', m),
+  });
+  const uid = process.getuid?.();
+  const endpoint = agentSocketPath({
+    platform: process.platform,
+    env,
+    uid,
+    tmpdir: env['TMPDIR'] ?? tmpdir(),
+  });
+  const server = await startAgentServer({
+    methods: agent.methods,
+    endpoint,
+    platform: process.platform,
+    uid,
+    log,
+  });
+  await agent.start();
+  return {
+    agent,
+    socketPath: endpoint.path,
+    stop: async () => {
+      agent.stop();
+      await aws.close();
+      await server.close();
+    },
+  };
+}
