@@ -477,7 +477,8 @@ export function createAgent(deps: AgentDeps): Agent {
     call: (name, params) => methods.invoke(name, params),
     async start() {
       await syncSession().catch((error: unknown) => sessionFailed(error, 'session read'));
-      runPosture('start');
+      // A session found at start has begun a run already (syncSession); without one, run now.
+      if (postureRun === undefined) runPosture('start');
       scheduleSessionSync();
       follower = followBrokerEvents({
         broker,
