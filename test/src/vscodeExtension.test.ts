@@ -227,14 +227,15 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     await page.locator('.part.sidebar').screenshot({ path: join(ARTIFACTS, 'view.png') });
 
     // A second grant, ml-researcher (internal; one approval from a team lead), which maps to an
-    // AWS role: its elevated terminal gets the agent's container-credentials pointers.
+    // AWS role: its elevated terminal gets the agent's container-credentials pointers. 30 minutes:
+    // the broker issues no AWS session (15 minutes at least) that would outlive its grant.
     const second = JSON.parse(
       (
         await cli(alice.cli, [
           'request',
           'ml-researcher',
           '--for',
-          '15m',
+          '30m',
           '--reason',
           'Resume the nightly fine-tune from its checkpoint (VS Code e2e)',
           '--json',
