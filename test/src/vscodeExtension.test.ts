@@ -368,4 +368,63 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     ).grants.filter((g) => g.requestId === requestId || g.requestId === second.request.id);
     expect(ended.map((g) => g.state)).toEqual(['ended', 'ended']);
   });
+
+  it('without a tray agent it runs the agent in the extension host, and on this failing device a terminal gets no AWS pointers', async () => {
+    // The tray quits; a new window with the same signed-in vault runs its own agent.
+    await trayAgent.stop();
+    await codeServer.stop();
+    codeServer = await startCodeServer({
+      root: join(root, 'second'),
+      vsix: join(import.meta.dirname, '..', '..', 'extension', 'dist', 'strongroom.vsix'),
+      env: alice.cli.env,
+      settings: { 'strongroom.cliPath': cliPath, 'strongroom.agent': 'inProcess' },
+    });
+    const { page } = alice;
+    await page.goto(codeServer.url);
+    const status = strongroomStatus(page);
+    // Signed in from the vault; the real posture checks of this VM fail, and the entry says so.
+    await expect
+      .poll(() => status.textContent(), { timeout: 120_000 })
+      .toMatch(/Strongroom · posture failing/);
+
+    const created = JSON.parse(
+      (
+        await cli(alice.cli, [
+          'request',
+          'ml-researcher',
+          '--for',
+          '30m',
+          '--reason',
+          'Resume the fine-tune on a laptop that fails posture (VS Code e2e)',
+          '--json',
+        ])
+      ).stdout,
+    ) as { request: { id: string } };
+    expect((await people.run('bob', ['approve', created.request.id, '--json'])).code).toBe(0);
+    await page
+      .locator('.notification-toast', { hasText: 'Approved: ml-researcher' })
+      .waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'Strongroom: Activate Approved Grant');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/ml-researcher · (29|30)m/);
+
+    await runFromPalette(page, 'Strongroom: Open Elevated Terminal');
+    await page
+      .locator('.terminal-tab, .single-terminal-tab', { hasText: 'ml-researcher until' })
+      .first()
+      .waitFor();
+    const logs = join(codeServer.userDataDir, 'logs');
+    const extensionLog = () =>
+      readdirSync(logs, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('Strongroom.log'))
+        .map((f) => readFileSync(join(logs, f), 'utf8'))
+        .join('\n');
+    await expect
+      .poll(extensionLog, { timeout: 30_000 })
+      .toMatch(/no AWS pointers for ml-researcher: Device posture does not pass/);
+    expect(extensionLog()).not.toContain('using the Strongroom agent at');
+
+    await runFromPalette(page, 'Strongroom: Drop Elevation');
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Drop' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).not.toMatch(/ml-researcher/);
+  });
 });

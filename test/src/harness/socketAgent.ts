@@ -85,10 +85,13 @@ export async function startSocketAgent(env: NodeJS.ProcessEnv): Promise<SocketAg
     log,
   });
   await agent.start();
+  let stopped = false;
   return {
     agent,
     socketPath: endpoint.path,
     stop: async () => {
+      if (stopped) return;
+      stopped = true;
       agent.stop();
       await aws.close();
       await server.close();
