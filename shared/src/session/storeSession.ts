@@ -18,13 +18,16 @@ export async function storeSession(
   summary: SessionSummary,
 ): Promise<void> {
   try {
+    // The summary goes first: another process reading the profile in between (readSession) sees a
+    // session and leaves the entries alone, instead of taking fresh tokens for orphans of an ended
+    // session and deleting them.
+    await store.set(profile, SESSION_ENTRY, JSON.stringify(summary), summary.sessionExpiresAt);
     await store.set(profile, ACCESS_TOKEN_ENTRY, tokens.accessToken, summary.accessTokenExpiresAt);
     if (tokens.refreshToken !== undefined) {
       await store.set(profile, REFRESH_TOKEN_ENTRY, tokens.refreshToken, summary.sessionExpiresAt);
     } else {
       await store.delete(profile, REFRESH_TOKEN_ENTRY);
     }
-    await store.set(profile, SESSION_ENTRY, JSON.stringify(summary), summary.sessionExpiresAt);
   } catch (error) {
     await store.clearProfile(profile).catch(() => undefined);
     throw error;
