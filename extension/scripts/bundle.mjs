@@ -32,11 +32,30 @@ await build({
   // vscode is provided by the host; ./core.js is the second bundle, required lazily.
   external: ['vscode', './core.js'],
 });
+// zod re-exports every language's error messages as one namespace (`z.locales`), which no bundler
+// can shake; the extension only ever uses the English default. This keeps zod at ~190 KiB, not 440.
+const require0 = createRequire(join(root, 'package.json'));
+const zodDir = dirname(require0.resolve('zod/package.json'));
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      args.importer.startsWith(zodDir) ? { path: 'zod-locales-en', namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(join(zodDir, 'v4/locales/en.js'))};`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   ...common,
   entryPoints: { core: 'src/core.ts' },
   outdir: dist,
   external: ['vscode', '@napi-rs/keyring'],
+  plugins: [zodEnglishOnly],
 });
 
 // The native keychain binding and this platform's prebuilt binary, resolved the way Node would.
