@@ -2,6 +2,7 @@ import Provider, { type AdapterConstructor, type AdapterFactory, type Configurat
 import type { BrokerConfig } from '../config/brokerConfigSchema.js';
 import type { BrokerSecrets } from '../keys/loadSecrets.js';
 import type { SigningKeySet } from '../keys/loadSigningKeys.js';
+import { NodeSigningKey } from '../keys/NodeSigningKey.js';
 import type { Store } from '../store/Store.js';
 import { HARDWARE_KEY_ACR } from './acr.js';
 import { acrPolicy } from './acrPolicy.js';
@@ -59,7 +60,8 @@ export function createProvider(opts: CreateProviderOptions): Provider {
   const configuration: Configuration = {
     adapter: opts.makeAdapter(store),
     clients: [strongroomCliClient()],
-    jwks: { keys: opts.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
+    // KeyObjects made once: ID tokens are signed with node:crypto, not re-imported per token.
+    jwks: { keys: opts.jwks.keys.map((k) => new NodeSigningKey(k)) },
     findAccount: makeFindAccount(store, lifetime.sessionEnd),
     routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
@@ -80,6 +82,8 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      // For NodeSigningKey; the ack makes an oidc-provider update that changes the experiment fail at start.
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       deviceFlow: { enabled: false },
       registration: { enabled: false },
       revocation: { enabled: true },
