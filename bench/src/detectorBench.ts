@@ -13,9 +13,8 @@ import { openTempSqliteStore } from '@strongroom/broker/store/tempSqliteStore.js
 import { userEventSchema } from '@strongroom/shared/protocol/jitApi.js';
 import { sessionRevocationFor, wipeRevokedSession } from '@strongroom/shared/session/sessionRevocation.js';
 import { createMemoryCredentialStore } from '@strongroom/shared/vault/createMemoryCredentialStore.js';
-import Fastify from 'fastify';
 import { intArg, percentile } from './benchStats.js';
-import { sseReader } from './sseReader.js';
+import { loopbackSsePush } from './loopbackSsePush.js';
 
 /**
  * Issue 9 benchmarks.
@@ -360,44 +359,6 @@ async function lockToWipe(rounds: number): Promise<number[]> {
   return times;
 }
 
-async function baselinePush(rounds: number): Promise<number[]> {
-  const app = Fastify();
-  const streams = new Set<import('node:http').ServerResponse>();
-  app.get('/events', async (_request, reply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
-    reply.raw.write(': open\n\n');
-    streams.add(reply.raw);
-  });
-  app.post('/lock', async (request) => {
-    const { id } = request.body as { id: string };
-    for (const s of streams) s.write(`id: 1\nevent: x\ndata: {"type":"session.revoked","id":"${id}"}\n\n`);
-    return { ok: true };
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const controller = new AbortController();
-  const stream = await fetch(`${base}/events`, { signal: controller.signal });
-  const waitFor = sseReader(stream.body as ReadableStream<Uint8Array>);
-  const times: number[] = [];
-  for (let i = 0; i < rounds + 3; i++) {
-    const id = `r${i}`;
-    const received = waitFor((data) => data.includes(`"${id}"`));
-    const t0 = performance.now();
-    await fetch(`${base}/lock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id }),
-    });
-    await received;
-    if (i >= 3) times.push(performance.now() - t0);
-  }
-  controller.abort();
-  for (const s of streams) s.end();
-  await app.close();
-  return times;
-}
-
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -405,7 +366,7 @@ const load = () =>
 console.log(`load average at start ${load()}`);
 await throughput(intArg('--events', 100_000));
 const rounds = intArg('--rounds', 30);
-const bare = await baselinePush(rounds);
+const bare = await loopbackSsePush(rounds, 'session.revoked');
 const lock = await lockToWipe(rounds);
 const fmt = (v: number) => v.toFixed(1);
 console.log(

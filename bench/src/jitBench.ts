@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { apiTestBroker } from '@strongroom/broker/api/apiTestBroker.js';
-import Fastify from 'fastify';
 import { benchPerson as person } from './benchPerson.js';
+import { loopbackSsePush } from './loopbackSsePush.js';
 import { sseReader } from './sseReader.js';
 
 /**
@@ -84,46 +84,8 @@ async function brokerRun(rounds: number): Promise<number[]> {
   return times;
 }
 
-async function baselineRun(rounds: number): Promise<number[]> {
-  const app = Fastify();
-  const streams = new Set<import('node:http').ServerResponse>();
-  app.get('/events', async (_request, reply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
-    reply.raw.write(': open\n\n');
-    streams.add(reply.raw);
-  });
-  app.post('/ping', async (request) => {
-    const { id } = request.body as { id: string };
-    for (const s of streams) s.write(`id: 1\nevent: x\ndata: {"type":"request.approved","id":"${id}"}\n\n`);
-    return { ok: true };
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const controller = new AbortController();
-  const stream = await fetch(`${base}/events`, { signal: controller.signal });
-  const waitFor = sseReader(stream.body as ReadableStream<Uint8Array>);
-  const times: number[] = [];
-  for (let i = 0; i < rounds + 3; i++) {
-    const id = `r${i}`;
-    const received = waitFor((data) => data.includes(`"${id}"`));
-    const t0 = performance.now();
-    await fetch(`${base}/ping`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id }),
-    });
-    await received;
-    if (i >= 3) times.push(performance.now() - t0);
-  }
-  controller.abort();
-  for (const s of streams) s.end();
-  await app.close();
-  return times;
-}
-
 const rounds = arg('--rounds', 40);
-const baseline = await baselineRun(rounds);
+const baseline = await loopbackSsePush(rounds, 'request.approved');
 const broker = await brokerRun(rounds);
 const fmt = (v: number) => v.toFixed(1);
 console.log(
