@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SshCertificateRequest, SshCertificateResponse } from '@strongroom/shared/protocol/sshApi.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
-import { auditIssuanceRefusal, issuanceActor } from '../credentials/auditIssuanceRefusal.js';
+import { auditIssuanceRefusal } from '../credentials/auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../credentials/authorizeIssuance.js';
-import { confirmIssuanceInTx } from '../credentials/confirmIssuanceInTx.js';
+import { recordIssuanceInTx } from '../credentials/recordIssuanceInTx.js';
 import { BrokerError } from '../errors/BrokerError.js';
-import { authorizeSessionEvent } from '../jit/authorizeSessionEvent.js';
 import type { JitDeps } from '../jit/JitDeps.js';
 import type { SshCa } from './loadSshCa.js';
 import { parseSshPublicKey } from './parseSshPublicKey.js';
@@ -46,7 +45,6 @@ export async function issueSshCertificate(
   request: SshCertificateRequest,
 ): Promise<SshCertificateResponse> {
   const { store } = deps.jit;
-  const actor = issuanceActor(caller);
   const key = parseSshPublicKey(request.publicKey);
   const keyFacts = key.ok
     ? { keyType: key.type, keyFingerprint: key.fingerprint }
@@ -84,41 +82,35 @@ export async function issueSshCertificate(
       const id = `ssh:${serial}`;
       try {
         await store.transaction(async (tx) => {
-          await confirmIssuanceInTx(tx, caller, decision, deps.jit.now());
-          await tx.recordIssuedCredential({
-            id,
-            kind: 'ssh-certificate',
-            userId: caller.user.id,
-            deviceId,
-            grantId: grant.id,
-            audience: request.hostGroup,
-            serial: serial.toString(),
-            issuedAt,
-            expiresAt: validBefore * 1000,
-          });
-          await tx.appendAudit(
-            authorizeSessionEvent('assignPrivileges', {
-              name: 'credential.issue',
-              outcome: 'success',
-              actor,
-              time: issuedAt,
-              srcIp: caller.srcIp,
-              data: {
-                kind: 'ssh-certificate',
-                credentialId: id,
-                serial: serial.toString(),
-                keyId,
-                principals,
-                hostGroup: request.hostGroup,
-                grantId: grant.id,
-                deviceId,
-                ...keyFacts,
-                validAfter,
-                validBefore,
-                extensions: [...SSH_DEFAULT_EXTENSIONS],
-                bundleHash: decision.bundleHash,
-              },
-            }),
+          await recordIssuanceInTx(
+            tx,
+            caller,
+            decision,
+            deps.jit.now(),
+            {
+              id,
+              kind: 'ssh-certificate',
+              userId: caller.user.id,
+              deviceId,
+              grantId: grant.id,
+              audience: request.hostGroup,
+              serial: serial.toString(),
+              issuedAt,
+              expiresAt: validBefore * 1000,
+            },
+            {
+              serial: serial.toString(),
+              keyId,
+              principals,
+              hostGroup: request.hostGroup,
+              grantId: grant.id,
+              deviceId,
+              ...keyFacts,
+              validAfter,
+              validBefore,
+              extensions: [...SSH_DEFAULT_EXTENSIONS],
+              bundleHash: decision.bundleHash,
+            },
           );
         });
       } catch (error) {

@@ -1,12 +1,11 @@
 import { BrokerError } from '../../errors/BrokerError.js';
 import type { AwsWebIdentityRequest, AwsWebIdentityResponse } from '@strongroom/shared/protocol/awsApi.js';
 import type { ApiCaller } from '../../api/auth/ApiCaller.js';
-import { authorizeSessionEvent } from '../../jit/authorizeSessionEvent.js';
 import type { JitDeps } from '../../jit/JitDeps.js';
-import { auditIssuanceRefusal, issuanceActor } from '../auditIssuanceRefusal.js';
+import { auditIssuanceRefusal } from '../auditIssuanceRefusal.js';
 import { authorizeIssuance } from '../authorizeIssuance.js';
-import { confirmIssuanceInTx } from '../confirmIssuanceInTx.js';
 import type { GrantTokenIssuer } from '../grantTokenIssuer.js';
+import { recordIssuanceInTx } from '../recordIssuanceInTx.js';
 import { awsRoleFor } from './awsRoleFor.js';
 
 export interface AwsWebIdentityDeps {
@@ -45,7 +44,6 @@ export async function issueAwsWebIdentity(
   request: AwsWebIdentityRequest,
 ): Promise<AwsWebIdentityResponse> {
   const { store } = deps.jit;
-  const actor = issuanceActor(caller);
   let issued: AwsWebIdentityResponse;
   try {
     const mapping = awsRoleFor(deps.jit.policy.bundle, request.role);
@@ -101,39 +99,33 @@ export async function issueAwsWebIdentity(
       audience: deps.audience,
     };
     await store.transaction(async (tx) => {
-      await confirmIssuanceInTx(tx, caller, decision, deps.jit.now());
-      await tx.recordIssuedCredential({
-        id: jwt.jti,
-        kind: 'aws-web-identity',
-        userId: caller.user.id,
-        deviceId,
-        grantId: grant.id,
-        audience: mapping.roleArn,
-        serial: null,
-        issuedAt,
-        expiresAt,
-      });
-      await tx.appendAudit(
-        authorizeSessionEvent('assignPrivileges', {
-          name: 'credential.issue',
-          outcome: 'success',
-          actor,
-          time: issuedAt,
-          srcIp: caller.srcIp,
-          data: {
-            kind: 'aws-web-identity',
-            credentialId: jwt.jti,
-            grantId: grant.id,
-            deviceId,
-            role: request.role,
-            roleArn: mapping.roleArn,
-            target: targetRef,
-            audience: deps.audience,
-            expiresAt,
-            tokenExpiresAt,
-            bundleHash: decision.bundleHash,
-          },
-        }),
+      await recordIssuanceInTx(
+        tx,
+        caller,
+        decision,
+        deps.jit.now(),
+        {
+          id: jwt.jti,
+          kind: 'aws-web-identity',
+          userId: caller.user.id,
+          deviceId,
+          grantId: grant.id,
+          audience: mapping.roleArn,
+          serial: null,
+          issuedAt,
+          expiresAt,
+        },
+        {
+          grantId: grant.id,
+          deviceId,
+          role: request.role,
+          roleArn: mapping.roleArn,
+          target: targetRef,
+          audience: deps.audience,
+          expiresAt,
+          tokenExpiresAt,
+          bundleHash: decision.bundleHash,
+        },
       );
     });
   } catch (error) {
