@@ -4,6 +4,11 @@ import type { Store } from '../store/Store.js';
 /** The ID token claim that carries the absolute end of the session (epoch seconds). */
 export const SESSION_END_CLAIM = 'session_exp';
 
+/** Whether `roles` is in the token's scope or named in the claims request for this use (OIDC Core §5.5). */
+function mayReturnRoles(scope: string, requested: object | undefined): boolean {
+  return scope.split(' ').includes('roles') || (requested !== undefined && Object.hasOwn(requested, 'roles'));
+}
+
 /**
  * Looks the subject up in the store on every use, so a locked or disabled user can neither sign in
  * nor refresh (oidc-provider rejects a refresh whose account is gone).
@@ -24,12 +29,15 @@ export function makeFindAccount(
     const end = sessionEnd(ctx, typeof authTime === 'number' ? authTime : undefined);
     return {
       accountId: user.id,
-      claims: async (use) => ({
+      claims: async (use, scope, requested) => ({
         sub: user.id,
         email: user.email,
         email_verified: true,
         name: user.displayName,
-        roles: await store.listMemberships(user.id),
+        // Memberships only when the `roles` claim can be returned (oidc-provider drops it otherwise):
+        // the CLI's refresh asks for `openid offline_access email profile`, so this saves a query
+        // inside every refresh's store transaction.
+        ...(mayReturnRoles(scope, requested) ? { roles: await store.listMemberships(user.id) } : {}),
         ...(use === 'id_token' && end !== undefined ? { [SESSION_END_CLAIM]: end } : {}),
       }),
     };
