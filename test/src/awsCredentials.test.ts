@@ -6,25 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
-import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
-import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
-import { createAgent } from '@strongroom/shared/agent/createAgent.js';
-import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
-import { configPath } from '@strongroom/shared/config/configPath.js';
-import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
-import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import { cacheAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
-import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
-import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
-import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
-import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
 import { SESSION_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
-import { recordedWorkstation } from './harness/recordedWorkstation.js';
+import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 
 // Real broker, Chromium, CLI and awscli processes on a shared 2-core machine: generous timeouts.
@@ -216,62 +204,16 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
     // alice's own runtime directory: the CLI finds her agent's socket there and nowhere else.
     env['XDG_RUNTIME_DIR'] = join(alice.cli.root, 'run');
     mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
-    const profile = resolveProfile(
-      await readStrongroomConfig(configPath(env, env['HOME'] ?? '')),
-      env['STRONGROOM_PROFILE'],
-    );
-    expect(profile.aws?.stsEndpoint).toBe(sts.url);
-    const store = createKeychainCredentialStore({ platform: process.platform });
-    const log = (level: string, message: string): void => {
-      if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`agent ${level}: ${message}\n`);
-    };
-    const host = {
-      platform: process.platform,
-      openBrowser: async () => undefined,
-      now: Date.now,
-      log,
-      notify: () => undefined,
-    };
-    const session = createSessionController({ host, store, profile });
     // Recorded host facts (a passing Ubuntu workstation; the checks run for real): this CI VM fails
     // disk encryption, and the agent holds credentials back while posture fails.
     let firewall: 'on' | 'open' = 'on';
-    const agent = createAgent({
-      profile,
-      session,
-      broker: session.api,
-      vault: store,
-      deviceKey: () => loadSoftwareDeviceKey(store, profile.name),
-      clock: systemClock,
-      notifier: { show: () => undefined },
-      posture: {
-        run: () => {
-          const machine = recordedWorkstation({ firewall });
-          return runPostureChecks(machine.host, machine.options);
-        },
-        platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall }).host),
-      },
-      platform: 'linux',
+    const running = await startSocketAgent(env, {
+      firewall: () => firewall,
       version: 'strongroom-aws-e2e/1',
-      log,
     });
-    const aws = await serveAwsFromAgent(agent, {
-      profile,
-      vault: store,
-      broker: session.api,
-      now: Date.now,
-      log: (m) => log('info', m),
-    });
-    const uid = process.getuid?.();
-    const socket = await startAgentServer({
-      methods: agent.methods,
-      endpoint: agentSocketPath({ platform: process.platform, env, uid, tmpdir: env['TMPDIR'] ?? tmpdir() }),
-      platform: process.platform,
-      uid,
-      log,
-    });
+    const { agent, profile, vault: store } = running;
     try {
-      await agent.start();
+      expect(profile.aws?.stsEndpoint).toBe(sts.url);
       await until(
         'the agent knows the grant and posture passes',
         () =>
@@ -289,7 +231,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         'AWS_CONTAINER_AUTHORIZATION_TOKEN',
         'AWS_CONTAINER_CREDENTIALS_FULL_URI',
       ]);
-      expect(exports['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toBe(`${aws.origin}/role/${ROLE}`);
+      expect(exports['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toBe(`${running.awsOrigin}/role/${ROLE}`);
       expect(Buffer.from(exports['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '', 'base64url')).toHaveLength(32);
       expect(shell.stdout + shell.stderr).not.toMatch(new RegExp(sts.issued[0]?.accessKeyId ?? 'ASIA'));
 
@@ -392,9 +334,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       expect(sts.issued).toHaveLength(2);
       expect((await store.list(profile.name)).filter((n) => n.includes('.aws-'))).toEqual([]);
     } finally {
-      agent.stop();
-      await aws.close();
-      await socket.close();
+      await running.stop();
     }
   });
 

@@ -5,18 +5,25 @@ import { createAgent, type Agent } from '@strongroom/shared/agent/createAgent.js
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
-import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
+import { resolveProfile, type ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
+import type { CredentialStore } from '@strongroom/shared/vault/CredentialStore.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { recordedWorkstation } from './recordedWorkstation.js';
 
 export interface SocketAgent {
   readonly agent: Agent;
   readonly socketPath: string;
+  /** The profile the agent serves (from the person's CLI config). */
+  readonly profile: ResolvedProfile;
+  /** The session's keychain the agent and the CLI share. */
+  readonly vault: CredentialStore;
+  /** The agent's loopback AWS container-credentials endpoint. */
+  readonly awsOrigin: string;
   stop(): Promise<void>;
 }
 
@@ -25,9 +32,14 @@ export interface SocketAgent {
  * with the AWS helper, serving its socket in that person's `XDG_RUNTIME_DIR`, on the session's
  * keychain and their CLI profile. Posture runs on a recorded passing workstation (the checks run
  * for real over recorded facts): this CI VM fails disk encryption, and the agent holds credentials
- * back while posture fails.
+ * back while posture fails; `firewall` is read at every posture run, so a test can open it to make
+ * posture fail.
  */
-export async function startSocketAgent(env: NodeJS.ProcessEnv): Promise<SocketAgent> {
+export async function startSocketAgent(
+  env: NodeJS.ProcessEnv,
+  options: { firewall?: () => 'on' | 'open'; version?: string } = {},
+): Promise<SocketAgent> {
+  const firewall = options.firewall ?? (() => 'on');
   const profile = resolveProfile(
     await readStrongroomConfig(configPath(env, env['HOME'] ?? '')),
     env['STRONGROOM_PROFILE'],
@@ -54,13 +66,13 @@ export async function startSocketAgent(env: NodeJS.ProcessEnv): Promise<SocketAg
     notifier: { show: () => undefined },
     posture: {
       run: () => {
-        const machine = recordedWorkstation({ firewall: 'on' });
+        const machine = recordedWorkstation({ firewall: firewall() });
         return runPostureChecks(machine.host, machine.options);
       },
-      platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall: 'on' }).host),
+      platformFacts: () => collectPlatformFacts(recordedWorkstation({ firewall: firewall() }).host),
     },
     platform: 'linux',
-    version: 'strongroom-test-agent/1',
+    version: options.version ?? 'strongroom-test-agent/1',
     log,
   });
   const aws = await serveAwsFromAgent(agent, {
@@ -89,6 +101,9 @@ export async function startSocketAgent(env: NodeJS.ProcessEnv): Promise<SocketAg
   return {
     agent,
     socketPath: endpoint.path,
+    profile,
+    vault: store,
+    awsOrigin: aws.origin,
     stop: async () => {
       if (stopped) return;
       stopped = true;
