@@ -2,10 +2,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotification } from '@strongroom/shared/agent/AgentNotifier.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
-import { createAgent } from '@strongroom/shared/agent/createAgent.js';
+import { createSessionAgent } from '@strongroom/shared/agent/createSessionAgent.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
@@ -60,12 +59,10 @@ export async function agent(
     process.stderr.write('strongroom: --posture-interval takes minutes from 1 to 60.\n');
     return EXIT.usage;
   }
-  const instance = createAgent({
+  const instance = createSessionAgent({
     profile: context.profile,
     session,
-    broker: session.api,
     vault: context.store,
-    deviceKey: () => loadSoftwareDeviceKey(context.store, context.profile.name),
     clock: systemClock,
     notifier: { show: (n) => printNotification(n, options.json === true) },
     posture: {

@@ -1,10 +1,10 @@
-import { createAgent, type Agent } from '@strongroom/shared/agent/createAgent.js';
+import type { Agent } from '@strongroom/shared/agent/createAgent.js';
+import { createSessionAgent } from '@strongroom/shared/agent/createSessionAgent.js';
 import type { BrokerClient } from '@strongroom/shared/broker-client/createBrokerClient.js';
 import type { AgentClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotifier } from '@strongroom/shared/agent/AgentNotifier.js';
 import { brokerJson } from '@strongroom/shared/agent/brokerJson.js';
 import type { ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import type { PostureHost } from '@strongroom/shared/posture/PostureHost.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
@@ -47,12 +47,10 @@ export function createDesktopAgent(setup: DesktopAgentSetup): DesktopAgentParts 
   // The agent tells the user itself (coalesced, with actions); the session's own notes only log.
   const quietHost: HostContext = { ...host, notify: (message) => host.log('info', message) };
   const session = createSessionController({ host: quietHost, store: vault, profile });
-  const agent = createAgent({
+  const agent = createSessionAgent({
     profile,
     session,
-    broker: session.api,
     vault,
-    deviceKey: () => loadSoftwareDeviceKey(vault, profile.name),
     clock,
     notifier: setup.notifier,
     posture: {

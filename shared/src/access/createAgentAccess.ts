@@ -3,10 +3,9 @@ import { agentSocketPath } from '../agent/agentSocketPath.js';
 import { AgentStateStore, type AgentState } from '../agent/AgentState.js';
 import { brokerJson } from '../agent/brokerJson.js';
 import { systemClock } from '../agent/AgentClock.js';
-import { createAgent } from '../agent/createAgent.js';
+import { createSessionAgent } from '../agent/createSessionAgent.js';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
 import { serveAwsFromAgent } from '../credentials/aws/serveAwsFromAgent.js';
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
 import type { PostureHost } from '../posture/PostureHost.js';
 import { runPostureChecks } from '../posture/runPostureChecks.js';
 import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
@@ -111,12 +110,10 @@ async function inProcess(
   log: (m: string) => void,
 ): Promise<AccessPort> {
   const { host, vault, profile } = options;
-  const agent = createAgent({
+  const agent = createSessionAgent({
     profile,
     session,
-    broker: session.api,
     vault,
-    deviceKey: () => loadSoftwareDeviceKey(vault, profile.name),
     clock: systemClock,
     // The host draws notifications from the state (NotificationPlanner), in both modes alike.
     notifier: { show: (n) => host.log('info', `${n.title}: ${n.body}`) },

@@ -1,13 +1,13 @@
 import { tmpdir } from 'node:os';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
-import { createAgent, type Agent } from '@strongroom/shared/agent/createAgent.js';
+import type { Agent } from '@strongroom/shared/agent/createAgent.js';
+import { createSessionAgent } from '@strongroom/shared/agent/createSessionAgent.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
 import { resolveProfile, type ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
@@ -56,12 +56,10 @@ export async function startSocketAgent(
     notify: () => undefined,
   };
   const session = createSessionController({ host, store, profile });
-  const agent = createAgent({
+  const agent = createSessionAgent({
     profile,
     session,
-    broker: session.api,
     vault: store,
-    deviceKey: () => loadSoftwareDeviceKey(store, profile.name),
     clock: systemClock,
     notifier: { show: () => undefined },
     posture: {

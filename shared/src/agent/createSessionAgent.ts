@@ -1,0 +1,16 @@
+import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import type { AgentDeps } from './AgentDeps.js';
+import { createAgent, type Agent } from './createAgent.js';
+
+/**
+ * The agent every host runs (the tray, the extension host, `strongroom agent`): createAgent talking
+ * to the broker over the session's own DPoP-bound client, with the software device key kept in the
+ * same vault under the profile's name.
+ */
+export function createSessionAgent(deps: Omit<AgentDeps, 'broker' | 'deviceKey'>): Agent {
+  return createAgent({
+    ...deps,
+    broker: deps.session.api,
+    deviceKey: () => loadSoftwareDeviceKey(deps.vault, deps.profile.name),
+  });
+}
