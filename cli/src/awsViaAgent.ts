@@ -1,8 +1,5 @@
-import { tmpdir } from 'node:os';
-import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
-import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
-import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import type { AwsCredentialsResult } from '@strongroom/shared/protocol/awsAgentApi.js';
+import { withRunningAgent } from './withRunningAgent.js';
 
 /**
  * Answers after which `credential-process` works alone: the agent serves another profile or has
@@ -23,27 +20,12 @@ export async function awsViaAgent(
   options: { role: string; grant?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
-  if (env['STRONGROOM_NO_AGENT'] === '1') return undefined;
-  const uid = process.getuid?.();
-  const client = await AgentClient.connect(
-    agentSocketPath({ platform: process.platform, env, uid, tmpdir: tmpdir() }),
-    uid,
-  );
-  if (client === undefined) return undefined;
-  try {
+  return withRunningAgent(env, WORK_ALONE, async (client) => {
     const result = (await client.request('aws.credentials', {
       role: options.role,
       profile,
       ...(options.grant === undefined ? {} : { grantId: options.grant }),
     })) as AwsCredentialsResult;
     return JSON.stringify(result);
-  } catch (error) {
-    if (error instanceof StrongroomError && WORK_ALONE.has(error.code)) return undefined;
-    // The agent went away mid-call: work alone.
-    if (error instanceof StrongroomError && error.code === 'internal' && /closed|failed/.test(error.message))
-      return undefined;
-    throw error;
-  } finally {
-    client.close();
-  }
+  });
 }

@@ -1,14 +1,12 @@
-import { homedir, tmpdir } from 'node:os';
-import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
-import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { homedir } from 'node:os';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
-import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import type { AgentStatusResult } from '@strongroom/shared/protocol/agentApi.js';
 import { EXIT } from './exitCodes.js';
 import { formatTime } from './formatTime.js';
 import type { HotCommand } from './hotCommand.js';
 import { SESSION_END_NOTE } from './sessionEndNote.js';
+import { withRunningAgent } from './withRunningAgent.js';
 
 /** Agent answers after which the CLI works alone instead (another profile, not signed in there). */
 const WORK_ALONE = new Set(['not_found', 'not_signed_in']);
@@ -21,12 +19,7 @@ const WORK_ALONE = new Set(['not_found', 'not_signed_in']);
  * refuses (locked, posture failing) is final: working alone would sidestep its checks.
  */
 export async function viaAgent(hot: HotCommand, env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  if (env['STRONGROOM_NO_AGENT'] === '1') return undefined;
-  const uid = process.getuid?.();
-  const endpoint = agentSocketPath({ platform: process.platform, env, uid, tmpdir: tmpdir() });
-  const client = await AgentClient.connect(endpoint, uid);
-  if (client === undefined) return undefined;
-  try {
+  return withRunningAgent(env, WORK_ALONE, async (client) => {
     const config = await readStrongroomConfig(configPath(env, homedir()));
     const profile = env['STRONGROOM_PROFILE'] ?? config.currentProfile;
     if (hot.name === 'token') {
@@ -46,15 +39,7 @@ export async function viaAgent(hot: HotCommand, env: NodeJS.ProcessEnv): Promise
     // A lock is the agent's to report; a plain "signed out" may be a sign-in it has not seen yet.
     if (status.session.status !== 'signedIn' && status.locked === null) return undefined;
     return printStatus(status, hot.json);
-  } catch (error) {
-    if (error instanceof StrongroomError && WORK_ALONE.has(error.code)) return undefined;
-    // The agent went away mid-call: work alone.
-    if (error instanceof StrongroomError && error.code === 'internal' && /closed|failed/.test(error.message))
-      return undefined;
-    throw error;
-  } finally {
-    client.close();
-  }
+  });
 }
 
 function printStatus(s: AgentStatusResult, json: boolean): number {
