@@ -1,21 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
-import { startBroker, type BrokerStoreOption, type RunningBroker } from './harness/startBroker.js';
+import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { tempPostgresSchema } from './harness/tempPostgresSchema.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, no wall-clock assertions.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const DATABASE_URL = process.env['STRONGROOM_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 // The admin pages keep no state in the process: a page session made on one broker instance works
 // on another sharing the PostgreSQL store, and an access review started there lands in the store.
 describe('admin pages on PostgreSQL, two broker instances', () => {
-  const schema = `sr_admin_${randomBytes(6).toString('hex')}`;
-  const store: BrokerStoreOption = { kind: 'postgres', url: DATABASE_URL, schema };
+  const schema = tempPostgresSchema('sr_admin');
+  const { store } = schema;
   let first: RunningBroker;
   let second: RunningBroker;
   let browser: LaunchedBrowser;
@@ -28,13 +25,7 @@ describe('admin pages on PostgreSQL, two broker instances', () => {
   afterAll(async () => {
     await browser?.close();
     await Promise.all([first?.stop(), second?.stop()]);
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await schema.drop();
   });
 
   it('signs in on one instance, starts and decides a review on the other', async () => {

@@ -1,24 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startLoopbackReceiver, type LoopbackReceiver } from './harness/loopbackReceiver.js';
 import { nativeClient } from './harness/nativeClient.js';
-import { startBroker, type BrokerStoreOption, type RunningBroker } from './harness/startBroker.js';
+import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { tempPostgresSchema } from './harness/tempPostgresSchema.js';
 import { addVirtualAuthenticator } from './harness/virtualAuthenticator.js';
 
 // Real browser and broker processes on a shared 2-core machine: generous, not wall-clock assertions.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const DATABASE_URL = process.env['STRONGROOM_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 // The same broker on PostgreSQL (the scale-out store): two instances share one schema, agree on
 // one signing key, and a person enrolls and signs in end to end.
 describe('broker on PostgreSQL', () => {
-  const schema = `sr_e2e_${randomBytes(6).toString('hex')}`;
-  const store: BrokerStoreOption = { kind: 'postgres', url: DATABASE_URL, schema };
+  const schema = tempPostgresSchema('sr_e2e');
+  const { store } = schema;
   let first: RunningBroker;
   let second: RunningBroker;
   let browser: LaunchedBrowser;
@@ -38,13 +35,7 @@ describe('broker on PostgreSQL', () => {
     await receiver?.close();
     await browser?.close();
     await Promise.all([first?.stop(), second?.stop()]);
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await schema.drop();
   });
 
   it('publishes one shared signing key set from every instance', async () => {
