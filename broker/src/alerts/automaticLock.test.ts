@@ -19,6 +19,21 @@ describe('automatic lock from the detectors', () => {
   });
   afterEach(() => w.close());
 
+  /** A refresh-token reuse by `userId` (its grant revoked), as the token endpoint records it. */
+  async function refreshTokenReuse(userId: string): Promise<void> {
+    await w.broker.store.appendAudit({
+      classUid: 6003,
+      activityId: 3,
+      activity: 'token.refresh.reuse',
+      statusId: 2,
+      severityId: 4,
+      actor: { kind: 'user', userId },
+      time: w.broker.clock.now,
+      data: { grantId: `G-${userId}`, grantRevoked: true },
+    });
+    await w.broker.alerts.runner.caughtUp();
+  }
+
   /** `n` restricted credential issuances for ann, as the issuance routes record them. */
   async function pullCredentials(n: number): Promise<void> {
     const { store, clock } = w.broker;
@@ -97,18 +112,8 @@ describe('automatic lock from the detectors', () => {
 
   it('the last active admin is never locked automatically: the alert says so', async () => {
     await w.broker.store.removeMembership('bob', 'admin');
-    const { store, clock } = w.broker;
-    await store.appendAudit({
-      classUid: 6003,
-      activityId: 3,
-      activity: 'token.refresh.reuse',
-      statusId: 2,
-      severityId: 4,
-      actor: { kind: 'user', userId: 'alice' },
-      time: clock.now,
-      data: { grantId: 'G-alice', grantRevoked: true },
-    });
-    await w.broker.alerts.runner.caughtUp();
+    const { store } = w.broker;
+    await refreshTokenReuse('alice');
     const alerts = (await w.call(alice, 'GET', '/api/v1/admin/alerts')).body['alerts'] as Array<
       Record<string, unknown>
     >;
@@ -122,18 +127,8 @@ describe('automatic lock from the detectors', () => {
   });
 
   it('refresh-token reuse by a user locks them; any admin may unlock an automatic lock', async () => {
-    const { store, clock } = w.broker;
-    await store.appendAudit({
-      classUid: 6003,
-      activityId: 3,
-      activity: 'token.refresh.reuse',
-      statusId: 2,
-      severityId: 4,
-      actor: { kind: 'user', userId: 'ann' },
-      time: clock.now,
-      data: { grantId: 'G-ann', grantRevoked: true },
-    });
-    await w.broker.alerts.runner.caughtUp();
+    const { store } = w.broker;
+    await refreshTokenReuse('ann');
     const lock = await store.getActiveLock('user', 'ann');
     expect(lock).toMatchObject({ lockedBy: null });
     const issued = await w.call(alice, 'POST', `/api/v1/admin/locks/${lock?.id}/unlock-challenge`);
