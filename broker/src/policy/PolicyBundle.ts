@@ -124,8 +124,14 @@ export class PolicyBundle {
         permits.push(policy);
       }
     }
+    // Only permits with two or more clauses can be explained (explainDenial). When none is a
+    // candidate and no forbid held or erred, no permit held either (the answer would be allow), so
+    // the probes could not change the words: skip that second Cedar call.
+    let explainable = forbidsHeld.length > 0 || erredForbids.length > 0;
+    for (let k = 0; k < permits.length && !explainable; k++)
+      if ((permits[k] as BundlePolicy).json.conditions.length >= 2) explainable = true;
     let satisfied = new Set<string>();
-    if (permitIndices.length > 0) {
+    if (permitIndices.length > 0 && explainable) {
       const probes = this.#evaluate('explain', permitIndices, request);
       if (probes.decision === 'allow') satisfied = new Set(probes.reason);
     }
