@@ -54,7 +54,9 @@ export class SqlIssuedCredentialOps implements IssuedCredentialStoreOps {
   }
 
   async getIssuedCredential(id: string): Promise<IssuedCredentialRecord | undefined> {
-    const rows = await this.#db.all<IssuedCredentialRow>('SELECT * FROM issued_credentials WHERE id = ?', [id]);
+    const rows = await this.#db.all<IssuedCredentialRow>('SELECT * FROM issued_credentials WHERE id = ?', [
+      id,
+    ]);
     return rows[0] === undefined ? undefined : toIssuedCredential(rows[0]);
   }
 

@@ -16,7 +16,11 @@ async function userWithGrant(harness: StoreHarness, userId: string): Promise<str
   return grant.id;
 }
 
-function issued(userId: string, grantId: string, overrides: Partial<NewIssuedCredential> = {}): NewIssuedCredential {
+function issued(
+  userId: string,
+  grantId: string,
+  overrides: Partial<NewIssuedCredential> = {},
+): NewIssuedCredential {
   return {
     id: `jti-${Math.random().toString(36).slice(2)}`,
     kind: 'service-token',
@@ -39,7 +43,11 @@ export function issuedCredentialStoreConformance(harness: () => StoreHarness): v
     const first = issued('cora', grantId);
     await h.store.recordIssuedCredential(first);
     await h.store.recordIssuedCredential(issued('cora', grantId, { issuedAt: T0 + MINUTE }));
-    expect(await h.store.getIssuedCredential(first.id)).toEqual({ ...first, revokedAt: null, revokeReason: null });
+    expect(await h.store.getIssuedCredential(first.id)).toEqual({
+      ...first,
+      revokedAt: null,
+      revokeReason: null,
+    });
     expect(await h.store.getIssuedCredential('nope')).toBeUndefined();
     const duplicate = await h.store.recordIssuedCredential(first).catch((e: unknown) => e);
     expect(duplicate).toBeInstanceOf(BrokerError);
@@ -66,7 +74,9 @@ export function issuedCredentialStoreConformance(harness: () => StoreHarness): v
     expect(revoked[0]).toMatchObject({ revokedAt: T0 + 5, revokeReason: 'dropped', serial: '42' });
     expect(await h.store.revokeCredentialsOfGrant(grantA, T0 + 6, 'again')).toEqual([]);
     expect((await h.store.getIssuedCredential(other.id))?.revokedAt).toBeNull();
-    expect((await h.store.listRevokedCredentials('ssh-certificate', T0 + 6)).map((c) => c.id)).toEqual([live.id]);
+    expect((await h.store.listRevokedCredentials('ssh-certificate', T0 + 6)).map((c) => c.id)).toEqual([
+      live.id,
+    ]);
     expect(await h.store.listRevokedCredentials('service-token', T0 + 6)).toEqual([]);
     // Once expired, a revoked credential drops out of the KRL/denylist.
     expect(await h.store.listRevokedCredentials('ssh-certificate', live.expiresAt)).toEqual([]);
@@ -76,7 +86,10 @@ export function issuedCredentialStoreConformance(harness: () => StoreHarness): v
     const h = harness();
     const grantE = await userWithGrant(h, 'eve');
     const grantF = await userWithGrant(h, 'fay');
-    const eve = [issued('eve', grantE), issued('eve', grantE, { kind: 'aws-web-identity', issuedAt: T0 + 1 })];
+    const eve = [
+      issued('eve', grantE),
+      issued('eve', grantE, { kind: 'aws-web-identity', issuedAt: T0 + 1 }),
+    ];
     const fay = issued('fay', grantF);
     for (const c of [...eve, fay]) await h.store.recordIssuedCredential(c);
     const revoked = await h.store.revokeCredentialsOfUser('eve', T0 + 2, 'locked');

@@ -78,7 +78,12 @@ describe('verifyLoginAssertion', () => {
       const result = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, counter: 50 }));
       expect(result).toMatchObject({ ok: false, reason: 'user_locked' });
       // Someone without the key learns nothing about the account's state.
-      const forged = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, challenge: 'other', counter: 51 }));
+      const forged = await verifyLoginAssertion(
+        store,
+        rp,
+        challenge,
+        key.assert({ ...good, challenge: 'other', counter: 51 }),
+      );
       expect(forged).toMatchObject({ ok: false, reason: 'assertion_invalid' });
       await store.setUserStatus('u1', 'disabled');
       const disabled = await verifyLoginAssertion(store, rp, challenge, key.assert({ ...good, counter: 52 }));

@@ -5,11 +5,7 @@ import type { RelyingParty } from './relyingParty.js';
 
 /** Why a login failed, for the audit log; the person only sees a generic message. */
 export type LoginFailureReason =
-  | 'unknown_credential'
-  | 'user_inactive'
-  | 'user_locked'
-  | 'assertion_invalid'
-  | 'counter_regression';
+  'unknown_credential' | 'user_inactive' | 'user_locked' | 'assertion_invalid' | 'counter_regression';
 
 export type LoginVerification =
   | { ok: true; user: UserRecord; credential: CredentialRecord; newCounter: number }
