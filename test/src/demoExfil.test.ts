@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
+import { activeGrantViaCli } from './harness/activeGrantViaCli.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 
@@ -40,29 +41,14 @@ describe('demo: a script pulling credentials in a loop gets its user locked', ()
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const json = <T>(run: { code: number | null; stdout: string; stderr: string }): T => {
-    expect(run.code, run.stderr).toBe(0);
-    return JSON.parse(run.stdout) as T;
-  };
-
   it('npm run demo:exfil ends with the account locked, the CLI signed out with the reason, the alert for admins', async () => {
-    const created = json<{ request: { id: string } }>(
-      await people.run('alice', [
-        'request',
-        'ml-researcher',
-        '--for',
-        '30m',
-        '--reason',
-        'Copy every checkpoint we have (exfil demo)',
-        '--json',
-      ]),
-    );
-    json(await people.run('bob', ['approve', created.request.id, '--json']));
-    const grants = json<{ grants: Array<{ id: string; requestId: string }> }>(
-      await people.run('alice', ['grants', '--json']),
-    );
-    const grantId = grants.grants.find((g) => g.requestId === created.request.id)?.id ?? '';
-    json(await people.run('alice', ['activate', grantId, '--json']));
+    await activeGrantViaCli(people, {
+      requester: 'alice',
+      approver: 'bob',
+      role: 'ml-researcher',
+      duration: '30m',
+      reason: 'Copy every checkpoint we have (exfil demo)',
+    });
 
     const env = { ...people.person('alice').cli.env };
     delete env['SSH_AUTH_SOCK']; // the demo starts its own ssh-agent

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
+import { activeGrantViaCli } from './harness/activeGrantViaCli.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { startSshd, type RunningSshd } from './harness/startSshd.js';
@@ -83,26 +84,14 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
   }
 
   /** Alice asks for ml-researcher, Bob approves with a key touch, Alice activates: the grant id. */
-  async function activeGrant(duration: string): Promise<string> {
-    const created = json<{ request: { id: string } }>(
-      await people.run('alice', [
-        'request',
-        'ml-researcher',
-        '--for',
-        duration,
-        '--reason',
-        'Debug the NCCL hang on the A100 nodes (e2e)',
-        '--json',
-      ]),
-    );
-    json(await people.run('bob', ['approve', created.request.id, '--json']));
-    const grants = json<{ grants: Array<{ id: string; requestId: string }> }>(
-      await people.run('alice', ['grants', '--json']),
-    );
-    const grantId = grants.grants.find((g) => g.requestId === created.request.id)?.id ?? '';
-    json(await people.run('alice', ['activate', grantId, '--json']));
-    return grantId;
-  }
+  const activeGrant = (duration: string): Promise<string> =>
+    activeGrantViaCli(people, {
+      requester: 'alice',
+      approver: 'bob',
+      role: 'ml-researcher',
+      duration,
+      reason: 'Debug the NCCL hang on the A100 nodes (e2e)',
+    });
 
   type Issued = {
     certificate: string;
