@@ -174,6 +174,9 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
     const after = await ssh(gpuA100);
     expect(after.code).toBe(255);
     expect(after.stderr).toMatch(/Permission denied/);
+    // The agent drops the certificate at its validBefore (whole seconds, up to a second before the
+    // grant's end); ask the broker again only once the grant has ended.
+    while (Date.now() <= (grant?.expiresAt ?? 0)) await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await sshCert('gpu-a100', ['--grant', grantId])).stderr).toMatch(/is not active/);
   });
 
