@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceContext } from '../api/posture/deviceContextFor.js';
 import { defaultPolicyBundleDir } from '../policy/defaultPolicyBundleDir.js';
+import { makePolicyContext } from '../policy/makePolicyContext.js';
 import { PolicyEngine } from '../policy/PolicyEngine.js';
 import type { GrantRecord } from '../store/jitRecords.js';
 import { grantStateAt } from './grantStateAt.js';
@@ -10,20 +11,8 @@ import { contextFor } from './policyInputsFor.js';
 
 const MIN = 60_000;
 const T0 = 1_750_000_000_000;
-const passing: DeviceContext = {
-  enrolled: true,
-  compliant: true,
-  checks: {
-    diskEncryption: 'pass',
-    firewall: 'pass',
-    osPatch: 'pass',
-    screenLock: 'pass',
-    secureBoot: 'pass',
-    endpointProtection: 'pass',
-  },
-  keyProtection: 'hardware',
-  attestationAgeSeconds: 10,
-};
+// Everything passes (the shared fixture), so only the grant decides.
+const passing = makePolicyContext({ device: { attestationAgeSeconds: 10 } })['device'] as DeviceContext;
 
 describe('property: an expired grant never allows (default bundle, real Cedar)', () => {
   let engine: PolicyEngine;
