@@ -7,6 +7,7 @@ import { loadAuditSigner } from './AuditSigner.js';
 import { exportAudit } from './exportAudit.js';
 import { verifyAuditExport } from './verifyAuditExport.js';
 import { writeCheckpoint } from './writeCheckpoint.js';
+import { withOpenStore } from '../store/withOpenStore.js';
 
 export interface AuditCommandIo {
   out: Writable;
@@ -33,14 +34,7 @@ export function registerAuditCommands(
   openStore: () => Promise<Store>,
   io: AuditCommandIo = defaultIo,
 ): Command {
-  const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
-    const store = await openStore();
-    try {
-      await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = (fn: (store: Store) => Promise<void>): Promise<void> => withOpenStore(openStore, fn);
 
   const audit = program.command('audit').description('export and verify the tamper-evident audit log');
 

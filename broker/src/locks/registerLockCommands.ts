@@ -4,6 +4,7 @@ import { emailsById, toAlertView, toDeadLetterView, toLockView } from '../alerts
 import { BrokerError } from '../errors/BrokerError.js';
 import type { Store } from '../store/Store.js';
 import { lockInTx } from './lockPrincipal.js';
+import { withOpenStore } from '../store/withOpenStore.js';
 
 /**
  * `strongroom-broker alerts|locks|dead-letters|lock` against the configured store: what admins see
@@ -18,14 +19,8 @@ export function registerLockCommands(
   openStore: (flags: object) => Promise<Store>,
   io: { print: (line: string) => void; now: () => number },
 ): Command[] {
-  const withStore = async <T>(flags: object, fn: (store: Store) => Promise<T>): Promise<T> => {
-    const store = await openStore(flags);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = <T>(flags: object, fn: (store: Store) => Promise<T>): Promise<T> =>
+    withOpenStore(() => openStore(flags), fn);
   const show = (json: boolean | undefined, rows: readonly object[], line: (row: never) => string): void => {
     if (json === true) io.print(JSON.stringify(rows, null, 2));
     else if (rows.length === 0) io.print('(none)');

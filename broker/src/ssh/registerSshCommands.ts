@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Store } from '../store/Store.js';
 import { currentKrl } from './currentKrl.js';
 import { loadSshCa } from './loadSshCa.js';
+import { withOpenStore } from '../store/withOpenStore.js';
 
 /**
  * `strongroom-broker ssh ca` prints the CA public key line for sshd's `TrustedUserCAKeys` (making
@@ -15,14 +16,7 @@ export function registerSshCommands(
   openStore: () => Promise<Store>,
   io: { print: (line: string) => void; now: () => number },
 ): Command {
-  const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
-    const store = await openStore();
-    try {
-      await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = (fn: (store: Store) => Promise<void>): Promise<void> => withOpenStore(openStore, fn);
   const ssh = program.command('ssh').description("the broker's SSH user CA and its revocation list");
   ssh
     .command('ca')
