@@ -7,7 +7,7 @@ import { BrokerError } from '../errors/BrokerError.js';
 import type { AccessRequestRecord } from '../store/jitRecords.js';
 import type { JitDeps } from './JitDeps.js';
 import { requireAdmin } from './requireAdmin.js';
-import { toRequestView } from './toRequestView.js';
+import { loadRequestView } from './toRequestView.js';
 
 /** `POST /api/v1/admin/break-glass/{id}/review`: the after-the-fact verdict on one emergency use. */
 export const breakGlassReviewSchema = z.strictObject({
@@ -24,7 +24,7 @@ export async function listBreakGlassReviews(
   await requireAdmin(deps, caller, { name: 'jit.breakglass.list', what: 'listing break-glass reviews' });
   const pending = await deps.store.listAccessRequests({ reviewStatus: 'pending', limit: 500 });
   const views: AccessRequestView[] = [];
-  for (const request of pending.reverse()) views.push(await viewOf(deps, request));
+  for (const request of pending.reverse()) views.push(await loadRequestView(deps.store, request, deps.now()));
   return { requests: views };
 }
 
@@ -93,15 +93,5 @@ export async function reviewBreakGlass(
       outcome.error,
     );
   }
-  return { request: await viewOf(deps, outcome.request) };
-}
-
-async function viewOf(
-  deps: Pick<JitDeps, 'store' | 'now'>,
-  r: AccessRequestRecord,
-): Promise<AccessRequestView> {
-  const approvals = await deps.store.listApprovals(r.id);
-  const grant = r.status === 'approved' ? await deps.store.getGrantByRequest(r.id) : undefined;
-  const requester = await deps.store.getUser(r.requesterId);
-  return toRequestView(r, approvals, grant?.id ?? null, deps.now(), requester?.email);
+  return { request: await loadRequestView(deps.store, outcome.request, deps.now()) };
 }

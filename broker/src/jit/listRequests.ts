@@ -2,7 +2,7 @@ import type { AccessRequestView } from '@strongroom/shared/protocol/jitApi.js';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
 import { mayApprove } from './eligibleApprovers.js';
 import type { JitDeps } from './JitDeps.js';
-import { toRequestView } from './toRequestView.js';
+import { loadRequestView } from './toRequestView.js';
 
 const LIMIT = 200;
 
@@ -32,9 +32,9 @@ export async function listRequests(
       });
       if (!answer.allowed) continue;
     }
-    const grant = r.status === 'approved' ? await store.getGrantByRequest(r.id) : undefined;
-    const requester = toReview ? await store.getUser(r.requesterId) : caller.user;
-    views.push(toRequestView(r, approvals, grant?.id ?? null, now, requester?.email));
+    views.push(
+      await loadRequestView(store, r, now, toReview ? { approvals } : { approvals, requester: caller.user }),
+    );
   }
   return views;
 }
