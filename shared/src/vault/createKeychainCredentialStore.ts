@@ -27,6 +27,19 @@ export interface KeychainOptions {
  */
 const entries = new Map<string, import('@napi-rs/keyring').AsyncEntry>();
 
+/**
+ * The Secret Service names items by D-Bus object path. When another process (the agent and the
+ * CLI both wipe a grant's entries when it ends) deletes or replaces the same item between the
+ * binding's search and its call on the item, the call fails with one of these. Nothing is wrong
+ * with the keychain: a fresh attempt searches again and sees the item's new state.
+ */
+const ITEM_CHANGED = /No such interface .*Secret\.Item|Object does not exist at path/;
+const MAX_ATTEMPTS = 4;
+
+function itemChangedUnderUs(error: unknown): boolean {
+  return error instanceof Error && ITEM_CHANGED.test(error.message);
+}
+
 export function createKeychainCredentialStore(options: KeychainOptions): CredentialStore {
   const service = options.service ?? KEYCHAIN_SERVICE;
   const { platform } = options;
@@ -44,10 +57,13 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
   }
 
   async function guarded<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (error) {
-      throw classifyKeychainError(error, platform);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await op();
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && itemChangedUnderUs(error)) continue;
+        throw classifyKeychainError(error, platform);
+      }
     }
   }
 
