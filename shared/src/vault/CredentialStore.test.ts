@@ -49,7 +49,7 @@ describe.each(implementations)('CredentialStore conformance: %s', (_kind, make) 
     expect(await store.list(p)).toEqual(['access_token']);
   });
 
-  it('overwrites a value without duplicating the index', async () => {
+  it('overwrites a value without listing it twice', async () => {
     setup();
     const p = profile();
     await store.set(p, 'refresh_token', 'one', clock.now() + 60_000);

@@ -3,7 +3,6 @@ import type { CredentialStore } from './CredentialStore.js';
 import type { SecretBackend } from './SecretBackend.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const INDEX = '.index';
 
 interface Envelope {
   v: string;
@@ -32,9 +31,10 @@ function decode(raw: string): Envelope | undefined {
 }
 
 /**
- * Expiry and per-profile index on top of any `SecretBackend`. Accounts are `<profile>/<name>`;
- * the index `<profile>/.index` lists names so sign-out deletes everything without enumerating
- * the keychain. The index is written before the value so a crash never leaves an unindexed secret.
+ * Expiry and per-profile names on top of any `SecretBackend`. Accounts are `<profile>/<name>`.
+ * What a profile holds is read from the keychain's own search, not from an index of ours: the
+ * agent and CLI commands write the same profile from different processes, and a read-modify-write
+ * index loses names when two of them race, which would leave a secret behind at sign-out.
  */
 export class VaultCredentialStore implements CredentialStore {
   readonly kind: 'keychain' | 'memory';
@@ -67,8 +67,6 @@ export class VaultCredentialStore implements CredentialStore {
     if (expiresAt !== null && !(Number.isFinite(expiresAt) && expiresAt > this.#now())) {
       throw new StrongroomError('internal', `Refusing to store "${name}": it is already expired.`);
     }
-    const names = await this.list(profile);
-    if (!names.includes(name)) await this.#writeIndex(profile, [...names, name]);
     const envelope: Envelope = { v: value, exp: expiresAt };
     await this.#backend.write(`${profile}/${name}`, JSON.stringify(envelope));
   }
@@ -77,31 +75,20 @@ export class VaultCredentialStore implements CredentialStore {
     checkName('profile', profile);
     checkName('credential', name);
     await this.#backend.remove(`${profile}/${name}`);
-    const names = await this.list(profile);
-    if (names.includes(name))
-      await this.#writeIndex(
-        profile,
-        names.filter((n) => n !== name),
-      );
   }
 
   async list(profile: string): Promise<readonly string[]> {
     checkName('profile', profile);
-    const raw = await this.#backend.read(`${profile}/${INDEX}`);
-    if (raw === undefined) return [];
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return Array.isArray(parsed)
-        ? parsed.filter((n): n is string => typeof n === 'string' && NAME.test(n))
-        : [];
-    } catch {
-      return [];
-    }
+    const prefix = `${profile}/`;
+    return (await this.#backend.accounts(prefix))
+      .map((account) => account.slice(prefix.length))
+      .filter((name) => NAME.test(name));
   }
 
+  /** Deletes every account under the profile, names we would no longer accept included. */
   async clearProfile(profile: string): Promise<void> {
-    for (const name of await this.list(profile)) await this.#backend.remove(`${profile}/${name}`);
-    await this.#backend.remove(`${profile}/${INDEX}`);
+    checkName('profile', profile);
+    for (const account of await this.#backend.accounts(`${profile}/`)) await this.#backend.remove(account);
   }
 
   async sweep(profile: string): Promise<number> {
@@ -115,10 +102,5 @@ export class VaultCredentialStore implements CredentialStore {
       }
     }
     return removed;
-  }
-
-  async #writeIndex(profile: string, names: readonly string[]): Promise<void> {
-    if (names.length === 0) await this.#backend.remove(`${profile}/${INDEX}`);
-    else await this.#backend.write(`${profile}/${INDEX}`, JSON.stringify(names));
   }
 }

@@ -75,6 +75,12 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
       guarded(async () => {
         await (await entry(account)).deleteCredential();
       }),
+    accounts: (prefix) =>
+      guarded(async () => {
+        module ??= import('@napi-rs/keyring');
+        const found = await (await module).findCredentialsAsync(service);
+        return found.map((c) => c.account).filter((a) => a.startsWith(prefix));
+      }),
   };
   return new VaultCredentialStore(backend, options.now);
 }

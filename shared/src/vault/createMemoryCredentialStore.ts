@@ -16,6 +16,7 @@ export function createMemoryCredentialStore(now: () => number = Date.now): Crede
       entries.delete(account);
       return Promise.resolve();
     },
+    accounts: (prefix) => Promise.resolve([...entries.keys()].filter((a) => a.startsWith(prefix))),
   };
   return new VaultCredentialStore(backend, now);
 }
