@@ -49,7 +49,6 @@ async function makeKey(): Promise<DeviceKey> {
     protection: 'software',
     publicJwk,
     thumbprint: jwkThumbprint(publicJwk),
-    keyPair: pair,
     sign: async (data) =>
       new Uint8Array(await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, data)),
   };

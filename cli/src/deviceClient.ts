@@ -3,7 +3,7 @@ import {
   type BrokerClient,
 } from '@strongroom/shared/broker-client/createBrokerClient.js';
 import type { DeviceKey } from '@strongroom/shared/device/DeviceKey.js';
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '@strongroom/shared/device/loadDeviceKey.js';
 import { loginWithBrowser } from '@strongroom/shared/oidc/loginWithBrowser.js';
 import type { PostureHost } from '@strongroom/shared/posture/PostureHost.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
@@ -24,7 +24,7 @@ export interface DeviceClient {
  * browser sign-in (RFC 9470) and the call is retried once.
  */
 export async function deviceClient(context: CliContext): Promise<DeviceClient> {
-  const key = await loadSoftwareDeviceKey(context.store, context.profile.name);
+  const key = await loadDeviceKey(context.store, context.profile.name);
   const client = createBrokerClient({
     host: context.host,
     profile: context.profile,

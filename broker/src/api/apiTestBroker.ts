@@ -3,10 +3,9 @@ import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceKey, DevicePublicJwk } from '@strongroom/shared/device/DeviceKey.js';
+import type { DeviceKey, DevicePublicJwk, SoftwareDeviceKey } from '@strongroom/shared/device/DeviceKey.js';
 import { jwkThumbprint } from '@strongroom/shared/device/jwkThumbprint.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { SignJWT } from 'jose';
 import type Provider from 'oidc-provider';
 import { loadBrokerConfig } from '../config/loadBrokerConfig.js';
 import { createBrokerServer } from '../http/createBrokerServer.js';
@@ -18,7 +17,7 @@ import type { Store } from '../store/Store.js';
 import { makeUser } from '../store/storeFixtures.js';
 
 /** A device as a client has it: a real P-256 key pair behind the shared `DeviceKey` interface. */
-export async function makeTestDeviceKey(): Promise<DeviceKey> {
+export async function makeTestDeviceKey(): Promise<SoftwareDeviceKey> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256' } as const;
   const pair = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const jwk = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
@@ -102,15 +101,16 @@ export async function apiTestBroker(): Promise<ApiTestBroker> {
 
   const proof: ApiTestBroker['proof'] = async (key, claims, o = {}) => {
     const signer = o.key ?? key;
-    return new SignJWT({
+    // Signed through DeviceKey.sign (as the clients do), so a TPM-backed key works here too.
+    const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${b64({ typ: o.typ ?? 'dpop+jwt', alg: 'ES256', jwk: { ...signer.publicJwk } })}.${b64({
       htm: o.htm ?? claims.htm,
       htu: o.htu ?? claims.htu,
       iat: o.iat ?? Math.floor(clock.now / 1000),
       jti: o.jti ?? randomUUID(),
       ath: o.ath ?? createHash('sha256').update(claims.accessToken).digest('base64url'),
-    })
-      .setProtectedHeader({ typ: o.typ ?? 'dpop+jwt', alg: 'ES256', jwk: { ...signer.publicJwk } })
-      .sign(signer.keyPair.privateKey);
+    })}`;
+    return `${input}.${Buffer.from(await signer.sign(new TextEncoder().encode(input))).toString('base64url')}`;
   };
 
   return {

@@ -1,4 +1,4 @@
-import type { DeviceKey } from '@strongroom/shared/device/DeviceKey.js';
+import type { SoftwareDeviceKey } from '@strongroom/shared/device/DeviceKey.js';
 import { postureCheckIds } from '@strongroom/shared/posture/PostureCheckId.js';
 import { apiTestBroker, makeTestDeviceKey, type ApiTestBroker } from '../api/apiTestBroker.js';
 import type { DevicePostureCheck } from '../store/deviceRecords.js';
@@ -10,7 +10,7 @@ import { sweepJit } from './sweepJit.js';
 /** One person of a JIT test: a user with memberships, a security key, an enrolled device, a token. */
 export interface Person {
   user: UserRecord;
-  key: DeviceKey;
+  key: SoftwareDeviceKey;
   token: string;
   deviceId: string;
   authenticator: SoftAuthenticator;

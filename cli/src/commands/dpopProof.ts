@@ -1,4 +1,4 @@
-import { loadSoftwareDeviceKey } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '@strongroom/shared/device/loadDeviceKey.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import { getServiceToken } from '@strongroom/shared/service-tokens/getServiceToken.js';
 import { serviceDpopProof } from '@strongroom/shared/service-tokens/serviceDpopProof.js';
@@ -33,7 +33,7 @@ export async function dpopProof(
       'usage',
       `Tokens for ${options.audience} are not DPoP-bound: send them as Bearer tokens.`,
     );
-  const key = await loadSoftwareDeviceKey(context.store, context.profile.name);
+  const key = await loadDeviceKey(context.store, context.profile.name);
   process.stdout.write(
     `${await serviceDpopProof(key, { method, url: parsed.href, accessToken: token.token, now: context.host.now() })}\n`,
   );

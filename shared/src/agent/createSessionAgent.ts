@@ -1,4 +1,4 @@
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '../device/loadDeviceKey.js';
 import type { AgentDeps } from './AgentDeps.js';
 import { createAgent, type Agent } from './createAgent.js';
 
@@ -11,6 +11,6 @@ export function createSessionAgent(deps: Omit<AgentDeps, 'broker' | 'deviceKey'>
   return createAgent({
     ...deps,
     broker: deps.session.api,
-    deviceKey: () => loadSoftwareDeviceKey(deps.vault, deps.profile.name),
+    deviceKey: () => loadDeviceKey(deps.vault, deps.profile.name),
   });
 }

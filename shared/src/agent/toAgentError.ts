@@ -20,6 +20,9 @@ const CODES: Readonly<Record<StrongroomErrorCode, AgentErrorCode>> = {
   posture_failing: 'posture_failing',
   not_found: 'not_found',
   not_supported: 'not_supported',
+  // The message and hint (how to fix, or how to re-enroll) cross the socket as they are.
+  device_key_unavailable: 'internal',
+  device_key_lost: 'internal',
   internal: 'internal',
 };
 

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '../device/loadDeviceKey.js';
+import { deviceDpopHandle } from '../oidc/deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { classifyOidcError } from '../oidc/classifyOidcError.js';
 import { discoverBroker } from '../oidc/discoverBroker.js';
@@ -38,11 +39,8 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
   let setup: Promise<{ config: client.Configuration; dpop: client.DPoPHandle }> | undefined;
   const ready = (): Promise<{ config: client.Configuration; dpop: client.DPoPHandle }> =>
     (setup ??= (async () => {
-      const [config, key] = await Promise.all([
-        discoverBroker(profile),
-        loadSoftwareDeviceKey(store, profile.name),
-      ]);
-      return { config, dpop: client.getDPoPHandle(config, key.keyPair) };
+      const [config, key] = await Promise.all([discoverBroker(profile), loadDeviceKey(store, profile.name)]);
+      return { config, dpop: await deviceDpopHandle(config, key) };
     })());
 
   const attempt = async (

@@ -2,8 +2,9 @@ import type { webcrypto } from 'node:crypto';
 
 /**
  * How the device key's private half is protected. `software`: a P-256 key whose private JWK is
- * kept in the OS keychain. `tpm` / `secure-enclave`: non-exportable hardware keys (added by the
- * posture work); policy decides what each level may reach (ARCHITECTURE.md, "Devices and posture").
+ * kept in the OS keychain. `tpm`: generated in and never leaving the TPM 2.0 (Linux, via
+ * tpm2-tools). `secure-enclave`: reserved (macOS needs a native helper); policy decides what each
+ * level may reach (ARCHITECTURE.md, "Devices and posture").
  */
 export type DeviceKeyProtection = 'software' | 'tpm' | 'secure-enclave';
 
@@ -24,11 +25,15 @@ export interface DeviceKey {
   readonly publicJwk: DevicePublicJwk;
   /** RFC 7638 SHA-256 thumbprint, base64url: the `jkt` that DPoP-bound tokens carry (RFC 9449 §6.1). */
   readonly thumbprint: string;
-  /**
-   * WebCrypto pair handed to openid-client's DPoP support. Hardware implementations must supply a
-   * pair whose private key signs through the hardware (the private half is never extractable).
-   */
-  readonly keyPair: webcrypto.CryptoKeyPair;
-  /** ES256 signature (IEEE P1363 r||s, as JWS wants) over `data`. */
+  /** ES256 signature (IEEE P1363 r||s, as JWS wants) over `data`. Everything signs through this. */
   sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * A software key also has a WebCrypto pair (non-extractable private half), which openid-client's
+ * own DPoP support takes. A hardware key has none: deviceDpopHandle signs its proofs through `sign`.
+ */
+export interface SoftwareDeviceKey extends DeviceKey {
+  readonly protection: 'software';
+  readonly keyPair: webcrypto.CryptoKeyPair;
 }

@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
-import type { DeviceKey, DevicePublicJwk } from './DeviceKey.js';
+import type { DevicePublicJwk, SoftwareDeviceKey } from './DeviceKey.js';
 import { jwkThumbprint } from './jwkThumbprint.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -21,7 +21,7 @@ function publicOf(jwk: webcrypto.JsonWebKey): DevicePublicJwk {
   return Object.freeze({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y });
 }
 
-async function fromPrivateJwk(jwk: webcrypto.JsonWebKey): Promise<DeviceKey> {
+async function fromPrivateJwk(jwk: webcrypto.JsonWebKey): Promise<SoftwareDeviceKey> {
   const publicJwk = publicOf(jwk);
   // Imported non-extractable: once loaded, nothing in this process can export the private half.
   const privateKey = await webcrypto.subtle.importKey('jwk', jwk, ALG, false, ['sign']);
@@ -38,27 +38,36 @@ async function fromPrivateJwk(jwk: webcrypto.JsonWebKey): Promise<DeviceKey> {
   });
 }
 
+/** The vault entry (in deviceKeyNamespace) that holds a software key's private JWK. */
+export const SOFTWARE_KEY_ENTRY = 'private_jwk';
+
+/** A software device key from its stored private JWK. */
+export async function softwareDeviceKeyFrom(stored: string): Promise<SoftwareDeviceKey> {
+  let jwk: webcrypto.JsonWebKey;
+  try {
+    jwk = JSON.parse(stored) as webcrypto.JsonWebKey;
+  } catch (error) {
+    throw new StrongroomError('internal', 'The stored device key is unreadable.', {
+      cause: error,
+      hint: 'Run `strongroom logout --forget-device` and sign in again to create a new device key.',
+    });
+  }
+  return fromPrivateJwk(jwk);
+}
+
 /**
  * The profile's software device key: loaded from the vault, or generated (P-256) and stored there
  * on first use. The private JWK only ever exists in the keychain and, non-extractable, in memory.
  */
-export async function loadSoftwareDeviceKey(store: CredentialStore, profile: string): Promise<DeviceKey> {
+export async function loadSoftwareDeviceKey(
+  store: CredentialStore,
+  profile: string,
+): Promise<SoftwareDeviceKey> {
   const namespace = deviceKeyNamespace(profile);
-  const stored = await store.get(namespace, 'private_jwk');
-  if (stored !== undefined) {
-    let jwk: webcrypto.JsonWebKey;
-    try {
-      jwk = JSON.parse(stored) as webcrypto.JsonWebKey;
-    } catch (error) {
-      throw new StrongroomError('internal', 'The stored device key is unreadable.', {
-        cause: error,
-        hint: 'Run `strongroom logout --forget-device` and sign in again to create a new device key.',
-      });
-    }
-    return fromPrivateJwk(jwk);
-  }
+  const stored = await store.get(namespace, SOFTWARE_KEY_ENTRY);
+  if (stored !== undefined) return softwareDeviceKeyFrom(stored);
   const pair = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
-  await store.set(namespace, 'private_jwk', JSON.stringify(jwk), null);
+  await store.set(namespace, SOFTWARE_KEY_ENTRY, JSON.stringify(jwk), null);
   return fromPrivateJwk(jwk);
 }

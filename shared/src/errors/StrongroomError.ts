@@ -24,6 +24,10 @@ export type StrongroomErrorCode =
   | 'not_found'
   /** Nothing serves this (e.g. a credential kind no helper registered with the agent). */
   | 'not_supported'
+  /** The device key's hardware cannot be used here (no TPM, no access, tpm2-tools missing). */
+  | 'device_key_unavailable'
+  /** The hardware no longer has this device's key (TPM cleared or replaced): re-enroll the device. */
+  | 'device_key_lost'
   | 'internal';
 
 export interface StrongroomErrorOptions {

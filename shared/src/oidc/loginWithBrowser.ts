@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '../device/loadDeviceKey.js';
+import { deviceDpopHandle } from './deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { HostContext } from '../session/HostContext.js';
 import type { SessionSummary } from '../session/SessionSummary.js';
@@ -47,8 +48,8 @@ export async function loginWithBrowser(options: LoginOptions): Promise<SessionSu
   // Never below the profile's level, whatever a step-up challenge asked for (stepUpAcrValues.ts).
   const acceptedAcr = stepUpAcrValues(options.stepUp?.acrValues, profile.acr);
   const config = await discoverBroker(profile);
-  const deviceKey = await loadSoftwareDeviceKey(store, profile.name);
-  const dpop = client.getDPoPHandle(config, deviceKey.keyPair);
+  const deviceKey = await loadDeviceKey(store, profile.name);
+  const dpop = await deviceDpopHandle(config, deviceKey);
   const maxAge = options.stepUp?.maxAge;
 
   const loopback = await startLoopbackCallback({ timeoutMs: options.timeoutMs ?? 5 * 60_000 });

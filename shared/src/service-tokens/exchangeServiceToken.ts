@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '../device/loadDeviceKey.js';
+import { deviceDpopHandle } from '../oidc/deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { classifyOidcError } from '../oidc/classifyOidcError.js';
 import { discoverBroker } from '../oidc/discoverBroker.js';
@@ -27,10 +28,7 @@ export async function exchangeServiceToken(
 ): Promise<ServiceToken> {
   const { host, profile, store } = context;
   const { accessToken } = await getAccessToken(context);
-  const [config, key] = await Promise.all([
-    discoverBroker(profile),
-    loadSoftwareDeviceKey(store, profile.name),
-  ]);
+  const [config, key] = await Promise.all([discoverBroker(profile), loadDeviceKey(store, profile.name)]);
   const issuedAt = host.now();
   let response: Awaited<ReturnType<typeof client.genericGrantRequest>>;
   try {
@@ -43,7 +41,7 @@ export async function exchangeServiceToken(
         audience: request.audience,
         ...(request.grantId === undefined ? {} : { grant_id: request.grantId }),
       },
-      { DPoP: client.getDPoPHandle(config, key.keyPair) },
+      { DPoP: await deviceDpopHandle(config, key) },
     );
   } catch (error) {
     const code = (error as { error?: unknown }).error;

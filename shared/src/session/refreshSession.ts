@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadSoftwareDeviceKey } from '../device/loadSoftwareDeviceKey.js';
+import { loadDeviceKey } from '../device/loadDeviceKey.js';
+import { deviceDpopHandle } from '../oidc/deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { checkAuthenticationStrength } from '../oidc/checkAuthenticationStrength.js';
 import { classifyOidcError } from '../oidc/classifyOidcError.js';
@@ -77,11 +78,11 @@ async function refreshOnce(options: {
     );
   }
   try {
-    const deviceKey = await loadSoftwareDeviceKey(store, profile.name);
+    const deviceKey = await loadDeviceKey(store, profile.name);
     const config = await discoverBroker(profile);
     const tokens = await client
       .refreshTokenGrant(config, refreshToken, undefined, {
-        DPoP: client.getDPoPHandle(config, deviceKey.keyPair),
+        DPoP: await deviceDpopHandle(config, deviceKey),
       })
       .catch((error: unknown) => {
         throw classifyOidcError(error, profile.broker);
