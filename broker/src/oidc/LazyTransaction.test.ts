@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBroker, type InProcessBroker } from '../http/inProcessBroker.test-support.js';
 import { openTempSqliteStore, type TempSqliteStore } from '../store/tempSqliteStore.js';
 import { LazyTransaction } from './LazyTransaction.js';
 import { mintRefreshToken } from './mintRefreshToken.test-support.js';
+import { postToken, tokenDpopProof } from './refreshWithDpop.test-support.js';
 
 const user = (id: string) => ({ id, email: `${id}@example.com`, displayName: id, createdAt: Date.now() });
 
@@ -60,36 +60,12 @@ describe('token requests racing with one refresh token', () => {
       jkt: await calculateJwkThumbprint(jwk),
       nowSeconds: Math.floor(Date.now() / 1000),
     });
-    const post = async (token: string, nonce: string | undefined) => {
-      const proof = await new SignJWT({
-        htm: 'POST',
-        htu: `${broker.issuer}/token`,
-        jti: randomUUID(),
-        iat: Math.floor(Date.now() / 1000),
-        ...(nonce ? { nonce } : {}),
-      })
-        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
-        .sign(key.privateKey);
-      const res = await broker.app.inject({
-        method: 'POST',
-        url: '/token',
-        headers: {
-          host: new URL(broker.issuer).host,
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: proof,
-        },
-        payload: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: token,
-          client_id: 'strongroom-cli',
-        }).toString(),
-      });
-      return {
-        status: res.statusCode,
-        nonce: res.headers['dpop-nonce'] as string | undefined,
-        body: res.json<Record<string, unknown>>(),
-      };
-    };
+    const post = async (token: string, nonce: string | undefined) =>
+      postToken(
+        broker,
+        { grant_type: 'refresh_token', refresh_token: token },
+        await tokenDpopProof(broker, key, { nonce }),
+      );
     const first = await post(refreshToken, undefined);
     expect(first.body['error']).toBe('use_dpop_nonce');
 

@@ -12,6 +12,7 @@ import { makeFindAccount } from './findAccount.js';
 import { loadFirstPartyGrant } from './loadFirstPartyGrant.js';
 import { oauthStyleFallback } from './oauthStyleFallback.js';
 import { PROVIDER_ROUTES } from './providerRoutes.js';
+import { registerRefreshGrantWithCachedDpopKeys } from './refreshGrantWithCachedDpopKeys.js';
 import { rejectStaleDpopIat } from './rejectStaleDpopIat.js';
 import { renderProviderError } from './renderProviderError.js';
 import { requestTransaction } from './requestTransaction.js';
@@ -125,6 +126,8 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     renderError: renderProviderError,
   };
   const provider = new Provider(config.issuer, configuration);
+  // The built-in refresh grant, with DPoP proof keys remembered per client key (the hot path).
+  registerRefreshGrantWithCachedDpopKeys(provider);
   registerTokenExchange(provider, {
     store,
     issuer: config.issuer,
