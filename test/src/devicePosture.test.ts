@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom } from '@strongroom/cli/testing/runStrongroom.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
@@ -8,7 +6,7 @@ import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js
 import { postureCheckIds } from '@strongroom/shared/posture/PostureCheckId.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
+import { startBrowserHandoff, useBrowserHandoff, type BrowserHandoff } from './harness/browserHandoff.js';
 import { enrollWithKey, signInWithKey } from './harness/keyCeremonies.js';
 import { launchBrowser, type LaunchedBrowser } from './harness/launchBrowser.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
@@ -38,15 +36,8 @@ describe('device posture end to end (real broker, real checks, signed attestatio
     await addVirtualAuthenticator(page);
     await enrollWithKey(page, broker.enrollmentLink ?? '');
     handoff = await startBrowserHandoff((url) => signIns.push(signInWithKey(page, url)));
-    isolated = isolatedCliEnv({
-      STRONGROOM_HANDOFF: handoff.url,
-    });
-    const opener = join(isolated.root, 'open-browser.mjs');
-    writeFileSync(
-      opener,
-      "await fetch(process.env.STRONGROOM_HANDOFF, { method: 'POST', body: process.argv.at(-1) });\n",
-    );
-    isolated.env['STRONGROOM_BROWSER'] = `${process.execPath} ${opener}`;
+    isolated = isolatedCliEnv();
+    useBrowserHandoff(isolated, handoff.url);
     isolated.env['STRONGROOM_PROFILE'] = `posture-${randomBytes(5).toString('hex')}`;
     expect((await runStrongroom(['config', 'set-broker', broker.issuer], isolated.env)).code).toBe(0);
   });

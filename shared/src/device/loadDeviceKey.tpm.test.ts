@@ -68,6 +68,11 @@ describe('TPM device key against a real software TPM (swtpm)', () => {
       const { payload: verified } = await compactVerify(jws, jwk);
       expect(JSON.parse(new TextDecoder().decode(verified))).toMatchObject({ nonce: `n${i}` });
     }
+    // Concurrent signatures in one process take turns at the TPM (a flush never hits another's key).
+    const data = new TextEncoder().encode('concurrent');
+    const publicKey = createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' });
+    for (const signature of await Promise.all(Array.from({ length: 6 }, () => key.sign(data))))
+      expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
     const tampered = await signPostureReport(key, { nonce: 'a' } as never);
     await expect(compactVerify(tampered.replace(/\.[^.]+\./, '.e30.'), jwk)).rejects.toThrow();
   });

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 export interface BrowserHandoff {
   /** Base URL for `STRONGROOM_HANDOFF`; the CLI POSTs each URL it would open to it (plus any path). */
@@ -28,4 +30,21 @@ export async function startBrowserHandoff(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     close: () => void server.close(),
   };
+}
+
+/**
+ * Makes `env`'s CLI open URLs through the handoff at `url`: a tiny opener script (in `root`) that
+ * POSTs the URL, named by `STRONGROOM_BROWSER`.
+ */
+export function useBrowserHandoff(
+  cli: { readonly root: string; readonly env: NodeJS.ProcessEnv },
+  url: string,
+): void {
+  const opener = join(cli.root, 'open-browser.mjs');
+  writeFileSync(
+    opener,
+    "await fetch(process.env.STRONGROOM_HANDOFF, { method: 'POST', body: process.argv.at(-1) });\n",
+  );
+  cli.env['STRONGROOM_HANDOFF'] = url;
+  cli.env['STRONGROOM_BROWSER'] = `${process.execPath} ${opener}`;
 }
