@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Software device keys unless a test asks for a TPM (and names its swtpm): on a machine with a
+    // usable /dev/tpmrm0 "auto" would pick the TPM, and tests must not depend on the machine.
+    env: { STRONGROOM_DEVICE_KEY: 'software', TPM2TOOLS_TCTI: '' },
   },
 });
