@@ -100,6 +100,25 @@ describe('TPM device key against a real software TPM (swtpm)', () => {
     expect(await store.list(deviceKeyNamespace('p'))).toEqual([TPM_KEY_ENTRY]);
   });
 
+  it('tampered or unreadable stored blobs: device_key_lost, and the vault is left as it was', async () => {
+    const store = createMemoryCredentialStore();
+    await loadDeviceKey(store, 'p', settings);
+    const namespace = deviceKeyNamespace('p');
+    const entry = JSON.parse((await store.get(namespace, TPM_KEY_ENTRY)) ?? '') as Record<string, string>;
+    const priv = Buffer.from(entry['private'] ?? '', 'base64');
+    priv[priv.length - 5] = (priv[priv.length - 5] ?? 0) ^ 0xff;
+    for (const stored of [
+      JSON.stringify({ ...entry, private: priv.toString('base64') }),
+      '{"v":1}',
+      'not json',
+    ]) {
+      await store.set(namespace, TPM_KEY_ENTRY, stored, null);
+      const error = await refusal(loadDeviceKey(store, 'p', settings));
+      expect([stored.slice(0, 10), error.code]).toEqual([stored.slice(0, 10), 'device_key_lost']);
+      expect(await store.get(namespace, TPM_KEY_ENTRY)).toBe(stored);
+    }
+  });
+
   it('a configured TCTI that does not answer is refused, never replaced by a software key', async () => {
     const store = createMemoryCredentialStore();
     const error = await refusal(

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrongroomError } from '../../errors/StrongroomError.js';
@@ -43,9 +43,12 @@ async function loadIntoTpm(tcti: string, blobs: TpmKeyBlobs, dir: string): Promi
       { tool: 'tpm2_readpublic', args: ['-c', ctx, '-f', 'der', '-o', der, '-Q'] },
     ]);
   } catch (error) {
-    // tpm2_load reached the TPM and the TPM said no (integrity check failed, wrong parent, bad blob).
+    // tpm2_load reached the TPM and the TPM refused these blobs: a format-1 response code (TPM 2.0
+    // Part 2 §6.6), e.g. TPM_RC_INTEGRITY under a new owner seed. Warnings (busy, lockout, out of
+    // memory) are not a lost key: they stay device_key_unavailable.
     const failure = tpm2Failure(error);
-    if (failure?.tool === 'tpm2_load' && /Load\(0x[0-9a-f]+\)/i.test(failure.stderr)) throw keyLost(error);
+    const rc = failure?.tool === 'tpm2_load' ? /Load\(0x([0-9a-f]+)\)/i.exec(failure.stderr)?.[1] : undefined;
+    if (rc !== undefined && (parseInt(rc, 16) & 0x080) !== 0) throw keyLost(error);
     throw error;
   }
   return readFile(der);
@@ -66,11 +69,11 @@ function publicJwkOf(key: KeyObject): DevicePublicJwk {
  */
 export async function loadTpmDeviceKey(tcti: string, blobs: TpmKeyBlobs): Promise<DeviceKey> {
   const dir = await workDir();
-  const publicKey = createPublicKey({
-    key: await loadIntoTpm(tcti, blobs, dir),
-    format: 'der',
-    type: 'spki',
+  const spki = await loadIntoTpm(tcti, blobs, dir).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
+  const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   const publicJwk = publicJwkOf(publicKey);
   const signOnce = async (digest: Buffer): Promise<Uint8Array> => {
     // Into a file: Node's child stdio is a socket, which tpm2-tools cannot open as /dev/stdout.
