@@ -43,6 +43,21 @@ describe('credential-process hot path imports', () => {
       expect(loaded.has(heavy), heavy).toBe(false);
   });
 
+  it('git-credential and kube-credential (hot: git and kubectl run them on every use) load nothing heavy statically', () => {
+    for (const command of ['gitCredential', 'kubeCredential']) {
+      const loaded = staticPackages(join(repo, `cli/dist/commands/${command}.js`));
+      for (const heavy of [
+        'commander',
+        'zod',
+        '@aws-sdk/client-sts',
+        'openid-client',
+        'jose',
+        '@napi-rs/keyring',
+      ])
+        expect(loaded.has(heavy), `${command}: ${heavy}`).toBe(false);
+    }
+  });
+
   it('sees a heavy static import when there is one (the check can fail)', () => {
     expect(staticPackages(join(repo, 'cli/dist/program.js')).has('commander')).toBe(true);
     expect(staticPackages(join(repo, 'shared/dist/credentials/aws/getAwsCredentials.js')).has('zod')).toBe(

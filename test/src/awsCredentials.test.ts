@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { until } from './harness/until.js';
 
 // Real broker, Chromium, CLI and awscli processes on a shared 2-core machine: generous timeouts.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -44,13 +45,6 @@ const pickAws = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_') && e[1] !== undefined),
   );
-/** Waits until `check` holds (polling); the test's own timeout bounds it. */
-async function until(what: string, check: () => boolean): Promise<void> {
-  while (!check()) {
-    if (process.env['STRONGROOM_DEBUG']) process.stderr.write(`waiting for ${what}\n`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /**
  * Issue 6 item 3 end to end: the real broker (demo roles), two people with their own Chromium key

@@ -1,16 +1,19 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, runStrongroomWithInput, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
 import { createServiceTokenVerifier } from '@strongroom/shared/service-auth/createServiceTokenVerifier.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startGitHttpServer, type GitHttpServer } from './harness/gitHttpServer.js';
+import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { until } from './harness/until.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
@@ -51,7 +54,7 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
   const alice = (args: readonly string[]) => people.run('alice', args);
 
   /** `git clone` as alice with only the Strongroom helper configured, never prompting. */
-  const clone = async (dest: string): Promise<Run> => {
+  const clone = async (dest: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> => {
     rmSync(dest, { recursive: true, force: true });
     const helper = `!"${process.execPath}" "${STRONGROOM_BIN}" git-credential`;
     return run(
@@ -68,6 +71,7 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
       {
         env: {
           ...people.person('alice').cli.env,
+          ...extraEnv,
           GIT_TERMINAL_PROMPT: '0',
           GIT_ASKPASS: '',
           SSH_ASKPASS: '',
@@ -328,5 +332,143 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
     expect(lines.some((l) => l.includes('"credential.issue"') && l.includes('"statusId":2'))).toBe(true);
     expect(lines.some((l) => l.includes('"credential.revoke"') && l.includes(grantId))).toBe(true);
     expect((await broker.run(['audit', 'verify', file])).code).toBe(0);
+  });
+
+  it('through the agent: one exchange serves git, kubectl and the helper without the CLI opening the keychain; refusals read as alone; the grant end wipes it', async () => {
+    const person = people.person('alice');
+    const env = person.cli.env;
+    // alice's own runtime directory: the CLI finds her agent's socket there and nowhere else.
+    env['XDG_RUNTIME_DIR'] = join(person.cli.root, 'run-git');
+    mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
+    const running = await startSocketAgent(env, { version: 'strongroom-git-e2e/1' });
+    const { agent, profile, vault, serviceTokens } = running;
+    // The helpers' environment without a keychain: a session bus address that leads nowhere, so
+    // whatever they answer came through the agent's socket.
+    const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/strongroom-git-e2e' };
+    const ask = `protocol=http\nhost=${git.host}\npath=models.git\n\n`;
+    const viaAgent = (action: string, input = ask) =>
+      runStrongroomWithInput(['git-credential', action], { ...env, ...noKeychain }, input);
+    const alone = (action: string, extra: NodeJS.ProcessEnv = {}) =>
+      runStrongroomWithInput(['git-credential', action], { ...env, STRONGROOM_NO_AGENT: '1', ...extra }, ask);
+    const kube = () => people.run('alice', ['kube-credential', '--cluster', 'k8s-training'], noKeychain);
+    try {
+      await until(
+        'the agent is signed in and posture passes',
+        () => agent.state.get().session.status === 'signedIn' && agent.state.get().posture.status === 'pass',
+      );
+
+      // No grant: the agent's refusal reads exactly like the helper's own, and git is told to quit.
+      const refusedAlone = await alone('get');
+      const refusedViaAgent = await viaAgent('get');
+      expect(refusedViaAgent).toEqual(refusedAlone);
+      expect(refusedViaAgent.stdout).toBe('quit=1\n');
+      expect(refusedViaAgent.stderr).toMatch(/no active grant covers Service "ml-git"/);
+      expect(serviceTokens.stats()).toEqual({ served: 0, fetched: 1 });
+
+      const grantId = await grantFor('ml-researcher');
+      await until('the agent knows the grant', () =>
+        agent.state.get().grants.some((g) => g.id === grantId && g.state === 'active'),
+      );
+
+      // A real clone with the helper that cannot reach the keychain: the agent answers.
+      const dest = join(work, 'via-agent');
+      const cloned = await clone(dest, noKeychain);
+      expect(cloned.code, cloned.stderr).toBe(0);
+      expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe('{"vocab": 32000}\n');
+      // Control: alone, the same helper without a keychain cannot answer (so the check can fail).
+      const blind = await alone('get', noKeychain);
+      expect(blind.stdout).toBe('quit=1\n');
+      expect(blind.stderr).toMatch(/keychain/i);
+
+      // Several helper calls, one exchange: the same token each time, from the agent's memory.
+      const answers = await Promise.all([viaAgent('get'), viaAgent('get'), viaAgent('get')]);
+      const passwords = answers.map((a) => /^password=(.+)$/m.exec(a.stdout)?.[1]);
+      for (const a of answers) {
+        expect(a.code).toBe(0);
+        expect(a.stderr).toBe('');
+        expect(a.stdout).toMatch(/^username=strongroom\npassword=eyJ[^\n]+\npassword_expiry_utc=\d+\n$/);
+      }
+      expect(new Set(passwords).size).toBe(1);
+      expect(decodeJwt(passwords[0] ?? '')).toMatchObject({ aud: GIT_AUDIENCE, grants: [grantId] });
+      const kubeFirst = await kube();
+      expect(kubeFirst.code, kubeFirst.stderr).toBe(0);
+      expect(kubeFirst.stderr).toBe('');
+      const credential = JSON.parse(kubeFirst.stdout) as { status: { token: string } };
+      expect(Object.keys(credential).sort()).toEqual(['apiVersion', 'kind', 'status']);
+      expect(decodeJwt(credential.status.token)).toMatchObject({
+        aud: 'https://k8s-training.ml.internal',
+        grants: [grantId],
+      });
+      expect(JSON.parse((await kube()).stdout)).toEqual(credential);
+      // One fetch for git (the clone's first ask), one for the cluster; everything else from memory.
+      const afterUse = serviceTokens.stats();
+      expect(afterUse.fetched).toBe(3);
+      expect(afterUse.served).toBeGreaterThanOrEqual(4);
+
+      // git's erase (the server rejected the token) goes to the agent: the next get is a new exchange.
+      expect(await viaAgent('erase')).toEqual({ code: 0, stdout: '', stderr: '' });
+      const renewed = await viaAgent('get');
+      expect(/^password=(.+)$/m.exec(renewed.stdout)?.[1]).not.toBe(passwords[0]);
+      expect(serviceTokens.stats().fetched).toBe(4);
+
+      // Malformed and foreign asks on the socket: refused with a reason, nothing fetched.
+      const { endpoint } = running;
+      const client = await AgentClient.connect(endpoint, process.getuid?.());
+      if (client === undefined) throw new Error('the agent socket is not there');
+      const before = serviceTokens.stats();
+      try {
+        const refusals: Array<[string, unknown, RegExp]> = [
+          ['serviceToken.get', { audience: 'ml-git', scope: 'admin' }, /Invalid params.*scope|unrecognized/i],
+          ['serviceToken.get', { audience: '' }, /Invalid params/],
+          ['serviceToken.get', { audience: 'ml git' }, /Invalid params/],
+          ['serviceToken.get', {}, /Invalid params/],
+          ['serviceToken.get', { audience: 'ml-git', grantId: 'g'.repeat(300) }, /Invalid params/],
+          ['serviceToken.erase', { audience: 'ml-git', profile: 'someone-else' }, /serves profile/],
+          ['serviceToken.get', { audience: 'ml-git', profile: 'someone-else' }, /serves profile/],
+        ];
+        for (const [method, params, why] of refusals)
+          await expect(client.request(method, params), JSON.stringify(params)).rejects.toThrow(why);
+        // The generic credentials.get kind answers with the same held token.
+        const generic = await client.request('credentials.get', { kind: 'service-token', target: 'ml-git' });
+        expect(generic).toMatchObject({ grantId, credential: { tokenType: 'Bearer' } });
+        expect(generic.credential['token']).toBe(/^password=(.+)$/m.exec(renewed.stdout)?.[1]);
+      } finally {
+        client.close();
+      }
+      expect(serviceTokens.stats().fetched).toBe(before.fetched);
+      // A frame with an unknown envelope field: answered bad_frame and the connection closed.
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(endpoint.path);
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(
+          `${JSON.stringify({ v: 1, id: 1, method: 'serviceToken.get', params: { audience: 'ml-git' }, x: 1 })}\n`,
+        );
+      });
+      expect(JSON.parse(raw)).toMatchObject({ ok: false, error: { code: 'bad_frame' } });
+      expect(raw).not.toMatch(/eyJ/);
+
+      // The grant ends: the agent drops what it held and the keychain entries; the next asks are
+      // refused by the broker, nothing is served from memory.
+      json(await alice(['drop', grantId, '--json']));
+      await until('the agent wiped the grant', () => !agent.state.get().grants.some((g) => g.id === grantId));
+      const served = serviceTokens.stats().served;
+      const ended = await viaAgent('get');
+      expect(ended.stdout).toBe('quit=1\n');
+      expect(ended.stderr).toMatch(/no active grant covers Service "ml-git"|is not active/);
+      const kubeEnded = await kube();
+      expect(kubeEnded.code).toBe(4);
+      expect(kubeEnded.stdout).toBe('');
+      expect(kubeEnded.stderr).not.toMatch(/eyJ/);
+      expect(serviceTokens.stats().served).toBe(served);
+      expect((await vault.list(profile.name)).filter((n) => n.includes('.svc'))).toEqual([]);
+      const refusedClone = await clone(join(work, 'via-agent-ended'), noKeychain);
+      expect(refusedClone.code).not.toBe(0);
+    } finally {
+      await running.stop();
+      delete env['XDG_RUNTIME_DIR'];
+    }
   });
 });

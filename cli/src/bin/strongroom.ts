@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `strongroom` command. Start-up time matters (scripts call `strongroom token` often, the AWS
- * tools call `credential-process` before every refresh): the hot commands in their plain forms skip
+ * tools call `credential-process` before every refresh, git and kubectl their credential helpers
+ * on every use): the hot commands in their plain forms skip
  * commander entirely, everything else loads the full parser,
  * and each command's code, and what it needs, is imported only when it runs.
  */
 import { hotCommand } from '../hotCommand.js';
 import { hotCredentialProcess } from '../hotCredentialProcess.js';
+import { hotTokenHelper } from '../hotTokenHelper.js';
 import { runCommand } from '../runCommand.js';
 
 const args = process.argv.slice(2);
@@ -21,11 +23,21 @@ if (hot !== undefined)
     return code ?? 0;
   });
 const awsProcess = hot === undefined ? hotCredentialProcess(args) : undefined;
+// git runs its helper for every fetch and push, kubectl its exec plugin in every invocation.
+const helper = hot === undefined && awsProcess === undefined ? hotTokenHelper(args) : undefined;
 if (answered) {
   // answered by the agent
 } else if (awsProcess !== undefined) {
   await runCommand(false, async () =>
     (await import('../commands/credentialProcess.js')).credentialProcess({}, awsProcess),
+  );
+} else if (helper?.name === 'git-credential') {
+  await runCommand(false, async () =>
+    (await import('../commands/gitCredential.js')).gitCredential({}, helper.action),
+  );
+} else if (helper?.name === 'kube-credential') {
+  await runCommand(false, async () =>
+    (await import('../commands/kubeCredential.js')).kubeCredential({}, { cluster: helper.cluster }),
   );
 } else if (hot?.name === 'status') {
   await runCommand(hot.json, async () =>

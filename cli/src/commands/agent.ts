@@ -5,6 +5,7 @@ import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
 import { createSessionAgent } from '@strongroom/shared/agent/createSessionAgent.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
+import { serveServiceTokensFromAgent } from '@strongroom/shared/service-tokens/serveServiceTokensFromAgent.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
@@ -82,6 +83,13 @@ export async function agent(
     now: systemClock.now,
     log: (message) => log('info', message),
   });
+  // Service tokens (issue 6): git-credential, kube-credential and token --audience ask the agent.
+  const serviceTokens = serveServiceTokensFromAgent(instance, {
+    profile: context.profile,
+    vault: context.store,
+    now: systemClock.now,
+    log: (message) => log('info', message),
+  });
   const uid = process.getuid?.();
   const endpoint = agentSocketPath({
     platform: process.platform,
@@ -112,6 +120,7 @@ export async function agent(
     process.once('SIGTERM', stop);
   });
   instance.stop();
+  serviceTokens.close();
   await aws.close();
   await server.close();
   process.stderr.write('strongroom agent: stopped\n');

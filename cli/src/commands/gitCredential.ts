@@ -6,10 +6,9 @@ import {
   gitCredentialLine,
   parseGitCredentialInput,
 } from '@strongroom/shared/service-tokens/gitCredentialProtocol.js';
-import { getServiceToken } from '@strongroom/shared/service-tokens/getServiceToken.js';
-import { eraseServiceToken } from '@strongroom/shared/service-tokens/serviceTokenCache.js';
 import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
+import { eraseServiceTokenViaAgent, serviceTokenViaAgent } from '../serviceTokenViaAgent.js';
 
 /** The user name git sends with the token; servers identify the user by the token's `sub`. */
 export const GIT_USERNAME = 'strongroom';
@@ -37,7 +36,9 @@ function hostName(host: string): string {
  * password; for other hosts it says nothing, so git asks its other helpers. `store` is ignored
  * (tokens are never stored on git's behalf), `erase` (git found the token rejected) deletes the
  * cached token. A refusal by the broker answers `quit=1`, so git stops with the reason on stderr
- * instead of prompting for a password.
+ * instead of prompting for a password. With the agent running, the token comes from it (one
+ * exchange serves every call until due); git calls this for every fetch and push, so it is on the
+ * CLI's hot path (bin/strongroom.ts, hotTokenHelper).
  */
 export async function gitCredential(global: GlobalOptions, action: string): Promise<number> {
   if (action !== 'get' && action !== 'store' && action !== 'erase')
@@ -56,7 +57,7 @@ export async function gitCredential(global: GlobalOptions, action: string): Prom
   const service = mappedService(context.profile.git, host?.toLowerCase());
   if (host === undefined || service === undefined) return EXIT.ok; // not ours: git asks other helpers
   if (action === 'erase') {
-    await eraseServiceToken(context.store, context.profile.name, service);
+    await eraseServiceTokenViaAgent(context, service);
     return EXIT.ok;
   }
   // A token is a credential: never over plain http except to this machine.
@@ -68,7 +69,7 @@ export async function gitCredential(global: GlobalOptions, action: string): Prom
     return EXIT.ok;
   }
   try {
-    const token = await getServiceToken(context, { audience: service });
+    const token = await serviceTokenViaAgent(context, { audience: service });
     if (token.tokenType !== 'Bearer')
       throw new StrongroomError(
         'denied',

@@ -1,18 +1,19 @@
-import { getServiceToken } from '@strongroom/shared/service-tokens/getServiceToken.js';
 import { cliContext, noBrowser, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
+import { serviceTokenViaAgent } from '../serviceTokenViaAgent.js';
 
 /**
  * `strongroom token --audience <service> [--grant <id>]`: a short-lived token for one service
  * (RFC 8693 token exchange; cached in the keychain until shortly before it expires). A live
- * credential on stdout, so stderr says so, as for the plain `strongroom token`.
+ * credential on stdout, so stderr says so, as for the plain `strongroom token`. From the agent when
+ * it runs.
  */
 export async function serviceToken(
   global: GlobalOptions,
   options: { audience: string; grant?: string; json?: boolean },
 ): Promise<number> {
   const context = await cliContext(global, noBrowser);
-  const token = await getServiceToken(context, {
+  const token = await serviceTokenViaAgent(context, {
     audience: options.audience,
     ...(options.grant === undefined ? {} : { grantId: options.grant }),
   });

@@ -9,6 +9,7 @@ import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomCo
 import { resolveProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
+import { serveServiceTokensFromAgent } from '@strongroom/shared/service-tokens/serveServiceTokensFromAgent.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { appBaseUrl } from './appPages.js';
 import { APP_ASSET_DIR, ICON_DIR, PRELOAD_FILE } from './appPaths.js';
@@ -172,10 +173,18 @@ async function main(): Promise<void> {
     now: Date.now,
     log: (message) => log('info', message),
   });
+  // Service tokens (issue 6): git-credential, kube-credential and token --audience ask the agent.
+  const serviceTokens = serveServiceTokensFromAgent(agent, {
+    profile,
+    vault,
+    now: Date.now,
+    log: (message) => log('info', message),
+  });
   await agent.start();
   app.on('before-quit', () => {
     stopWatchingNetwork();
     agent.stop();
+    serviceTokens.close();
     tray.destroy();
     void aws.close();
     void server.close();

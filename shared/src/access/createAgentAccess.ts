@@ -6,6 +6,7 @@ import { systemClock } from '../agent/AgentClock.js';
 import { createSessionAgent } from '../agent/createSessionAgent.js';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
 import { serveAwsFromAgent } from '../credentials/aws/serveAwsFromAgent.js';
+import { serveServiceTokensFromAgent } from '../service-tokens/serveServiceTokensFromAgent.js';
 import type { PostureHost } from '../posture/PostureHost.js';
 import { runPostureChecks } from '../posture/runPostureChecks.js';
 import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
@@ -126,6 +127,7 @@ async function inProcess(
     log: host.log,
   });
   const aws = await serveAwsFromAgent(agent, { profile, vault, broker: session.api, now: host.now, log });
+  const serviceTokens = serveServiceTokensFromAgent(agent, { profile, vault, now: host.now, log });
   await agent.start();
   const invoke: AgentInvoke = (method, params) =>
     agent.methods.invoke(method as AgentMethodName, params as AgentParams<AgentMethodName>);
@@ -143,6 +145,7 @@ async function inProcess(
     },
     dispose: async () => {
       agent.stop();
+      serviceTokens.close();
       await aws.close();
     },
   };

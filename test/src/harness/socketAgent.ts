@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
-import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { agentSocketPath, type AgentEndpoint } from '@strongroom/shared/agent/agentSocketPath.js';
 import type { Agent } from '@strongroom/shared/agent/createAgent.js';
 import { createSessionAgent } from '@strongroom/shared/agent/createSessionAgent.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
@@ -8,6 +8,10 @@ import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
 import { resolveProfile, type ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { serveAwsFromAgent } from '@strongroom/shared/credentials/aws/serveAwsFromAgent.js';
+import {
+  serveServiceTokensFromAgent,
+  type ServiceTokenAgentService,
+} from '@strongroom/shared/service-tokens/serveServiceTokensFromAgent.js';
 import { runPostureChecks } from '@strongroom/shared/posture/runPostureChecks.js';
 import { collectPlatformFacts } from '@strongroom/shared/posture-attestation/collectPlatformFacts.js';
 import { createSessionController } from '@strongroom/shared/session/createSessionController.js';
@@ -18,12 +22,16 @@ import { recordedWorkstation } from './recordedWorkstation.js';
 export interface SocketAgent {
   readonly agent: Agent;
   readonly socketPath: string;
+  /** Where the CLI finds it (for `AgentClient.connect`). */
+  readonly endpoint: AgentEndpoint;
   /** The profile the agent serves (from the person's CLI config). */
   readonly profile: ResolvedProfile;
   /** The session's keychain the agent and the CLI share. */
   readonly vault: CredentialStore;
   /** The agent's loopback AWS container-credentials endpoint. */
   readonly awsOrigin: string;
+  /** The agent's service-token helper (its counters show memory hits vs fetches). */
+  readonly serviceTokens: ServiceTokenAgentService;
   stop(): Promise<void>;
 }
 
@@ -80,6 +88,12 @@ export async function startSocketAgent(
     now: Date.now,
     log: (m) => log('info', m),
   });
+  const serviceTokens = serveServiceTokensFromAgent(agent, {
+    profile,
+    vault: store,
+    now: Date.now,
+    log: (m) => log('info', m),
+  });
   const uid = process.getuid?.();
   const endpoint = agentSocketPath({
     platform: process.platform,
@@ -99,13 +113,16 @@ export async function startSocketAgent(
   return {
     agent,
     socketPath: endpoint.path,
+    endpoint,
     profile,
     vault: store,
     awsOrigin: aws.origin,
+    serviceTokens,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       agent.stop();
+      serviceTokens.close();
       await aws.close();
       await server.close();
     },

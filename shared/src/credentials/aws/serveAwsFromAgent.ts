@@ -1,7 +1,7 @@
 import type { Agent } from '../../agent/createAgent.js';
+import { requireAgentPosture, requireAgentServing } from '../../agent/requireAgentServing.js';
 import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../../config/resolveProfile.js';
-import { StrongroomError } from '../../errors/StrongroomError.js';
 import type { AgentPosture } from '../../protocol/agentApi.js';
 import {
   AWS_CREDENTIALS_METHOD,
@@ -58,16 +58,7 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   const postureAllows = deps.postureAllows ?? ((p: AgentPosture) => p.status === 'pass');
   // Like the agent's credentials.get: a failing device gets nothing, not even from memory, until
   // its checks pass again (the terminal tokens stay: fixing the device brings them back).
-  const requirePosture = (): void => {
-    if (!postureAllows(agent.state.get().posture))
-      throw new StrongroomError(
-        'posture_failing',
-        'Device posture does not pass: the agent holds AWS credentials back.',
-        {
-          hint: 'Run `strongroom posture` and apply the fixes; the agent re-checks every 5 minutes.',
-        },
-      );
-  };
+  const requirePosture = (): void => requireAgentPosture(agent.state.get(), postureAllows, 'AWS credentials');
   const terminals = new AwsTerminals(agent.terminals);
   const server = await startContainerCredentialsServer({
     terminals,
@@ -102,22 +93,8 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   });
 
   /** The agent's checks for these methods: its profile, signed in, not locked, posture passing. */
-  const requireServing = (profile: string | undefined): void => {
-    if (profile !== undefined && profile !== deps.profile.name)
-      throw new StrongroomError(
-        'not_found',
-        `This agent serves profile "${deps.profile.name}", not "${profile}".`,
-        { hint: `Start an agent for it: \`strongroom --profile ${profile} agent\`.` },
-      );
-    const state = agent.state.get();
-    if (state.locked !== null)
-      throw new StrongroomError('locked', `Strongroom is locked on this device: ${state.locked.reason}`);
-    if (state.session.status !== 'signedIn')
-      throw new StrongroomError('not_signed_in', 'The agent is not signed in.', {
-        hint: 'Run `strongroom login`.',
-      });
-    requirePosture();
-  };
+  const requireServing = (profile: string | undefined): void =>
+    requireAgentServing(agent.state.get(), deps.profile.name, profile, postureAllows, 'AWS credentials');
 
   agent.methods.register(AWS_CREDENTIALS_METHOD, awsCredentialsMethod, async (params) => {
     requireServing(params.profile);

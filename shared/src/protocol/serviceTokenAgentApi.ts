@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { AgentMethodSpec } from './agentApi.js';
+
+/** A catalog service id or an audience URL, as `token --audience`, the git map and the kube map name it. */
+const service = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'a service id or audience');
+/** The profile the caller means; an agent serving another one refuses (`not_found`) and the CLI works alone. */
+const profile = z.string().min(1).max(64).optional();
+
+/**
+ * `serviceToken.get`: what `strongroom git-credential`, `kube-credential` and `token --audience` ask
+ * a running agent (issue 8: the credential helpers go through the socket) in one round trip: an
+ * audience-scoped token for a service (RFC 8693 token exchange at the broker, DPoP-bound when the
+ * service asks), from the agent's memory while it is fresh. The agent answers only for the profile
+ * it serves, only while signed in, unlocked and with a passing posture.
+ */
+export const serviceTokenParamsSchema = z.strictObject({
+  audience: service,
+  profile,
+  grantId: z.string().min(1).max(200).optional(),
+});
+export type ServiceTokenParams = z.infer<typeof serviceTokenParamsSchema>;
+
+/** The ServiceToken (service-tokens/ServiceToken.ts) as it crosses the socket. Times in epoch ms. */
+export const serviceTokenResultSchema = z.strictObject({
+  token: z.string().min(1),
+  tokenType: z.enum(['DPoP', 'Bearer']),
+  audience: z.string(),
+  expiresAt: z.number(),
+  grantId: z.string(),
+});
+export type ServiceTokenResult = z.infer<typeof serviceTokenResultSchema>;
+
+export const SERVICE_TOKEN_METHOD = 'serviceToken.get';
+export const serviceTokenMethod: AgentMethodSpec<
+  typeof serviceTokenParamsSchema,
+  typeof serviceTokenResultSchema
+> = {
+  params: serviceTokenParamsSchema,
+  result: serviceTokenResultSchema,
+  summary: 'A short-lived token for a service (git-credential, kube-credential, token --audience).',
+};
+
+/**
+ * `serviceToken.erase`: git's `erase` (the server rejected the token) through the agent: it drops
+ * the token from its memory and the keychain, so the next `get` exchanges a new one.
+ */
+export const serviceTokenEraseParamsSchema = z.strictObject({ audience: service, profile });
+export const serviceTokenEraseResultSchema = z.strictObject({ erased: z.literal(true) });
+
+export const SERVICE_TOKEN_ERASE_METHOD = 'serviceToken.erase';
+export const serviceTokenEraseMethod: AgentMethodSpec<
+  typeof serviceTokenEraseParamsSchema,
+  typeof serviceTokenEraseResultSchema
+> = {
+  params: serviceTokenEraseParamsSchema,
+  result: serviceTokenEraseResultSchema,
+  summary: "Forget the cached token for a service (git's erase).",
+};
