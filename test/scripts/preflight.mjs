@@ -16,7 +16,11 @@ const debianPackages = [
   { path: '/usr/bin/aws', pkg: 'awscli', why: 'AWS credential_process tests' },
   { path: '/usr/bin/swtpm', pkg: 'swtpm', why: 'TPM device-key tests (a software TPM 2.0)' },
   { path: '/usr/bin/swtpm_setup', pkg: 'swtpm-tools', why: 'TPM device-key tests (swtpm setup tools)' },
-  { path: '/usr/bin/tpm2_createprimary', pkg: 'tpm2-tools', why: 'TPM device keys (the client drives the TPM with it)' },
+  {
+    path: '/usr/bin/tpm2_createprimary',
+    pkg: 'tpm2-tools',
+    why: 'TPM device keys (the client drives the TPM with it)',
+  },
 ];
 
 const missing = debianPackages.filter((p) => !existsSync(p.path));
