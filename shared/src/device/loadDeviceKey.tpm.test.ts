@@ -8,6 +8,7 @@ import type { DeviceKeySettings } from './deviceKeySettings.js';
 import { loadDeviceKey, TPM_KEY_ENTRY } from './loadDeviceKey.js';
 import { deviceKeyNamespace, loadSoftwareDeviceKey } from './loadSoftwareDeviceKey.js';
 import { loadTpmDeviceKey } from './tpm/loadTpmDeviceKey.js';
+import { runTpmSequence } from './tpm/runTpm2.js';
 import { startSwtpm, type Swtpm } from './tpm/startSwtpm.test-support.js';
 
 const refusal = async (work: Promise<unknown>): Promise<StrongroomError> => {
@@ -116,6 +117,21 @@ describe('TPM device key against a real software TPM (swtpm)', () => {
       const error = await refusal(loadDeviceKey(store, 'p', settings));
       expect([stored.slice(0, 10), error.code]).toEqual([stored.slice(0, 10), 'device_key_lost']);
       expect(await store.get(namespace, TPM_KEY_ENTRY)).toBe(stored);
+    }
+  });
+
+  it('a TPM whose owner hierarchy has a password: refused with that reason, nothing stored', async () => {
+    const own = await startSwtpm();
+    try {
+      await runTpmSequence(own.tcti, [{ tool: 'tpm2_changeauth', args: ['-c', 'o', 'owner-secret'] }]);
+      const store = createMemoryCredentialStore();
+      const error = await refusal(loadDeviceKey(store, 'p', { ...settings, tcti: own.tcti }));
+      expect(error.code).toBe('device_key_unavailable');
+      expect(error.hint).toContain('owner hierarchy has a password');
+      expect(error.message).not.toContain('owner-secret');
+      expect(await store.list(deviceKeyNamespace('p'))).toEqual([]);
+    } finally {
+      await own.stop();
     }
   });
 

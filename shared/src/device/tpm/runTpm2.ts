@@ -7,7 +7,7 @@ export interface Tpm2Call {
   readonly input?: Uint8Array;
 }
 
-/** The last error line tpm2-tools printed: says what failed without echoing any input. */
+/** The first tool-level error line tpm2-tools printed: says what failed without echoing any input. */
 function reasonOf(stderr: string): string {
   // Tool-level lines ("ERROR: Esys_Load(0x1DF) - …", "ERROR: Could not load tcti …") say it best.
   const lines = stderr.split('\n');
@@ -18,16 +18,18 @@ function reasonOf(stderr: string): string {
 /** A failure that means "cannot reach or use the TPM", with how to fix it. */
 function unavailable(tool: string, tcti: string, stderr: string, cause: unknown): StrongroomError {
   const reason = reasonOf(stderr);
-  const denied = /permission denied|EACCES/i.test(stderr);
+  let hint = 'Check TPM2TOOLS_TCTI and that the TPM is enabled, or set STRONGROOM_DEVICE_KEY=software.';
+  if (/permission denied|EACCES/i.test(stderr))
+    hint = 'Add yourself to the tss group (`sudo usermod -aG tss $USER`, then sign in again).';
+  // TPM_RC_AUTH_FAIL / BAD_AUTH on the primary: the owner hierarchy has a password, which this
+  // client does not ask for (it would have to keep it); a software key is the way out.
+  else if (tool === 'tpm2_createprimary' && /CreatePrimary\(0x9A2\)|CreatePrimary\(0x98E\)/i.test(stderr))
+    hint =
+      "This TPM's owner hierarchy has a password, and Strongroom needs it empty to make its key. Clear the owner password, or set STRONGROOM_DEVICE_KEY=software.";
   return new StrongroomError(
     'device_key_unavailable',
     `${tool} could not use the TPM at ${tcti}: ${reason || 'it failed'}.`,
-    {
-      cause,
-      hint: denied
-        ? 'Add yourself to the tss group (`sudo usermod -aG tss $USER`, then sign in again).'
-        : 'Check TPM2TOOLS_TCTI and that the TPM is enabled, or set STRONGROOM_DEVICE_KEY=software.',
-    },
+    { cause, hint },
   );
 }
 
