@@ -33,6 +33,18 @@ describe('LazyTransaction', () => {
     expect(await temp.store.getUser('lazy-b')).toBeUndefined();
   });
 
+  it('hands out its ops synchronously only while the transaction is open', async () => {
+    const lazy = new LazyTransaction(temp.store);
+    expect(lazy.ready()).toBeUndefined();
+    const tx = await lazy.ops();
+    expect(lazy.ready()).toBe(tx);
+    await lazy.end({ ok: true });
+    expect(lazy.ready()).toBeUndefined();
+    // The settled transaction refuses use, so a late call cannot write outside any transaction.
+    await expect(tx.createUser(user('lazy-late'))).rejects.toThrow();
+    expect(await temp.store.getUser('lazy-late')).toBeUndefined();
+  });
+
   it('begins nothing when never asked, and still reports a failure', async () => {
     await new LazyTransaction(temp.store).end({ ok: true });
     const failure = new Error('before any store call');

@@ -11,6 +11,7 @@ type Outcome = { ok: true } | { ok: false; error: unknown };
 export class LazyTransaction {
   readonly #store: Store;
   #ops: Promise<StoreOps> | undefined;
+  #ready: StoreOps | undefined;
   #settled: Promise<void> | undefined;
   #finish: ((outcome: Outcome) => void) | undefined;
 
@@ -24,6 +25,7 @@ export class LazyTransaction {
         this.#finish = (outcome) => (outcome.ok ? resolve() : reject(outcome.error));
       });
       this.#settled = this.#store.transaction(async (tx) => {
+        this.#ready = tx;
         resolveOps(tx);
         await finished;
       });
@@ -33,11 +35,21 @@ export class LazyTransaction {
     return this.#ops;
   }
 
+  /**
+   * The transaction's ops once it has begun, else undefined: lets a caller that would only
+   * `await ops()` again call straight in (one promise and one microtask less per store call).
+   * Cleared when the transaction ends, so nothing can use a settled transaction through it.
+   */
+  ready(): StoreOps | undefined {
+    return this.#ready;
+  }
+
   async end(outcome: Outcome): Promise<void> {
     if (!this.#settled) {
       if (!outcome.ok) throw outcome.error;
       return;
     }
+    this.#ready = undefined;
     this.#finish?.(outcome);
     await this.#settled;
   }

@@ -36,14 +36,24 @@ export function requestTransaction(
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       if (!lazy) return (value as (...args: unknown[]) => unknown).bind(target);
-      return async (...args: unknown[]): Promise<unknown> => {
-        const tx: StoreOps = await lazy.ops();
+      const call = (tx: StoreOps, args: unknown[]): Promise<unknown> => {
         const method: unknown = Reflect.get(tx, prop, tx);
         // Store-level calls (transaction, readAudit, …) would run outside this request's transaction
         // and could wait for it forever: refused, as the store refuses them inside a transaction.
         if (typeof method !== 'function')
-          throw new BrokerError('store_failed', `store.${String(prop)} cannot run inside a token request`);
-        return (method as (...a: unknown[]) => unknown).apply(tx, args);
+          return Promise.reject(
+            new BrokerError('store_failed', `store.${String(prop)} cannot run inside a token request`),
+          );
+        try {
+          return Promise.resolve((method as (...a: unknown[]) => unknown).apply(tx, args));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      };
+      return (...args: unknown[]): Promise<unknown> => {
+        // Once the transaction has begun, straight in; the first call waits for BEGIN.
+        const tx = lazy.ready();
+        return tx ? call(tx, args) : lazy.ops().then((ops) => call(ops, args));
       };
     },
   });

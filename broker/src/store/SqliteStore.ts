@@ -109,9 +109,15 @@ export class SqliteStore extends SqlStore {
    */
   protected inTransaction<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // Each fn runs later, maybe from another caller's drain: bind it to its own caller's async
+      // Each fn runs later, maybe from another caller's drain: run it in its own caller's async
       // context so AsyncLocalStorage (request ids, the nested-transaction guard) stays its own.
-      this.#queued.push({ fn: AsyncResource.bind(fn), resolve, reject } as QueuedTransaction);
+      // (runInAsyncScope, as AsyncResource.bind does, without bind's per-call property definitions.)
+      const scope = new AsyncResource('strongroom.sqliteTransaction');
+      this.#queued.push({
+        fn: (ops: SqlStoreOps) => scope.runInAsyncScope(fn, undefined, ops),
+        resolve,
+        reject,
+      } as QueuedTransaction);
       if (!this.#draining) void this.#drain();
     });
   }
