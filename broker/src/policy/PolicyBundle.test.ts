@@ -47,6 +47,17 @@ describe('PolicyBundle.authorize with the default bundle', () => {
     expect(deny.bundleHash).toBe(bundle.hash);
   });
 
+  it("sees a change of the principal's roles and groups at the next decision (nothing about the principal is cached)", () => {
+    const internal = { type: 'Model', id: 'llama-ft-internal' };
+    const as = (principal: AuthorizationRequest['principal']) =>
+      bundle.authorize(makeRequest({ principal, resource: internal })).decision;
+    expect(as({ id: 'zed' })).toBe('deny');
+    expect(as({ id: 'zed', roles: ['ml-researcher'] })).toBe('allow');
+    expect(as({ id: 'zed' })).toBe('deny');
+    expect(as({ id: 'zed', groups: ['ml-engineers'] })).toBe('allow');
+    expect(as({ id: 'zed', groups: [] })).toBe('deny');
+  });
+
   it('public: any signed-in user', () => {
     const d = bundle.authorize(
       makeRequest({

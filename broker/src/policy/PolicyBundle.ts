@@ -12,6 +12,7 @@ import type { CatalogEntity } from './parseCatalog.js';
 import type { PolicyDecision } from './PolicyDecision.js';
 import type { PolicySetCache, PolicySetKind } from './PolicySetCache.js';
 import type { PolicyTestFile } from './policyTestFileSchema.js';
+import type { ResourceGuards } from './ResourceGuards.js';
 import type { CedarSchemaInfo } from './readCedarSchema.js';
 import { resolveRequest } from './resolveRequest.js';
 import { anyPrincipal, resourceScopeAdmits, type ResourceScope } from './scopeOfPolicy.js';
@@ -47,6 +48,8 @@ export interface PolicyBundleParts {
   readonly resourceScopes?: ReadonlyArray<ResourceScope | undefined>;
   readonly slicing: PolicySlicing;
   readonly cache: PolicySetCache;
+  /** Leaves out policies whose resource-only first test is false for a catalog resource. */
+  readonly resourceGuards?: ResourceGuards;
 }
 
 /**
@@ -66,6 +69,7 @@ export class PolicyBundle {
   readonly #slices: PolicySlices;
   readonly #resourceScopes: ReadonlyArray<ResourceScope | undefined>;
   readonly #cache: PolicySetCache;
+  readonly #guards: ResourceGuards | undefined;
   readonly #byId: ReadonlyMap<string, BundlePolicy>;
   readonly #index: ReadonlyMap<string, number>;
 
@@ -82,6 +86,7 @@ export class PolicyBundle {
     this.#slices = parts.slices;
     this.#resourceScopes = parts.resourceScopes ?? [];
     this.#cache = parts.cache;
+    this.#guards = parts.resourceGuards?.any === true ? parts.resourceGuards : undefined;
     this.#byId = new Map(parts.policies.map((p) => [p.id, p]));
     this.#index = new Map(parts.policies.map((p, i) => [p.id, i]));
     Object.freeze(this);
@@ -148,6 +153,7 @@ export class PolicyBundle {
   /** Frees Cedar's parsed copies; the engine calls this after swapping in a newer bundle. */
   release(): void {
     this.#cache.release();
+    this.#guards?.release();
   }
 
   /** Preparsed sets currently held (for tests and the benchmark). */
@@ -155,7 +161,7 @@ export class PolicyBundle {
     return this.#cache.size;
   }
 
-  #candidates(request: ResolvedRequest): number[] {
+  #candidates(request: ResolvedRequest): readonly number[] {
     const byKey = this.#slices.get(environmentKey(request.action, request.resource.type));
     if (byKey === undefined) return [];
     const picked: number[] = [];
@@ -178,7 +184,12 @@ export class PolicyBundle {
       if (k > 0 && i === sorted[k - 1]) continue;
       if (resourceScopeAdmits(this.#resourceScopes[i], resourceKey, request.resource.ancestors)) out.push(i);
     }
-    return out;
+    // A policy whose first test reads only the resource and is false for this catalog resource
+    // cannot hold or err (ResourceGuards): leaving it out keeps the decision, its errors and its
+    // reasons, and often what Cedar must be handed (no posture forbids for a public dataset).
+    return this.#guards === undefined || out.length === 0
+      ? out
+      : this.#guards.filter(out, resourceKey, request.action);
   }
 
   #evaluate(

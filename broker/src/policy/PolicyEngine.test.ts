@@ -112,6 +112,43 @@ describe('PolicyEngine hot swap', () => {
     expect(engine.authorize(readPublic).decision).toBe('deny');
   });
 
+  it('a hot swap never reuses what the old bundle learned about a resource (guards, parsed sets)', async () => {
+    // public-benchmarks is public: the posture forbids are left out for it (their first test,
+    // resource.tier != "public", is false), and the undeniable device is no obstacle.
+    const dir = await bundleDir();
+    const engine = await PolicyEngine.start(dir);
+    expect(engine.authorize(readPublic)).toMatchObject({
+      decision: 'allow',
+      determiningPolicies: ['public-any-user'],
+    });
+    const catalogPath = join(dir, 'catalog.json');
+    const publicCatalog = await readFile(catalogPath, 'utf8');
+    const catalog = JSON.parse(publicCatalog) as {
+      assets: Array<{ id: string; tier: string; roles: string[] }>;
+    };
+    for (const asset of catalog.assets)
+      if (asset.id === 'public-benchmarks')
+        Object.assign(asset, { tier: 'internal', roles: ['ml-researcher'] });
+    await writeFile(catalogPath, JSON.stringify(catalog));
+    expect((await engine.reload(dir)).swapped).toBe(true);
+    // Same request, same resource key: the new bundle evaluates the posture forbids again.
+    const internal = engine.authorize(readPublic);
+    expect(internal.decision).toBe('deny');
+    expect(internal.reasons).toEqual(
+      expect.arrayContaining([
+        'device is not enrolled: sign in from an enrolled device (strongroom login)',
+        'device posture: device is not compliant',
+      ]),
+    );
+    // And back: a public asset again is allowed on the same device.
+    await writeFile(catalogPath, publicCatalog);
+    expect((await engine.reload(dir)).swapped).toBe(true);
+    expect(engine.authorize(readPublic)).toMatchObject({
+      decision: 'allow',
+      determiningPolicies: ['public-any-user'],
+    });
+  });
+
   it('refuses to start on an invalid bundle', async () => {
     await expect(PolicyEngine.start(await bundleDir({ 'bundle.json': '{}' }))).rejects.toMatchObject({
       code: 'policy_invalid',

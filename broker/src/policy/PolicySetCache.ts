@@ -28,20 +28,28 @@ export type PolicySetKind = 'decide' | 'explain';
 export class PolicySetCache {
   readonly #namespace: string;
   readonly #policies: readonly BundlePolicy[];
+  readonly #forms: readonly Policy[];
   readonly #reads: readonly PolicyReads[];
   readonly #capacity: number;
   readonly #sets = new Map<string, PreparsedSet>();
   #released = false;
   #nextSlot = 0;
 
+  /**
+   * `forms[i]` is what Cedar is given for `policies[i]`: for sliced bundles the JSON form without
+   * the scope constraints slicing already decided (withoutSlicedScope), else the text (also when
+   * the JSON form is not exact, e.g. an integer beyond 2^53); `reads[i]` is what that form reads.
+   */
   constructor(
     namespace: string,
     policies: readonly BundlePolicy[],
+    forms: readonly Policy[],
     reads: readonly PolicyReads[],
     capacity: number,
   ) {
     this.#namespace = namespace;
     this.#policies = policies;
+    this.#forms = forms;
     this.#reads = reads;
     this.#capacity = capacity;
   }
@@ -73,16 +81,18 @@ export class PolicySetCache {
     const reads = emptyReads();
     for (const i of indices) {
       const policy = this.#policies[i] as BundlePolicy;
+      const form = this.#forms[i] as Policy;
       mergeReads(reads, this.#reads[i] as PolicyReads);
       if (kind === 'decide') {
-        staticPolicies[policy.id] = policy.text;
+        staticPolicies[policy.id] = form;
         continue;
       }
       if (policy.effect !== 'permit') continue;
-      staticPolicies[policy.id] = policy.json;
-      if (policy.json.conditions.length < 2) continue;
-      policy.json.conditions.forEach((clause, n) => {
-        staticPolicies[`${policy.id}#${n}`] = { ...policy.json, annotations: {}, conditions: [clause] };
+      staticPolicies[policy.id] = form;
+      // A policy given as text (inexact JSON) gets no clause probes: it cannot be split exactly.
+      if (typeof form === 'string' || form.conditions.length < 2) continue;
+      form.conditions.forEach((clause, n) => {
+        staticPolicies[`${policy.id}#${n}`] = { ...form, annotations: {}, conditions: [clause] };
       });
     }
     const answer = cedar.preparsePolicySet(setId, { staticPolicies });

@@ -1,6 +1,6 @@
 import { cedar } from './cedar.js';
 import { defaultDetectorsConfig, detectorsConfigSchema } from '../detectors/detectorsConfigSchema.js';
-import type { EntityJson, Policy } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson, Expr, Policy } from '@cedar-policy/cedar-wasm/nodejs';
 import { bundleManifestSchema } from './bundleManifestSchema.js';
 import type { BundleManifest } from './bundleManifestSchema.js';
 import { collectPolicyReads, emptyReads } from './collectPolicyReads.js';
@@ -12,12 +12,13 @@ import type { CatalogEntity } from './parseCatalog.js';
 import { PolicyBundle, environmentKey } from './PolicyBundle.js';
 import type { PolicySlicing } from './PolicyBundle.js';
 import { PolicySetCache } from './PolicySetCache.js';
+import { ResourceGuards, resourceGuardOf } from './ResourceGuards.js';
 import { policyTestFileSchema } from './policyTestFileSchema.js';
 import type { PolicyTestFile } from './policyTestFileSchema.js';
 import { readCedarSchema } from './readCedarSchema.js';
 import type { BundleFiles } from './readBundleDirectory.js';
 import { principalType } from './resolveRequest.js';
-import { anyPrincipal, scopeOfPolicy, type ResourceScope } from './scopeOfPolicy.js';
+import { anyPrincipal, scopeOfPolicy, withoutSlicedScope, type ResourceScope } from './scopeOfPolicy.js';
 
 export interface CompileOptions {
   /** 'sliced' (default) or 'whole' (the unsliced baseline for benchmarks and equivalence tests). */
@@ -129,12 +130,21 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     return { ok: false, errors };
 
   const reads: PolicyReads[] = [];
+  const forms: Policy[] = [];
+  const guards: Array<Expr | undefined> = [];
   const slices = new Map<string, Map<string, number[]>>();
   const slicing = options.slicing ?? 'sliced';
   const resourceScopes: Array<ResourceScope | undefined> = [];
   policies.forEach((policy, index) => {
+    // The 'whole' baseline hands Cedar every policy as written and prunes nothing. So does a
+    // policy whose JSON form is not exact in JavaScript (an integer beyond 2^53): given as text.
+    const exact = jsonIsExact(policy.json);
+    const rewrite = slicing === 'sliced' && exact;
+    const form = rewrite ? withoutSlicedScope(policy.json) : policy.json;
+    forms.push(exact ? form : policy.text);
+    guards.push(rewrite ? resourceGuardOf(policy.json) : undefined);
     const r = emptyReads();
-    collectPolicyReads(policy.json, schema.entityAttributeNames, r);
+    collectPolicyReads(form, schema.entityAttributeNames, r);
     reads.push(r);
     const scope = scopeOfPolicy(policy.json, schema);
     if (typeof scope === 'string') {
@@ -161,12 +171,9 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
       for (const t of info.resourceTypes) slices.set(environmentKey(action, t), all);
   }
 
-  const cache = new PolicySetCache(
-    `bundle-${++namespaceCounter}`,
-    policies,
-    reads,
-    options.cacheCapacity ?? 4096,
-  );
+  const namespace = `bundle-${++namespaceCounter}`;
+  const cache = new PolicySetCache(namespace, policies, forms, reads, options.cacheCapacity ?? 4096);
+  const resourceGuards = new ResourceGuards(namespace, guards, catalog);
   const bundle = new PolicyBundle({
     hash: hashBundleFiles(files),
     manifest: manifest as BundleManifest,
@@ -180,6 +187,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     resourceScopes,
     slicing,
     cache,
+    resourceGuards,
   });
   return { ok: true, bundle };
 }
@@ -225,4 +233,12 @@ function confirmCatalogWithCedar(entities: ReadonlyMap<string, CatalogEntity>, s
   }));
   const answer = cedar.checkParseEntities({ entities: json, schema: schemaText });
   return answer.type === 'failure' ? answer.errors.map((e) => `catalog.json: ${e.message}`) : [];
+}
+
+/** Whether every number in a policy's JSON form survived JavaScript's doubles (Cedar's Long is 64-bit). */
+function jsonIsExact(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (typeof value !== 'object' || value === null) return true;
+  for (const v of Object.values(value)) if (!jsonIsExact(v)) return false;
+  return true;
 }

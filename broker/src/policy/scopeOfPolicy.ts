@@ -117,3 +117,30 @@ function canBeIn(child: string, ancestor: string, schema: CedarSchemaInfo): bool
   }
   return false;
 }
+
+/**
+ * The policy with the scope constraints that slicing has already decided left out: `principal in
+ * E`, `action in …` and `resource in E` (and the `in E` of `is T in E`). A sliced set only ever
+ * holds candidates of requests that these constraints admit (the principal's slice keys are its own
+ * uid and every ancestor; the environment is the request's action and resource type, action
+ * groups expanded; `resourceScopeAdmits` checks `resource in E`), so Cedar would find them true.
+ * Without them Cedar needs no ancestors to decide the scope: fewer entities and parents to pass.
+ * `==` constraints stay (they cost Cedar no input; a `principal == Role::…` filed under an
+ * ancestor key must still be false for a User). Only for sliced sets: the whole set keeps every
+ * constraint.
+ */
+export function withoutSlicedScope(policy: PolicyJson): PolicyJson {
+  return {
+    ...policy,
+    principal: withoutIn(policy.principal) as PolicyJson['principal'],
+    action: (policy.action.op === 'in' ? { op: 'All' } : policy.action) as PolicyJson['action'],
+    resource: withoutIn(policy.resource) as PolicyJson['resource'],
+  };
+}
+
+function withoutIn(constraint: PolicyJson['principal'] | PolicyJson['resource']): unknown {
+  const c = constraint as { op: string; entity_type?: string; in?: unknown; slot?: unknown };
+  if (c.op === 'in' && !('slot' in c)) return { op: 'All' };
+  if (c.op === 'is' && c.in !== undefined) return { op: 'is', entity_type: c.entity_type };
+  return constraint;
+}
