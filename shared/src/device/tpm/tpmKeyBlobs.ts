@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { runTpmSequence } from './runTpm2.js';
+import { withTpmWorkDir } from './withTpmWorkDir.js';
 
 /** A TPM key as tpm2_create returns it: TPM2B_PUBLIC and TPM2B_PRIVATE (wrapped by the parent). */
 export interface TpmKeyBlobs {
@@ -26,34 +25,26 @@ export const createPrimaryStep = (contextFile: string) => ({
  * blob is wrapped by the parent: useless anywhere but this TPM.
  */
 export async function createTpmKeyBlobs(tcti: string): Promise<TpmKeyBlobs> {
-  const dir = await mkdtemp(join(tmpdir(), 'strongroom-tpm-'));
-  try {
-    const [primary, pub, priv] = ['primary.ctx', 'key.pub', 'key.priv'].map((f) => join(dir, f)) as [
-      string,
-      string,
-      string,
-    ];
+  return withTpmWorkDir(async (file) => {
     await runTpmSequence(tcti, [
-      createPrimaryStep(primary),
+      createPrimaryStep(file('primary.ctx')),
       {
         tool: 'tpm2_create',
         args: [
           '-C',
-          primary,
+          file('primary.ctx'),
           '-G',
           'ecc256:ecdsa-sha256',
           '-a',
           'sign|fixedtpm|fixedparent|sensitivedataorigin|userwithauth',
           '-u',
-          pub,
+          file('key.pub'),
           '-r',
-          priv,
+          file('key.priv'),
           '-Q',
         ],
       },
     ]);
-    return { public: await readFile(pub), private: await readFile(priv) };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    return { public: await readFile(file('key.pub')), private: await readFile(file('key.priv')) };
+  });
 }
