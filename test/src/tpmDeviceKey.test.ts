@@ -43,7 +43,8 @@ describe('TPM device key end to end (swtpm, real broker, real CLI)', () => {
 
   beforeAll(async () => {
     tpm = await startSwtpm();
-    broker = await startBroker({ args: ['--demo'] });
+    // Access tokens of 30 s: `strongroom token` refreshes after 24 s, so the refresh grant is tested too.
+    broker = await startBroker({ args: ['--demo', '--access-token-ttl', '30'] });
     browser = await launchBrowser();
     page = await browser.newPage();
     await addVirtualAuthenticator(page);
@@ -82,7 +83,10 @@ describe('TPM device key end to end (swtpm, real broker, real CLI)', () => {
   it('login, enrollment, broker calls and a posture report, all signed by the TPM key; the broker records tpm', async () => {
     // Token endpoint with a DPoP proof signed in the TPM (RFC 9449 §5), then enrollment over the API.
     const login = await cli(['login']);
+    const signedInAt = Date.now();
     expect(login.code, login.stderr).toBe(0);
+    const firstToken = (await cli(['token'])).stdout.trim();
+    expect(firstToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$|^[\w-]{20,}$/);
     expect(login.stdout).toMatch(/This device is now enrolled with the broker\./);
     const status = JSON.parse((await cli(['status', '--json'])).stdout) as {
       deviceKey: { protection: string; thumbprint: string };
@@ -103,6 +107,14 @@ describe('TPM device key end to end (swtpm, real broker, real CLI)', () => {
         keyProtection: 'tpm',
       }),
     ]);
+
+    // The refresh grant (RFC 9449 §5: the refresh token is bound to the key) with a TPM-signed
+    // proof, then a broker call with the new token.
+    await new Promise((r) => setTimeout(r, Math.max(0, signedInAt + 25_000 - Date.now())));
+    const refreshed = await cli(['token']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(refreshed.stdout.trim()).not.toBe(firstToken);
+    expect((await cli(['devices', '--json'])).code).toBe(0);
   });
 
   it('after a TPM clear the key is lost: a clear error, and the re-enrollment flow gives a new TPM key', async () => {
