@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type Provider from 'oidc-provider';
+import providerContext from 'oidc-provider/lib/helpers/als.js';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { Store, StoreOps } from '../store/Store.js';
 import { LazyTransaction } from './LazyTransaction.js';
@@ -29,10 +29,15 @@ export function requestTransaction(
   store: Store,
   wraps: (method: string, path: string) => boolean,
 ): RequestTransaction {
-  const current = new AsyncLocalStorage<LazyTransaction>();
+  // Each wrapped request's transaction, found through the request context oidc-provider already
+  // keeps in an AsyncLocalStorage (`Provider.ctx`): a second AsyncLocalStorage of our own would add
+  // its propagation to every promise in the process. An entry lives as long as its request context,
+  // so a late call from a finished request still reaches its settled transaction and is refused.
+  const transactions = new WeakMap<object, LazyTransaction>();
   const scoped = new Proxy(store, {
     get(target, prop, receiver) {
-      const lazy = current.getStore();
+      const ctx = providerContext.getStore();
+      const lazy = ctx === undefined ? undefined : transactions.get(ctx);
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       if (!lazy) return (value as (...args: unknown[]) => unknown).bind(target);
@@ -63,10 +68,13 @@ export function requestTransaction(
       return;
     }
     const lazy = new LazyTransaction(store);
+    transactions.set(ctx, lazy);
     try {
       let outcome: { ok: true } | { ok: false; error: unknown } = { ok: true };
       try {
-        await current.run(lazy, () => next());
+        // The same context oidc-provider's router enters (initialize_app.js), entered here already so
+        // that the middlewares after this one (audit, session end) run in it too.
+        await providerContext.run(ctx, () => next());
       } catch (error) {
         outcome = { ok: false, error };
       }

@@ -1,6 +1,7 @@
-// Types for the parts of oidc-provider 9 that refreshGrantWithCachedDpopKeys.ts re-registers the
-// built-in refresh_token grant with (not the package's typed API; the package has no `exports`
-// map, so these paths resolve). Only what that module reads is declared.
+// Types for the parts of oidc-provider 9 the token endpoint's hot path uses that are not the
+// package's typed API (the package has no `exports` map, so these paths resolve): what
+// refreshGrantWithCachedDpopKeys.ts re-registers the built-in refresh_token grant with, and the
+// provider's request-context storage (requestTransaction.ts). Only what those modules read is declared.
 declare module 'oidc-provider/lib/actions/grants/refresh_token.js' {
   import type Provider from 'oidc-provider';
   import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -44,4 +45,12 @@ declare module 'oidc-provider/lib/helpers/weak_cache.js' {
   /** The provider's internal state (configuration, DPoP nonces). */
   const instance: (provider: Provider) => ProviderInternals;
   export { instance as default };
+}
+
+declare module 'oidc-provider/lib/helpers/als.js' {
+  import type { AsyncLocalStorage } from 'node:async_hooks';
+
+  /** The request context oidc-provider runs each routed request in (`Provider.ctx` reads it). */
+  const als: AsyncLocalStorage<object>;
+  export { als as default };
 }
