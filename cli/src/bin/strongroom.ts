@@ -39,6 +39,11 @@ if (answered) {
   await runCommand(false, async () =>
     (await import('../commands/kubeCredential.js')).kubeCredential({}, { cluster: helper.cluster }),
   );
+} else if (args.length === 1 && args[0] === 'agent') {
+  // The long-lived agent in its plain form: without commander and the whole command tree, which it
+  // would otherwise hold for its lifetime (issue 8's idle memory budget).
+  (await import('../keepYoungGenerationSmall.js')).keepYoungGenerationSmall();
+  await runCommand(false, async () => (await import('../commands/agent.js')).agent({}, {}));
 } else if (hot?.name === 'status') {
   await runCommand(hot.json, async () =>
     (await import('../commands/status.js')).status({}, { json: hot.json }),

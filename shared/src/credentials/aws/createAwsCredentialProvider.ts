@@ -1,7 +1,7 @@
 import type { AwsWebIdentityRequest } from '../../protocol/awsApi.js';
 import type { AwsCredentials } from './AwsCredentials.js';
 import { awsRefreshAt } from './awsCredentialCache.js';
-import { getAwsCredentials, type AwsCredentialDeps } from './getAwsCredentials.js';
+import type { AwsCredentialDeps } from './getAwsCredentials.js';
 
 export interface AwsCredentialProvider {
   /** Fresh credentials for the role (memory, then keychain, then broker + STS); one fetch at a time per role. */
@@ -28,7 +28,10 @@ export function createAwsCredentialProvider(deps: AwsCredentialDeps): AwsCredent
       if (held !== undefined && deps.now() < held.refreshAt) return Promise.resolve(held.credentials);
       const running = inflight.get(key);
       if (running !== undefined) return running;
-      const fetching = getAwsCredentials(deps, request)
+      // Imported on the first miss: an idle agent holds no AWS response schemas or STS code (issue 8's
+      // idle memory budget).
+      const fetching = import('./getAwsCredentials.js')
+        .then(({ getAwsCredentials }) => getAwsCredentials(deps, request))
         .then((credentials) => {
           memory.set(key, { credentials, refreshAt: awsRefreshAt(deps.now(), credentials.expiration) });
           return credentials;
