@@ -34,6 +34,12 @@ export interface ServiceTokenAgentService {
   close(): void;
 }
 
+/** The parts of the agent the helper uses. */
+export type ServiceTokenAgentHost = Pick<
+  Agent,
+  'state' | 'methods' | 'call' | 'registerCredentialKind' | 'onWipe'
+>;
+
 interface Held {
   readonly token: ServiceToken;
   readonly refreshAt: number;
@@ -54,7 +60,7 @@ interface Held {
  * entries itself by grant tag. A held token whose grant the agent no longer lists is not served.
  */
 export function serveServiceTokensFromAgent(
-  agent: Agent,
+  agent: ServiceTokenAgentHost,
   deps: ServiceTokenAgentDeps,
 ): ServiceTokenAgentService {
   const { profile, vault, now, log } = deps;
