@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -335,6 +335,8 @@ async function servers(): Promise<void> {
   );
   await client.ask({ type: 'tokens', tokens });
 
+  // The machine is shared: the load average goes with every number (before and after the runs).
+  const loadBefore = loadavg();
   // Warm up both (JIT, SQLite page cache), then measure the baseline and the broker back to back.
   await client.run({ type: 'run', target: 'token', url: tokenUrl, htu, seconds: 1 });
   await client.run({ type: 'run', target: 'bare', url: bareUrl, htu: bareUrl, seconds: 1 });
@@ -353,7 +355,10 @@ async function servers(): Promise<void> {
     `server CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req (${r.systemCpuMsPerRequest.toFixed(2)} system; client ${r.clientCpuMsPerRequest.toFixed(2)})  (${r.requests} requests, ${r.errors} failed)`;
   process.stdout.write(
     `token endpoint benchmark: ${CHAINS} concurrent chains, ${SECONDS} s each; servers in this process, ` +
-      `load generator in a child process\n`,
+      `load generator in a child process; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} ` +
+      `before, ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} after\n`,
   );
   process.stdout.write(`${line('bare Fastify route (baseline)', baseline)}\n`);
   process.stdout.write(`${line('refresh grant + DPoP (SQLite)', token)}\n`);
