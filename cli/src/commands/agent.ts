@@ -13,7 +13,7 @@ import type { HostContext } from '@strongroom/shared/session/HostContext.js';
 import { agentVersion } from '../agentVersion.js';
 import { cliContext, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
-import { keepYoungGenerationSmall } from '../keepYoungGenerationSmall.js';
+import { leanAgentHeap } from '../leanAgentHeap.js';
 import { openSystemBrowser } from '../openSystemBrowser.js';
 import { runPostureInChild } from '../runPostureInChild.js';
 
@@ -44,7 +44,7 @@ export async function agent(
   global: GlobalOptions,
   options: { json?: boolean; postureInterval?: string },
 ): Promise<number> {
-  keepYoungGenerationSmall();
+  leanAgentHeap();
   const context = await cliContext(global, async (url) => {
     await openSystemBrowser(url, process.env, process.platform);
   });
