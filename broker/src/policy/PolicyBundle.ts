@@ -103,17 +103,23 @@ export class PolicyBundle {
     if (candidates.length === 0) {
       return this.#decision('deny', [], explainDenial(request, [], [], new Set()), []);
     }
+    // The decide set also holds the permits' clause probes (`<id>#<n>`, PolicySetCache): they are
+    // not policies of the bundle, so their errors are not reported and #inBundleOrder drops their
+    // ids. Cedar's allow is an allow only if a real permit holds.
     const answer = this.#evaluate('decide', candidates, request);
     const errors: string[] = [];
     const erredIds: string[] = [];
     for (let k = 0; k < answer.errors.length; k++) {
       const e = answer.errors[k] as { policyId: string; message: string };
+      const policy = this.#byId.get(e.policyId);
+      if (policy === undefined) continue;
       errors.push(`${e.policyId}: ${e.message}`);
-      if (this.#byId.get(e.policyId)?.effect === 'forbid') erredIds.push(e.policyId);
+      if (policy.effect === 'forbid') erredIds.push(e.policyId);
     }
     const erredForbids = this.#inBundleOrder(erredIds);
-    if (answer.decision === 'allow' && erredForbids.length === 0) {
-      return this.#decision('allow', idsOf(this.#inBundleOrder(answer.reason)), [], errors);
+    const permitsHeld = answer.decision === 'allow' ? this.#inBundleOrder(answer.reason) : [];
+    if (permitsHeld.length > 0 && erredForbids.length === 0) {
+      return this.#decision('allow', idsOf(permitsHeld), [], errors);
     }
 
     // Deny: by forbids that held, by forbids that could not be evaluated (fail closed), or by default.
@@ -129,16 +135,14 @@ export class PolicyBundle {
         permits.push(policy);
       }
     }
-    // Only permits with two or more clauses can be explained (explainDenial). When none is a
-    // candidate and no forbid held or erred, no permit held either (the answer would be allow), so
-    // the probes could not change the words: skip that second Cedar call.
-    let explainable = forbidsHeld.length > 0 || erredForbids.length > 0;
-    for (let k = 0; k < permits.length && !explainable; k++)
-      if ((permits[k] as BundlePolicy).json.conditions.length >= 2) explainable = true;
-    let satisfied = new Set<string>();
-    if (permitIndices.length > 0 && explainable) {
+    // Which permits and probes held. When no forbid held, the decide call already says: Cedar's
+    // allow lists every satisfied permit and probe, its deny means none held. Only when a forbid
+    // held (Cedar then lists only forbids) does a denial with candidate permits need the second
+    // call: whether a permit held changes the words (explainDenial).
+    let satisfied = new Set<string>(answer.decision === 'allow' ? answer.reason : []);
+    if (forbidsHeld.length > 0 && permitIndices.length > 0) {
       const probes = this.#evaluate('explain', permitIndices, request);
-      if (probes.decision === 'allow') satisfied = new Set(probes.reason);
+      satisfied = probes.decision === 'allow' ? new Set(probes.reason) : new Set();
     }
     const reasons = explainDenial(request, forbidsHeld, permits, satisfied);
     for (let k = 0; k < erredForbids.length; k++) {

@@ -12,9 +12,13 @@ export interface PreparsedSet {
 }
 
 /**
- * 'decide': the policies as written. 'explain': the permits as written plus one probe per `when`/
- * `unless` clause of every permit with two or more clauses (id `<id>#<n>`), used to say which
- * condition of a permit failed (see explainDenial).
+ * Both kinds hold one probe permit per `when`/`unless` clause of every permit with two or more
+ * clauses (id `<id>#<n>`), used to say which condition of a permit failed (see explainDenial).
+ * 'decide': every policy plus the probes. Probes are permits, so they can only turn Cedar's deny
+ * into allow when no forbid holds: the engine decides allow only when a real permit is among the
+ * satisfied, and a denial without a forbid gets its words from the same call. 'explain': the
+ * permits and their probes only, for a denial where a forbid held (Cedar then reports only the
+ * forbids).
  */
 export type PolicySetKind = 'decide' | 'explain';
 
@@ -83,12 +87,9 @@ export class PolicySetCache {
       const policy = this.#policies[i] as BundlePolicy;
       const form = this.#forms[i] as Policy;
       mergeReads(reads, this.#reads[i] as PolicyReads);
-      if (kind === 'decide') {
-        staticPolicies[policy.id] = form;
-        continue;
-      }
-      if (policy.effect !== 'permit') continue;
+      if (kind === 'explain' && policy.effect !== 'permit') continue;
       staticPolicies[policy.id] = form;
+      if (policy.effect !== 'permit') continue;
       // A policy given as text (inexact JSON) gets no clause probes: it cannot be split exactly.
       if (typeof form === 'string' || form.conditions.length < 2) continue;
       form.conditions.forEach((clause, n) => {
