@@ -62,6 +62,10 @@ function run(tool: string, args: readonly string[], call: Tpm2Call): Promise<Buf
         reject(Object.assign(unavailable(tool, call.tcti, text, error), { tool, stderr: text }));
       },
     );
+    // A tool that exits before reading its input (no TPM, bad context) closes the pipe: the write
+    // then fails with EPIPE, which unhandled would be an uncaught 'error' that kills this process.
+    // The tool's exit status and stderr already say what failed.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(call.input === undefined ? undefined : Buffer.from(call.input));
   });
 }
