@@ -25,6 +25,18 @@ function makeRequest(
   };
 }
 
+/** Loads a copy of the default bundle with `changes`, hands it to `use`, then frees and removes it. */
+async function withBundle(changes: Record<string, string>, use: (b: PolicyBundle) => void): Promise<void> {
+  const { dir, cleanup } = await makeBundleDir(changes);
+  const b = await loadPolicyBundle(dir);
+  try {
+    use(b);
+  } finally {
+    b.release();
+    await cleanup();
+  }
+}
+
 let bundle: PolicyBundle;
 beforeAll(async () => {
   bundle = await loadPolicyBundle(defaultPolicyBundleDir());
@@ -210,12 +222,29 @@ describe('PolicyBundle.authorize refuses what would let a caller talk its way in
     }
   });
 
+  it('never prunes or rewrites by guard for a resource outside the catalog (its attributes come with the request)', async () => {
+    const device =
+      '@id("linux-admins")\npermit (principal, action == Action::"administer", resource is Device)\nwhen { resource has platform && resource.platform == "linux" }\nwhen { principal in Role::"team-leads" };\n';
+    await withBundle({ 'policies/device.cedar': device }, (b) => {
+      const ask = (platform: string) =>
+        b.authorize(
+          makeRequest({
+            principal: { id: 'tl', roles: ['team-leads'] },
+            action: 'administer',
+            resource: { type: 'Device', id: 'laptop-1', attrs: { platform } },
+          }),
+        );
+      // Same resource key, different attributes each time: every decision reads them afresh.
+      expect(ask('linux')).toMatchObject({ decision: 'allow', determiningPolicies: ['linux-admins'] });
+      expect(ask('macos').decision).toBe('deny');
+      expect(ask('linux').decision).toBe('allow');
+    });
+  });
+
   it('a forbid that cannot be evaluated denies (fail closed) instead of being skipped', async () => {
     const overflow =
       '@id("overflowing-forbid")\n@reason("never shown")\nforbid (principal, action == Action::"read", resource)\nwhen { context.mfa.ageSeconds * 9223372036854775807 > 1 };\n';
-    const { dir, cleanup } = await makeBundleDir({ 'policies/overflow.cedar': overflow });
-    const b = await loadPolicyBundle(dir);
-    try {
+    await withBundle({ 'policies/overflow.cedar': overflow }, (b) => {
       const publicRead = makeRequest({ resource: { type: 'Dataset', id: 'public-benchmarks' } });
       const d = b.authorize(publicRead);
       expect(d.decision).toBe('deny');
@@ -226,10 +255,7 @@ describe('PolicyBundle.authorize refuses what would let a caller talk its way in
         b.authorize({ ...publicRead, context: deepMerge(healthyContext, { mfa: { ageSeconds: 0 } }) })
           .decision,
       ).toBe('allow');
-    } finally {
-      b.release();
-      await cleanup();
-    }
+    });
   });
 });
 

@@ -26,6 +26,8 @@ function idsOf(policies: readonly BundlePolicy[]): string[] {
   return ids;
 }
 
+const noneHeld: ReadonlySet<number> = new Set();
+
 export function environmentKey(action: string, resourceType: string): string {
   return `${action}\u0000${resourceType}`;
 }
@@ -99,14 +101,14 @@ export class PolicyBundle {
     const outcome = resolveRequest(input, this.schema, this.catalog);
     if ('notApplicable' in outcome) return this.#decision('deny', [], [outcome.notApplicable], []);
     const request = outcome.resolved;
-    const candidates = this.#candidates(request);
+    const { candidates, held } = this.#candidates(request);
     if (candidates.length === 0) {
       return this.#decision('deny', [], explainDenial(request, [], [], new Set()), []);
     }
     // The decide set also holds the permits' clause probes (`<id>#<n>`, PolicySetCache): they are
     // not policies of the bundle, so their errors are not reported and #inBundleOrder drops their
     // ids. Cedar's allow is an allow only if a real permit holds.
-    const answer = this.#evaluate('decide', candidates, request);
+    const answer = this.#evaluate('decide', candidates, held, request);
     const errors: string[] = [];
     const erredIds: string[] = [];
     for (let k = 0; k < answer.errors.length; k++) {
@@ -141,7 +143,7 @@ export class PolicyBundle {
     // call: whether a permit held changes the words (explainDenial).
     let satisfied = new Set<string>(answer.decision === 'allow' ? answer.reason : []);
     if (forbidsHeld.length > 0 && permitIndices.length > 0) {
-      const probes = this.#evaluate('explain', permitIndices, request);
+      const probes = this.#evaluate('explain', permitIndices, held, request);
       satisfied = probes.decision === 'allow' ? new Set(probes.reason) : new Set();
     }
     const reasons = explainDenial(request, forbidsHeld, permits, satisfied);
@@ -165,9 +167,9 @@ export class PolicyBundle {
     return this.#cache.size;
   }
 
-  #candidates(request: ResolvedRequest): readonly number[] {
+  #candidates(request: ResolvedRequest): { candidates: readonly number[]; held: ReadonlySet<number> } {
     const byKey = this.#slices.get(environmentKey(request.action, request.resource.type));
-    if (byKey === undefined) return [];
+    if (byKey === undefined) return { candidates: [], held: noneHeld };
     const picked: number[] = [];
     const take = (list: readonly number[] | undefined): void => {
       if (list === undefined) return;
@@ -191,17 +193,19 @@ export class PolicyBundle {
     // A policy whose first test reads only the resource and is false for this catalog resource
     // cannot hold or err (ResourceGuards): leaving it out keeps the decision, its errors and its
     // reasons, and often what Cedar must be handed (no posture forbids for a public dataset).
+    // One whose guard held is given to Cedar without the guard (PolicySetCache, `held`).
     return this.#guards === undefined || out.length === 0
-      ? out
+      ? { candidates: out, held: noneHeld }
       : this.#guards.filter(out, resourceKey, request.action);
   }
 
   #evaluate(
     kind: PolicySetKind,
     indices: readonly number[],
+    held: ReadonlySet<number>,
     request: ResolvedRequest,
   ): { decision: 'allow' | 'deny'; reason: string[]; errors: Array<{ policyId: string; message: string }> } {
-    const set = this.#cache.get(kind, indices);
+    const set = this.#cache.get(kind, indices, held);
     const { entities, context } = buildDecisionInputs(request, set.reads, this.catalog);
     const answer = cedar.statefulIsAuthorized({
       principal: { type: request.principal.type, id: request.principal.id },

@@ -1,9 +1,17 @@
 import { cedar } from './cedar.js';
-import type { Policy } from '@cedar-policy/cedar-wasm/nodejs';
+import type { Policy, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { BrokerError } from '../errors/BrokerError.js';
 import type { BundlePolicy } from './parseBundlePolicies.js';
 import { emptyReads, mergeReads } from './collectPolicyReads.js';
 import type { PolicyReads } from './collectPolicyReads.js';
+
+/** A policy without its resource guard (withoutHeldGuard) and what that form reads. */
+export interface HeldGuardForm {
+  readonly form: PolicyJson;
+  readonly reads: PolicyReads;
+}
+
+const noneHeld: ReadonlySet<number> = new Set();
 
 /** A policy set parsed into Cedar's cache, with what its policies can read. */
 export interface PreparsedSet {
@@ -34,6 +42,7 @@ export class PolicySetCache {
   readonly #policies: readonly BundlePolicy[];
   readonly #forms: readonly Policy[];
   readonly #reads: readonly PolicyReads[];
+  readonly #heldForms: ReadonlyArray<HeldGuardForm | undefined>;
   readonly #capacity: number;
   readonly #sets = new Map<string, PreparsedSet>();
   #released = false;
@@ -50,7 +59,9 @@ export class PolicySetCache {
     forms: readonly Policy[],
     reads: readonly PolicyReads[],
     capacity: number,
+    heldForms: ReadonlyArray<HeldGuardForm | undefined> = [],
   ) {
+    this.#heldForms = heldForms;
     this.#namespace = namespace;
     this.#policies = policies;
     this.#forms = forms;
@@ -58,14 +69,25 @@ export class PolicySetCache {
     this.#capacity = capacity;
   }
 
-  /** `indices` must be sorted ascending and unique. */
-  get(kind: PolicySetKind, indices: readonly number[]): PreparsedSet {
+  /**
+   * `indices` must be sorted ascending and unique. `held`: policies whose resource guard held for
+   * this request's resource (ResourceGuards), given to Cedar without it (their `heldForms`).
+   */
+  get(kind: PolicySetKind, indices: readonly number[], held: ReadonlySet<number> = noneHeld): PreparsedSet {
     if (this.#released)
       throw new BrokerError(
         'internal',
         'this policy bundle was replaced; decide with the engine, not a kept bundle',
       );
-    const key = `${kind}:${indices.join(',')}`;
+    let key = `${kind}:${indices.join(',')}`;
+    if (held.size > 0) {
+      let marks = '';
+      for (let k = 0; k < indices.length; k++) {
+        const i = indices[k] as number;
+        marks += held.has(i) && this.#heldForms[i] !== undefined ? '1' : '0';
+      }
+      key += `|${marks}`;
+    }
     const hit = this.#sets.get(key);
     if (hit !== undefined) {
       // Refresh recency: Map iteration order is insertion order.
@@ -85,8 +107,9 @@ export class PolicySetCache {
     const reads = emptyReads();
     for (const i of indices) {
       const policy = this.#policies[i] as BundlePolicy;
-      const form = this.#forms[i] as Policy;
-      mergeReads(reads, this.#reads[i] as PolicyReads);
+      const heldForm = held.has(i) ? this.#heldForms[i] : undefined;
+      const form = heldForm?.form ?? (this.#forms[i] as Policy);
+      mergeReads(reads, heldForm?.reads ?? (this.#reads[i] as PolicyReads));
       if (kind === 'explain' && policy.effect !== 'permit') continue;
       staticPolicies[policy.id] = form;
       if (policy.effect !== 'permit') continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cedar } from './cedar.js';
 import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { resourceGuardOf } from './ResourceGuards.js';
+import { resourceGuardOf, withoutHeldGuard } from './ResourceGuards.js';
 
 function json(text: string): PolicyJson {
   const answer = cedar.policyToJson(text);
@@ -63,5 +63,39 @@ describe('resourceGuardOf: the resource-only test a policy starts with', () => {
     expect(guardText('permit (principal, action, resource) when { resource in Box::"b" };')).toBe(
       'resource in Box::"b"',
     );
+  });
+});
+
+describe('withoutHeldGuard: the policy as Cedar gets it once its guard held for the resource', () => {
+  const conditions = (text: string): string | undefined => {
+    const stripped = withoutHeldGuard(json(text));
+    if (stripped === undefined) return undefined;
+    const answer = cedar.policyToText(stripped);
+    if (answer.type === 'failure') throw new Error('no text');
+    return /\)\s*([\s\S]*);\s*$/.exec(answer.text)?.[1]?.replace(/\s+/g, ' ');
+  };
+
+  it('drops the guard conjuncts and keeps the clause count (explanation probes are numbered)', () => {
+    expect(
+      conditions(
+        'permit (principal, action, resource) when { resource.tier != "public" && context.a && context.b } when { context.c };',
+      ),
+    ).toBe('when { context.a && context.b } when { context.c }');
+    expect(
+      conditions(
+        'permit (principal, action, resource) when { resource.tier == "internal" } when { principal in resource.roles };',
+      ),
+    ).toBe('when { true } when { principal in resource.roles }');
+    expect(
+      conditions(
+        'forbid (principal, action, resource) unless { resource.tier == "public" } when { context.x };',
+      ),
+    ).toBe('when { true } when { context.x }');
+  });
+
+  it('has nothing to drop without a guard', () => {
+    expect(
+      conditions('permit (principal, action, resource) when { context.x && resource.tier == "a" };'),
+    ).toBe(undefined);
   });
 });

@@ -31,6 +31,28 @@ export function resourceGuardOf(policy: PolicyJson): Expr | undefined {
   return guard !== undefined && mentionsResource(guard) ? guard : undefined;
 }
 
+/**
+ * `policy` for a resource whose guard (resourceGuardOf) held without error: the guard's conjuncts
+ * are taken out of the first clause (`G && R` → `R`, left to right with the same short-circuits
+ * and errors since G is true), a clause that was all guard (or a first `unless`) becomes
+ * `when { true }` so clause numbers (the explanation probes `<id>#<n>`) stay. Cedar then need not
+ * be handed the resource attributes only the guard read. Undefined when the policy has no guard.
+ */
+export function withoutHeldGuard(policy: PolicyJson): PolicyJson | undefined {
+  if (resourceGuardOf(policy) === undefined) return undefined;
+  const [first, ...rest] = policy.conditions;
+  if (first === undefined) return undefined;
+  const always = { kind: 'when' as const, body: { Value: true } };
+  if (first.kind === 'unless') return { ...policy, conditions: [always, ...rest] };
+  const conjuncts: Expr[] = [];
+  flattenAnd(first.body, conjuncts);
+  let k = 0;
+  while (k < conjuncts.length && readsOnlyResource(conjuncts[k] as Expr)) k++;
+  let body: Expr | undefined;
+  for (const c of conjuncts.slice(k)) body = body === undefined ? c : { '&&': { left: body, right: c } };
+  return { ...policy, conditions: [body === undefined ? always : { kind: 'when', body }, ...rest] };
+}
+
 /** `a && b && c` in evaluation order (left to right, whatever the nesting). */
 function flattenAnd(e: Expr, into: Expr[]): void {
   if ('&&' in e) {
@@ -105,6 +127,9 @@ function childrenOf(arg: unknown): Expr[] {
   return out;
 }
 
+type GuardState = 'false' | 'held' | 'erred';
+const noneHeld: ReadonlySet<number> = new Set();
+
 /**
  * Per catalog resource, which guarded policies (resourceGuardOf) can still apply. Evaluated by
  * Cedar itself on first use (one call for the guards a request's candidates still miss), then
@@ -116,8 +141,8 @@ export class ResourceGuards {
   readonly #setId: string;
   readonly #guards: ReadonlyArray<Expr | undefined>;
   readonly #catalog: ReadonlyMap<string, CatalogEntity>;
-  /** resource key → policy index → whether the policy can apply to it. */
-  readonly #applies = new Map<string, Map<number, boolean>>();
+  /** resource key → policy index → its guard for that resource: false, held, or erred. */
+  readonly #applies = new Map<string, Map<number, GuardState>>();
   #released = false;
 
   constructor(
@@ -137,11 +162,16 @@ export class ResourceGuards {
 
   /**
    * `candidates` (sorted policy indices) without the policies whose guard is false for the
-   * catalog resource `resourceKey`. Returns `candidates` itself when nothing is left out.
+   * catalog resource `resourceKey`, and (`held`) those left whose guard held without error, which
+   * Cedar may be given without it (withoutHeldGuard).
    */
-  filter(candidates: readonly number[], resourceKey: string, action: string): readonly number[] {
+  filter(
+    candidates: readonly number[],
+    resourceKey: string,
+    action: string,
+  ): { candidates: readonly number[]; held: ReadonlySet<number> } {
     const entity = this.#catalog.get(resourceKey);
-    if (entity === undefined) return candidates;
+    if (entity === undefined) return { candidates, held: noneHeld };
     let known = this.#applies.get(resourceKey);
     let missing: number[] | undefined;
     for (let k = 0; k < candidates.length; k++) {
@@ -152,22 +182,27 @@ export class ResourceGuards {
       if (known === undefined) this.#applies.set(resourceKey, (known = new Map()));
       this.#evaluate(missing, entity, action, known);
     }
-    if (known === undefined) return candidates;
+    if (known === undefined) return { candidates, held: noneHeld };
     let out: number[] | undefined;
+    let held: Set<number> | undefined;
     for (let k = 0; k < candidates.length; k++) {
       const i = candidates[k] as number;
-      if (known.get(i) === false) {
+      const state = known.get(i);
+      if (state === 'false') {
         out ??= candidates.slice(0, k) as number[];
-      } else if (out !== undefined) out.push(i);
+        continue;
+      }
+      if (state === 'held') (held ??= new Set()).add(i);
+      if (out !== undefined) out.push(i);
     }
-    return out ?? candidates;
+    return { candidates: out ?? candidates, held: held ?? noneHeld };
   }
 
   #evaluate(
     indices: readonly number[],
     entity: CatalogEntity,
     action: string,
-    into: Map<number, boolean>,
+    into: Map<number, GuardState>,
   ): void {
     if (this.#released)
       throw new BrokerError(
@@ -210,8 +245,11 @@ export class ResourceGuards {
       );
     const { reason, errors } = answer.response.diagnostics;
     const holds = new Set(reason);
-    for (const e of errors) holds.add(e.policyId); // an error keeps the policy: Cedar decides it
-    for (const i of indices) into.set(i, holds.has(String(i)));
+    const erred = new Set(errors.map((e) => e.policyId)); // an error keeps the policy as written
+    for (const i of indices) {
+      const id = String(i);
+      into.set(i, erred.has(id) ? 'erred' : holds.has(id) ? 'held' : 'false');
+    }
   }
 
   /** Frees Cedar's copy; later use throws. */

@@ -11,8 +11,8 @@ import { parseCatalog } from './parseCatalog.js';
 import type { CatalogEntity } from './parseCatalog.js';
 import { PolicyBundle, environmentKey } from './PolicyBundle.js';
 import type { PolicySlicing } from './PolicyBundle.js';
-import { PolicySetCache } from './PolicySetCache.js';
-import { ResourceGuards, resourceGuardOf } from './ResourceGuards.js';
+import { PolicySetCache, type HeldGuardForm } from './PolicySetCache.js';
+import { ResourceGuards, resourceGuardOf, withoutHeldGuard } from './ResourceGuards.js';
 import { policyTestFileSchema } from './policyTestFileSchema.js';
 import type { PolicyTestFile } from './policyTestFileSchema.js';
 import { readCedarSchema } from './readCedarSchema.js';
@@ -132,6 +132,7 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
   const reads: PolicyReads[] = [];
   const forms: Policy[] = [];
   const guards: Array<Expr | undefined> = [];
+  const heldForms: Array<HeldGuardForm | undefined> = [];
   const slices = new Map<string, Map<string, number[]>>();
   const slicing = options.slicing ?? 'sliced';
   const resourceScopes: Array<ResourceScope | undefined> = [];
@@ -146,6 +147,13 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
     const r = emptyReads();
     collectPolicyReads(form, schema.entityAttributeNames, r);
     reads.push(r);
+    const unguarded = rewrite ? withoutHeldGuard(form) : undefined;
+    if (unguarded === undefined) heldForms.push(undefined);
+    else {
+      const hr = emptyReads();
+      collectPolicyReads(unguarded, schema.entityAttributeNames, hr);
+      heldForms.push({ form: unguarded, reads: hr });
+    }
     const scope = scopeOfPolicy(policy.json, schema);
     if (typeof scope === 'string') {
       errors.push(`${policy.file}:${policy.line}: ${scope}`);
@@ -172,7 +180,14 @@ export function compilePolicyBundle(files: BundleFiles, options: CompileOptions 
   }
 
   const namespace = `bundle-${++namespaceCounter}`;
-  const cache = new PolicySetCache(namespace, policies, forms, reads, options.cacheCapacity ?? 4096);
+  const cache = new PolicySetCache(
+    namespace,
+    policies,
+    forms,
+    reads,
+    options.cacheCapacity ?? 4096,
+    heldForms,
+  );
   const resourceGuards = new ResourceGuards(namespace, guards, catalog);
   const bundle = new PolicyBundle({
     hash: hashBundleFiles(files),
