@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CredentialStore } from './CredentialStore.js';
 import { createKeychainCredentialStore } from './createKeychainCredentialStore.js';
@@ -130,6 +132,31 @@ describe.each(implementations)('CredentialStore conformance: %s', (_kind, make) 
       await store.set(p, 'a', String(i), clock.now() + 60_000);
       await store.get(p, 'a');
     }
+    expect(openFds() - before).toBeLessThan(10);
+  });
+
+  it('does not keep a connection per name it deleted (the agent sees new grant-tagged names for days)', async () => {
+    setup();
+    const p = profile();
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    // Collect what is unreachable, so an entry that was let go has closed its connection.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const collect = async (): Promise<void> => {
+      for (let k = 0; k < 3; k += 1) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await store.set(p, 'warm', '0', clock.now() + 60_000);
+    await store.delete(p, 'warm');
+    await collect();
+    const before = openFds();
+    for (let i = 0; i < 120; i += 1) {
+      await store.set(p, `g.grant${i}.svc0`, 'token', clock.now() + 60_000);
+      await store.delete(p, `g.grant${i}.svc0`);
+    }
+    await collect();
     expect(openFds() - before).toBeLessThan(10);
   });
 

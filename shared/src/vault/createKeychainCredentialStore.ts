@@ -23,7 +23,8 @@ export interface KeychainOptions {
  * One binding entry per account for the life of the process. Each `AsyncEntry` holds its own D-Bus
  * connection until garbage collection; creating one per operation piles up connections until the
  * session bus runs out of file descriptors and every keychain call fails ("no usable keychain").
- * The number of accounts is small and fixed (a few per profile), so the cache stays tiny.
+ * An entry is dropped when its account is deleted (names come and go with grants), so the cache
+ * follows what is stored rather than every name ever used.
  */
 const entries = new Map<string, import('@napi-rs/keyring').AsyncEntry>();
 
@@ -74,6 +75,9 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
     remove: (account) =>
       guarded(async () => {
         await (await entry(account)).deleteCredential();
+        // Names are not a fixed few: grant-tagged entries get new names with every grant, and the
+        // agent runs for days. A deleted name's entry is let go, so its D-Bus connection closes.
+        entries.delete(`${service}\u0000${account}`);
       }),
     accounts: (prefix) =>
       guarded(async () => {
