@@ -9,17 +9,30 @@ import type { SqlRunner, SqlValue } from './SqlRunner.js';
 export class SqliteRunner implements SqlRunner {
   readonly #db: Database;
   readonly #statements = new Map<string, Statement>();
+  #writes = 0;
 
   constructor(db: Database) {
     this.#db = db;
   }
 
+  /**
+   * How many statements that may write (not read-only in SQLite's sense, sqlite3_stmt_readonly)
+   * have run on this connection: the store fsyncs the WAL only when this moved.
+   */
+  get writes(): number {
+    return this.#writes;
+  }
+
   async all<R>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
-    return this.#guard(() => this.#prepare(sql).all(...params) as R[]);
+    const statement = this.#prepare(sql);
+    if (!statement.readonly) this.#writes += 1;
+    return this.#guard(() => statement.all(...params) as R[]);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.#guard(() => this.#prepare(sql).run(...params).changes);
+    const statement = this.#prepare(sql);
+    if (!statement.readonly) this.#writes += 1;
+    return this.#guard(() => statement.run(...params).changes);
   }
 
   async insertRows(
@@ -30,6 +43,7 @@ export class SqliteRunner implements SqlRunner {
     const statement = this.#prepare(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
     );
+    this.#writes += 1;
     this.#guard(() => {
       for (const row of rows) statement.run(...row);
     });

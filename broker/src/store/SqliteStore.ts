@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { AsyncResource } from 'node:async_hooks';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { BrokerError } from '../errors/BrokerError.js';
 import { applyMigrations } from './applyMigrations.js';
 import { AsyncMutex } from './AsyncMutex.js';
 import { ClosableRunner } from './ClosableRunner.js';
@@ -15,7 +16,17 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a write waits for another process's write lock before failing (ms). */
   busyTimeoutMs?: number;
+  /**
+   * Makes the WAL file durable (fdatasync on the libuv thread pool). Tests replace it to hold or
+   * fail the sync and check that no answer goes out before it.
+   */
+  syncWal?: (fd: number) => Promise<void>;
 }
+
+const fdatasyncAsync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+  });
 
 /** The database file name inside a data directory (`--data DIR`, `STRONGROOM_DATA_DIR`). */
 export const SQLITE_FILE_NAME = 'strongroom.db';
@@ -37,9 +48,23 @@ export async function openSqliteStore(
 }
 
 /**
- * The embedded store. One connection in WAL mode with `synchronous=FULL`: every commit is fsynced,
- * so an acknowledged change and its audit record survive power loss (SQLite sets `synchronous`
- * per connection, so FULL covers the audit and session tables and everything else too).
+ * The embedded store. One connection in WAL mode, and every commit is fsynced before anyone is
+ * answered, so an acknowledged change and its audit record survive power loss (this covers the
+ * audit and session tables and everything else too).
+ *
+ * The fsync is off the event loop. With `synchronous=FULL`, SQLite fsyncs the WAL inside COMMIT,
+ * and better-sqlite3 is synchronous, so the whole process stood still for the fsync (0.1 to over
+ * 3 ms here, more on a busy disk). Instead the connection runs with `synchronous=NORMAL`, which in
+ * WAL mode differs from FULL only in that COMMIT does not fsync the WAL (SQLite still syncs the
+ * WAL header when it restarts the WAL and both files at checkpoints; a crash can only lose commits
+ * after the last WAL sync, never corrupt), and the store itself fdatasyncs the WAL file on the
+ * libuv thread pool after the COMMIT and before it answers any caller. So nothing is answered that
+ * a power loss could take back, as with FULL: a transaction, a single-statement write, and also a
+ * read, which waits while something it may have seen is not yet durable. Meanwhile the event loop
+ * serves other requests and the next group's statements run; one fdatasync covers every commit
+ * before it started. If an fdatasync fails, whether the data reached the disk is unknown (and a
+ * retry could falsely succeed), so the store fails every later call: restart and SQLite recovers
+ * from what is on disk. If the file system cannot do WAL, the connection keeps `synchronous=FULL`.
  *
  * better-sqlite3 is synchronous and the store interface is async, so one transaction can await
  * while another caller wants the connection. An async mutex serializes transactions and the
@@ -55,6 +80,16 @@ export class SqliteStore extends SqlStore {
   readonly #queued: QueuedTransaction[] = [];
   #draining = false;
   readonly #busyTimeoutMs: number;
+  readonly #walFile: string | undefined;
+  readonly #syncWal: (fd: number) => Promise<void>;
+  #walFd: number | undefined;
+  /** The runner's write count as of the last COMMIT (what an fdatasync started now makes durable). */
+  #committed = 0;
+  /** The write count the last completed WAL fdatasync covered. */
+  #durable = 0;
+  #syncing: Promise<void> | undefined;
+  /** Set when a WAL fdatasync failed: every later call fails with it. */
+  #failed: Error | undefined;
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -62,8 +97,10 @@ export class SqliteStore extends SqlStore {
     closeSync(openSync(options.file, 'a', 0o600));
     this.#db = new Database(options.file);
     try {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = FULL');
+      const wal = this.#db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+      // See the class comment: NORMAL plus our own WAL fdatasync before answering; FULL otherwise.
+      this.#db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+      this.#walFile = wal ? `${options.file}-wal` : undefined;
       // No blocking busy wait: better-sqlite3 would block the event loop for the whole wait (and
       // deadlock against a second connection in the same process). We retry asynchronously.
       this.#db.pragma('busy_timeout = 0');
@@ -73,6 +110,7 @@ export class SqliteStore extends SqlStore {
       throw sqliteError(cause);
     }
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#syncWal = options.syncWal ?? fdatasyncAsync;
     this.#runner = new SqliteRunner(this.#db);
     this.#ops = new SqlStoreOps(this.#runner, sqliteDialect);
   }
@@ -84,6 +122,10 @@ export class SqliteStore extends SqlStore {
 
   async close(): Promise<void> {
     await this.#mutex.run(async () => {
+      // Every commit durable first (callers still waiting share this sync), then nothing syncs again.
+      await this.#durableNow().catch(() => undefined);
+      if (this.#walFd !== undefined) closeSync(this.#walFd);
+      this.#walFd = undefined;
       if (this.#db.open) this.#db.close();
     });
   }
@@ -96,16 +138,33 @@ export class SqliteStore extends SqlStore {
     return async () => undefined;
   }
 
-  protected autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
+  protected async autoCommit<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
     // Every auto-commit op is one statement, so a busy failure means it did nothing: retry is safe.
-    return this.#mutex.run(() => this.#whenNotBusy(() => fn(this.#ops)));
+    let result: T;
+    try {
+      result = await this.#mutex.run(async () => {
+        this.#throwIfFailed();
+        try {
+          return await this.#whenNotBusy(() => fn(this.#ops));
+        } finally {
+          // Outside a transaction each statement committed as it ran.
+          this.#committed = this.#runner.writes;
+        }
+      });
+    } catch (error) {
+      // Even a refusal may rest on something not yet durable (a conflict with a fresh record).
+      await this.#durableNow().catch(() => undefined);
+      throw error;
+    }
+    await this.#durableNow();
+    return result;
   }
 
   /**
    * Group commit: transactions that queue up while one runs are run after it inside the same
    * SQLite transaction, each in its own SAVEPOINT (so each still commits or rolls back whole), and
-   * one COMMIT, one fsync, makes them all durable. Every caller is answered only after that COMMIT,
-   * so nobody sees a result that a crash could take back; if the COMMIT fails, all of them fail.
+   * one COMMIT and one WAL fdatasync make them all durable. Every caller is answered only after
+   * both, so nobody sees a result that a crash could take back; if either fails, all of them fail.
    */
   protected inTransaction<T>(fn: (ops: SqlStoreOps) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -133,12 +192,14 @@ export class SqliteStore extends SqlStore {
 
   async #runGroup(): Promise<void> {
     try {
+      this.#throwIfFailed();
       await this.#whenNotBusy(async () => this.#exec('BEGIN IMMEDIATE'));
     } catch (error) {
       for (const t of this.#queued.splice(0)) t.reject(error);
       return;
     }
     const done: { t: QueuedTransaction; result: unknown }[] = [];
+    const refused: { t: QueuedTransaction; error: unknown }[] = [];
     for (let t = this.#queued.shift(); t; t = done.length < MAX_GROUP ? this.#queued.shift() : undefined) {
       const runner = new ClosableRunner(this.#runner);
       try {
@@ -147,12 +208,14 @@ export class SqliteStore extends SqlStore {
         this.#exec('RELEASE tx');
         done.push({ t, result });
       } catch (error) {
-        t.reject(error);
         if (!this.#db.inTransaction) {
           // SQLite rolled the whole transaction back (e.g. disk full): the group is lost.
+          t.reject(error);
           for (const d of done.splice(0)) d.t.reject(error);
+          for (const r of refused.splice(0)) r.t.reject(r.error);
           return;
         }
+        refused.push({ t, error });
         this.#exec('ROLLBACK TO tx');
         this.#exec('RELEASE tx');
       } finally {
@@ -165,9 +228,63 @@ export class SqliteStore extends SqlStore {
     } catch (error) {
       if (this.#db.inTransaction) this.#exec('ROLLBACK');
       for (const d of done) d.t.reject(error);
+      for (const r of refused) r.t.reject(r.error);
       return;
     }
-    for (const d of done) d.t.resolve(d.result);
+    this.#committed = this.#runner.writes;
+    // Answered once the WAL is synced (refusals too: one may rest on something not yet durable);
+    // the mutex is released now, so the next group runs meanwhile.
+    this.#durableNow().then(
+      () => {
+        for (const d of done) d.t.resolve(d.result);
+        for (const r of refused) r.t.reject(r.error);
+      },
+      (error: unknown) => {
+        for (const d of done) d.t.reject(error);
+        for (const r of refused) r.t.reject(r.error);
+      },
+    );
+  }
+
+  /**
+   * Resolves once every commit made so far is on disk: at once if the last WAL fdatasync covered
+   * them, else after one that started after them (one in flight may not cover them, so wait for it
+   * and start another; every caller waiting meanwhile shares that one).
+   */
+  async #durableNow(): Promise<void> {
+    const target = this.#committed;
+    while (this.#durable < target) {
+      this.#throwIfFailed();
+      if (!this.#syncing) {
+        const upTo = this.#committed;
+        this.#syncing = this.#syncWalFile().then(
+          () => {
+            this.#durable = Math.max(this.#durable, upTo);
+            this.#syncing = undefined;
+          },
+          (cause: unknown) => {
+            this.#failed ??= new BrokerError('store_failed', 'syncing the SQLite WAL to disk failed', {
+              cause,
+            });
+            this.#syncing = undefined;
+          },
+        );
+      }
+      await this.#syncing;
+    }
+    this.#throwIfFailed();
+  }
+
+  async #syncWalFile(): Promise<void> {
+    if (this.#walFile === undefined) return; // not WAL: COMMIT synced (synchronous=FULL)
+    // SQLite keeps the -wal file (same inode) while this connection is open; it deletes it only
+    // when the last connection closes, and close() waits for the sync in flight first.
+    this.#walFd ??= openSync(this.#walFile, 'r');
+    await this.#syncWal(this.#walFd);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failed) throw this.#failed;
   }
 
   /** Retries `fn` while another connection holds the write lock, up to the busy timeout. */

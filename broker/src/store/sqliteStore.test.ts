@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,12 +6,12 @@ import { migrations } from './migrations.js';
 import { openSqliteStore, SQLITE_FILE_NAME } from './SqliteStore.js';
 import { openTempSqliteStore } from './tempSqliteStore.js';
 import { storeConformance } from './storeConformance.js';
-import { makeAuditEvent } from './storeFixtures.js';
+import { makeAuditEvent, makeUser } from './storeFixtures.js';
 
 storeConformance('SQLite', () => openTempSqliteStore());
 
 describe('SQLite store specifics', () => {
-  it('creates a private database file in WAL mode with synchronous=FULL', async () => {
+  it('creates a private database file in WAL mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
     try {
       const store = await openSqliteStore(join(dir, 'data'));
@@ -31,5 +31,95 @@ describe('SQLite store specifics', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /**
+   * COMMIT does not fsync (synchronous=NORMAL); the store fdatasyncs the WAL off the event loop and
+   * answers nobody before that. A held sync shows what waits for it.
+   */
+  describe('the WAL sync before answering', () => {
+    const withHeldSync = async (
+      body: (t: {
+        store: Awaited<ReturnType<typeof openSqliteStore>>;
+        syncs: { fd: number; release: (error?: Error) => void }[];
+        dir: string;
+      }) => Promise<void>,
+    ): Promise<void> => {
+      const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
+      const syncs: { fd: number; release: (error?: Error) => void }[] = [];
+      let hold = false;
+      const store = await openSqliteStore(dir, {
+        syncWal: (fd) =>
+          hold
+            ? new Promise<void>((resolve, reject) => {
+                syncs.push({ fd, release: (error) => (error ? reject(error) : resolve()) });
+              })
+            : Promise.resolve(),
+      });
+      hold = true;
+      try {
+        await body({ store, syncs, dir });
+      } finally {
+        for (const s of syncs) s.release();
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const release = (syncs: { release: (error?: Error) => void }[], i: number, error?: Error): void => {
+      const sync = syncs[i];
+      if (!sync) throw new Error(`no WAL sync #${i} was started`);
+      sync.release(error);
+    };
+    const settled = async (p: Promise<unknown>): Promise<boolean> => {
+      let done = false;
+      p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      // Long enough for every statement and the COMMIT to have run.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return done;
+    };
+
+    it('a transaction and a single-statement write are answered only after the WAL fdatasync', async () => {
+      await withHeldSync(async ({ store, syncs, dir }) => {
+        const audit = store.appendAudit(makeAuditEvent());
+        expect(await settled(audit)).toBe(false);
+        expect(syncs).toHaveLength(1);
+        // The synced descriptor is the database's WAL file (same inode), not a copy or another file.
+        expect(fstatSync(syncs[0]?.fd ?? -1).ino).toBe(statSync(join(dir, `${SQLITE_FILE_NAME}-wal`)).ino);
+        // Committed but not durable: a reader waits too, and a write queues behind the sync in flight.
+        const read = store.readAudit(0, 100);
+        const ada = makeUser();
+        const user = store.createUser(ada);
+        expect(await settled(read)).toBe(false);
+        expect(await settled(user)).toBe(false);
+        release(syncs, 0);
+        await audit;
+        // The sync in flight began before the user's INSERT, so the user waits for a second one.
+        expect(await settled(user)).toBe(false);
+        expect(syncs).toHaveLength(2);
+        release(syncs, 1);
+        await expect(user).resolves.toMatchObject({ id: ada.id });
+        expect((await read).length).toBe(1);
+        // Nothing new committed: a read answers without another sync.
+        expect(await store.getUser(ada.id)).toMatchObject({ id: ada.id });
+        expect(syncs).toHaveLength(2);
+      });
+    });
+
+    it('a failed WAL fdatasync fails its callers and every later call', async () => {
+      await withHeldSync(async ({ store, syncs }) => {
+        const audit = store.appendAudit(makeAuditEvent());
+        expect(await settled(audit)).toBe(false);
+        release(syncs, 0, new Error('EIO'));
+        await expect(audit).rejects.toMatchObject({ code: 'store_failed' });
+        // Whether that commit reached the disk is unknown, and a later fsync could succeed falsely.
+        await expect(store.getUser('anyone')).rejects.toMatchObject({ code: 'store_failed' });
+        await expect(store.appendAudit(makeAuditEvent())).rejects.toMatchObject({ code: 'store_failed' });
+        await expect(store.createUser(makeUser())).rejects.toMatchObject({ code: 'store_failed' });
+        expect(syncs).toHaveLength(1);
+      });
+    });
   });
 });
