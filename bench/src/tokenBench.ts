@@ -240,6 +240,12 @@ interface ServerResult extends Result {
   cpuMsPerRequest: number;
   /** The kernel's share of it (syscalls: socket I/O, fsync). */
   systemCpuMsPerRequest: number;
+  /**
+   * How long this process's event loop was busy per request (performance.eventLoopUtilization):
+   * its CPU on the main thread plus any time it stood still in a blocking call (an fsync inside a
+   * synchronous COMMIT counts here, not in CPU time). The loop is the broker's bottleneck.
+   */
+  loopBusyMsPerRequest: number;
 }
 
 class LoadGenerator {
@@ -268,7 +274,9 @@ class LoadGenerator {
   /** Runs one measurement; returns the client's view and this (server) process's CPU time. */
   async run(message: ToClient & { type: 'run' }): Promise<ServerResult> {
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const answer = await this.ask(message);
+    const elu = performance.eventLoopUtilization(elu0);
     const cpu = process.cpuUsage(cpu0);
     if (answer.type !== 'result') throw new Error('load generator answered out of turn');
     const perRequest = (micros: number): number => micros / 1000 / Math.max(answer.result.requests, 1);
@@ -276,6 +284,7 @@ class LoadGenerator {
       ...answer.result,
       cpuMsPerRequest: perRequest(cpu.user + cpu.system),
       systemCpuMsPerRequest: perRequest(cpu.system),
+      loopBusyMsPerRequest: elu.active / Math.max(answer.result.requests, 1),
     };
   }
 
@@ -352,7 +361,8 @@ async function servers(): Promise<void> {
 
   const line = (name: string, r: ServerResult) =>
     `${name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-    `server CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req (${r.systemCpuMsPerRequest.toFixed(2)} system; client ${r.clientCpuMsPerRequest.toFixed(2)})  (${r.requests} requests, ${r.errors} failed)`;
+    `server CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req (${r.systemCpuMsPerRequest.toFixed(2)} system; client ${r.clientCpuMsPerRequest.toFixed(2)}), ` +
+    `event loop busy ${r.loopBusyMsPerRequest.toFixed(2)} ms/req  (${r.requests} requests, ${r.errors} failed)`;
   process.stdout.write(
     `token endpoint benchmark: ${CHAINS} concurrent chains, ${SECONDS} s each; servers in this process, ` +
       `load generator in a child process; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} ` +
