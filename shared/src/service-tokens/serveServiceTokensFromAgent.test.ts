@@ -24,6 +24,8 @@ const PROFILE = {
  */
 function world() {
   let now = 1_000_000;
+  // When set, the agent's `token` call waits for it: an exchange held in flight.
+  let gate: Promise<void> | undefined;
   const vault = createMemoryCredentialStore(() => now);
   const state = new AgentStateStore(() => undefined);
   const methods = new AgentHandlerRegistry(() => undefined);
@@ -35,11 +37,14 @@ function world() {
     call: <M extends AgentMethodName>(name: M) => {
       if (name !== 'token') throw new Error(`unexpected ${name}`);
       if (state.get().locked !== null) throw new StrongroomError('locked', 'locked');
-      return Promise.resolve({
-        accessToken: 'at',
-        tokenType: 'DPoP',
-        expiresAt: now + MIN,
-      } as AgentResult<M>);
+      return (gate ?? Promise.resolve()).then(
+        () =>
+          ({
+            accessToken: 'at',
+            tokenType: 'DPoP',
+            expiresAt: now + MIN,
+          }) as AgentResult<M>,
+      );
     },
     registerCredentialKind: (kind, handler) => kinds.set(kind, handler),
     onWipe: (listener) => {
@@ -103,6 +108,14 @@ function world() {
     ask,
     wipe: (scope: AgentWipeScope) => wipes.forEach((w) => w(scope)),
     advance: (ms: number) => (now += ms),
+    hold: (): (() => void) => {
+      let release = (): void => undefined;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
   };
 }
 
@@ -156,6 +169,31 @@ describe('the agent serves service tokens (serviceToken.get/erase, credentials.g
     w.state.update((s) => ({ grants: s.grants.filter((g) => g.id !== 'g-2') }));
     await w.ask({ audience: 'k8s' });
     expect(w.service.stats()).toEqual({ served: 1, fetched: 5 });
+  });
+
+  it('a token whose exchange was in flight when its grant ended is neither served nor kept', async () => {
+    for (const scope of [{ kind: 'grant', grantId: 'g-1' }, { kind: 'all' }] as const) {
+      const w = world();
+      await w.seed('ml-git', 'g-1', 'tok-1');
+      const release = w.hold();
+      const asked = w.ask({ audience: 'ml-git' });
+      await new Promise((resolve) => setImmediate(resolve));
+      w.wipe(scope);
+      release();
+      expect(await asked).toMatchObject({ ok: false, error: { message: expect.stringMatching(/ended/) } });
+      expect(await w.vault.list('p')).toEqual([]);
+      // The next ask starts afresh (here: nothing cached, nothing held).
+      expect(await w.ask({ audience: 'ml-git' })).toMatchObject({ ok: false });
+    }
+    // A wipe of another grant does not spoil this one.
+    const w = world();
+    await w.seed('ml-git', 'g-1', 'tok-1');
+    const release = w.hold();
+    const asked = w.ask({ audience: 'ml-git' });
+    await new Promise((resolve) => setImmediate(resolve));
+    w.wipe({ kind: 'grant', grantId: 'g-2' });
+    release();
+    expect(await asked).toMatchObject({ ok: true, result: { token: 'tok-1' } });
   });
 
   it('refuses another profile, a lock, a sign-out, a failing posture and malformed params; erase forgets', async () => {

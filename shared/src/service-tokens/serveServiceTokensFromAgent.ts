@@ -69,6 +69,10 @@ export function serveServiceTokensFromAgent(
   const inFlight = new Map<string, Promise<ServiceToken>>();
   let served = 0;
   let fetched = 0;
+  // Wipes counted so that an exchange that was in flight across one does not bring its token back.
+  let wipes = 0;
+  let lastWipeOfAll = 0;
+  const lastWipeOfGrant = new Map<string, number>();
   const host = {
     platform: process.platform,
     openBrowser: () => Promise.resolve(),
@@ -80,12 +84,22 @@ export function serveServiceTokensFromAgent(
   const fetch = async (audience: string, grantId: string | undefined): Promise<ServiceToken> => {
     // The agent's checks and refresh rules decide whether the session may be used at all; the
     // exchange below then finds the vault's access token fresh.
+    const startedAt = wipes;
     await agent.call('token', {});
     fetched += 1;
     const token = await getServiceToken(
       { host, profile, store: vault },
       grantId === undefined ? { audience } : { audience, grantId },
     );
+    if (lastWipeOfAll > startedAt || (lastWipeOfGrant.get(token.grantId) ?? 0) > startedAt) {
+      // The grant ended (or everything was wiped) while the exchange ran: the token it cached in
+      // the keychain after the wipe must go too, and nobody gets it.
+      await eraseServiceToken(vault, profile.name, audience);
+      throw new StrongroomError(
+        'denied',
+        `Grant ${token.grantId} ended, or the session was wiped, while the token for ${audience} was fetched.`,
+      );
+    }
     held.set(audience, { token, refreshAt: serviceTokenRefreshAt(now(), token.expiresAt) });
     log(`service token for ${audience} (grant ${token.grantId})`);
     return token;
@@ -108,6 +122,9 @@ export function serveServiceTokensFromAgent(
   };
 
   const unsubscribe = agent.onWipe((scope) => {
+    wipes += 1;
+    if (scope.kind === 'all') lastWipeOfAll = wipes;
+    else lastWipeOfGrant.set(scope.grantId, wipes);
     if (scope.kind === 'all') held.clear();
     else for (const [audience, h] of held) if (h.token.grantId === scope.grantId) held.delete(audience);
   });
