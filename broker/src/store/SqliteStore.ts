@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BrokerError } from '../errors/BrokerError.js';
 import { applyMigrations } from './applyMigrations.js';
 import { AsyncMutex } from './AsyncMutex.js';
+import { SqliteCheckpointer } from './SqliteCheckpointer.js';
 import { ClosableRunner } from './ClosableRunner.js';
 import { sqliteDialect } from './SqlDialect.js';
 import { SqliteRunner, sqliteError } from './SqliteRunner.js';
@@ -83,6 +84,10 @@ export class SqliteStore extends SqlStore {
   readonly #walFile: string | undefined;
   readonly #syncWal: (fd: number) => Promise<void>;
   #walFd: number | undefined;
+  /** Runs WAL checkpoints on a worker thread (WAL mode only). */
+  readonly #checkpointer: SqliteCheckpointer | undefined;
+  /** The write count when a checkpoint was last asked for. */
+  #checkpointAskedAt = 0;
   /** The runner's write count as of the last COMMIT (what an fdatasync started now makes durable). */
   #committed = 0;
   /** The write count the last completed WAL fdatasync covered. */
@@ -101,6 +106,10 @@ export class SqliteStore extends SqlStore {
       // See the class comment: NORMAL plus our own WAL fdatasync before answering; FULL otherwise.
       this.#db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
       this.#walFile = wal ? `${options.file}-wal` : undefined;
+      // Checkpoints run on a worker (SqliteCheckpointer); SQLite's own, in a COMMIT on the event
+      // loop, only if the WAL grows well past what the worker is asked to keep up with.
+      if (wal) this.#db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      this.#checkpointer = wal ? new SqliteCheckpointer(options.file) : undefined;
       // No blocking busy wait: better-sqlite3 would block the event loop for the whole wait (and
       // deadlock against a second connection in the same process). We retry asynchronously.
       this.#db.pragma('busy_timeout = 0');
@@ -126,6 +135,7 @@ export class SqliteStore extends SqlStore {
       await this.#durableNow().catch(() => undefined);
       if (this.#walFd !== undefined) closeSync(this.#walFd);
       this.#walFd = undefined;
+      await this.#checkpointer?.close();
       if (this.#db.open) this.#db.close();
     });
   }
@@ -149,6 +159,7 @@ export class SqliteStore extends SqlStore {
         } finally {
           // Outside a transaction each statement committed as it ran.
           this.#committed = this.#runner.writes;
+          this.#askForCheckpoint();
         }
       });
     } catch (error) {
@@ -232,6 +243,7 @@ export class SqliteStore extends SqlStore {
       return;
     }
     this.#committed = this.#runner.writes;
+    this.#askForCheckpoint();
     // Answered once the WAL is synced (refusals too: one may rest on something not yet durable);
     // the mutex is released now, so the next group runs meanwhile.
     this.#durableNow().then(
@@ -283,6 +295,17 @@ export class SqliteStore extends SqlStore {
     await this.#syncWal(this.#walFd);
   }
 
+  #askForCheckpoint(): void {
+    if (!this.#checkpointer || this.#committed - this.#checkpointAskedAt < CHECKPOINT_EVERY_WRITES) return;
+    this.#checkpointAskedAt = this.#committed;
+    this.#checkpointer.request();
+  }
+
+  /** Checkpoints the worker has run (tests). */
+  get checkpointsRun(): number {
+    return this.#checkpointer?.completed ?? 0;
+  }
+
   #throwIfFailed(): void {
     if (this.#failed) throw this.#failed;
   }
@@ -313,6 +336,14 @@ function isBusy(error: unknown): boolean {
   const cause = error instanceof Error ? error.cause : undefined;
   return typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'SQLITE_BUSY';
 }
+
+/**
+ * Write statements between checkpoint requests to the worker: a token refresh makes about six
+ * and writes about ten WAL pages, so this keeps the WAL near a few hundred pages.
+ */
+const CHECKPOINT_EVERY_WRITES = 256;
+/** SQLite's automatic checkpoint (pages; its default is 1000), left only as the backstop. */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 
 /** Most transactions sharing one COMMIT: bounds how long the first of them waits for its answer. */
 const MAX_GROUP = 64;

@@ -122,4 +122,27 @@ describe('SQLite store specifics', () => {
       });
     });
   });
+
+  it('runs WAL checkpoints on a worker thread, not inside a COMMIT on the event loop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
+    try {
+      const store = await openSqliteStore(dir);
+      const file = join(dir, SQLITE_FILE_NAME);
+      // SQLite's own checkpoint waits for 10,000 WAL pages: until a checkpoint, the schema and
+      // every row are in the WAL only.
+      const before = statSync(file).size;
+      await Promise.all(Array.from({ length: 300 }, () => store.appendAudit(makeAuditEvent())));
+      for (let i = 0; i < 100 && store.checkpointsRun === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(store.checkpointsRun).toBeGreaterThan(0);
+      expect(statSync(file).size).toBeGreaterThan(before);
+      await store.close();
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 300 });
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
