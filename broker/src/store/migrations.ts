@@ -300,6 +300,19 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (campaign_id, user_id, role_name))`,
     ],
   },
+  {
+    version: 7,
+    name: 'oidc_payloads: uid and user_code indexes hold only rows that have one',
+    // Only sessions (uid) and device codes (user_code) have them; every token, grant and DPoP
+    // replay record wrote a NULL entry into both indexes (two of six B-trees per insert). A lookup
+    // `uid = ?` implies `uid IS NOT NULL`, so SQLite and PostgreSQL use the partial index for it.
+    statements: () => [
+      `DROP INDEX oidc_payloads_uid`,
+      `CREATE INDEX oidc_payloads_uid ON oidc_payloads (model, uid) WHERE uid IS NOT NULL`,
+      `DROP INDEX oidc_payloads_user_code`,
+      `CREATE INDEX oidc_payloads_user_code ON oidc_payloads (model, user_code) WHERE user_code IS NOT NULL`,
+    ],
+  },
 ];
 
 /**

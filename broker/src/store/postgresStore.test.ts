@@ -59,6 +59,37 @@ describe('PostgreSQL first start, concurrently on an empty schema', () => {
     }
   });
 
+  it('finds sessions by uid and device codes by user_code through the partial indexes', async () => {
+    const schema = freshSchema();
+    opened.push(await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema, maxConnections: 1 }));
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      // On an empty table the planner prefers a scan; without that option it shows the index it can use.
+      await client.query(`SET search_path TO ${schema}; SET enable_seqscan = off`);
+      const plan = async (column: string): Promise<string> =>
+        (
+          await client.query<{ 'QUERY PLAN': string }>(
+            `EXPLAIN SELECT * FROM oidc_payloads WHERE model = 'Session' AND ${column} = 'x' LIMIT 1`,
+          )
+        ).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      expect(await plan('uid')).toMatch(/using oidc_payloads_uid /);
+      expect(await plan('user_code')).toMatch(/using oidc_payloads_user_code /);
+      const { rows } = await client.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname IN ('oidc_payloads_uid', 'oidc_payloads_user_code') ORDER BY indexname`,
+        [schema],
+      );
+      expect(rows.map((r) => r.indexdef)).toEqual([
+        expect.stringMatching(/WHERE \(uid IS NOT NULL\)$/),
+        expect.stringMatching(/WHERE \(user_code IS NOT NULL\)$/),
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('lets concurrent instances agree on one created setting (the signing key path)', async () => {
     const schema = freshSchema();
     const stores = await Promise.all(

@@ -145,4 +145,39 @@ describe('SQLite store specifics', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('finds sessions by uid and device codes by user_code through the partial indexes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
+    try {
+      const store = await openSqliteStore(dir);
+      await store.close();
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
+      // The store's own lookups (SqlStoreOps) plan onto the indexes that hold only non-NULL values.
+      const plan = (sql: string): string =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all('Session', 'x')
+          .map((row) => (row as { detail: string }).detail)
+          .join('; ');
+      expect(plan('SELECT * FROM oidc_payloads WHERE model = ? AND uid = ? LIMIT 1')).toMatch(
+        /USING INDEX oidc_payloads_uid /,
+      );
+      expect(plan('SELECT * FROM oidc_payloads WHERE model = ? AND user_code = ? LIMIT 1')).toMatch(
+        /USING INDEX oidc_payloads_user_code /,
+      );
+      const indexes = db
+        .prepare(
+          "SELECT sql FROM sqlite_master WHERE name IN ('oidc_payloads_uid', 'oidc_payloads_user_code') ORDER BY name",
+        )
+        .all();
+      expect(indexes).toEqual([
+        { sql: expect.stringMatching(/WHERE uid IS NOT NULL$/) },
+        { sql: expect.stringMatching(/WHERE user_code IS NOT NULL$/) },
+      ]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
