@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { BrokerError } from '../../errors/BrokerError.js';
+import { CachedEmbeddedJwk } from '../../oidc/cachedEmbeddedJwk.js';
 
 /** Proof algorithms the API accepts (RFC 9449 §5 `algs` in WWW-Authenticate). Asymmetric only. */
 export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
@@ -33,6 +34,13 @@ const refuse = (description: string, cause?: unknown): BrokerError =>
 const withoutQuery = (url: URL): string => `${url.origin}${url.pathname}`;
 
 /**
+ * Proof keys and thumbprints remembered per header JWK (the token endpoint's cache, see
+ * CachedEmbeddedJwk): a device signs every API call with the same key, and jose would otherwise
+ * import it through WebCrypto on each one. Every signature is still verified. Exported for tests.
+ */
+export const apiProofKeys = new CachedEmbeddedJwk();
+
+/**
  * Checks a DPoP proof presented with an access token at a protected resource, RFC 9449 §4.3 and
  * §7.1, one step at a time so every refusal names its rule. Single use of `jti` (§11.1) is the
  * caller's, once the token binding also holds.
@@ -58,7 +66,7 @@ export async function verifyDpopProof(input: DpopRequest): Promise<VerifiedDpopP
   // Step 6: the signature, with the key in the header.
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+    ({ payload } = await jwtVerify(proof, apiProofKeys.resolve, {
       typ: 'dpop+jwt',
       algorithms: [...DPOP_ALGS],
     }));
@@ -87,5 +95,5 @@ export async function verifyDpopProof(input: DpopRequest): Promise<VerifiedDpopP
   // Step 12 (§7.1): ath binds the proof to this access token.
   const expectedAth = createHash('sha256').update(input.accessToken).digest('base64url');
   if (ath !== expectedAth) throw refuse('DPoP proof ath does not match the access token');
-  return { thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), jti, iat };
+  return { thumbprint: await apiProofKeys.thumbprint(jwk), jti, iat };
 }
