@@ -291,7 +291,8 @@ export class SqliteStore extends SqlStore {
     if (this.#walFile === undefined) return; // not WAL: COMMIT synced (synchronous=FULL)
     // SQLite keeps the -wal file (same inode) while this connection is open; it deletes it only
     // when the last connection closes, and close() waits for the sync in flight first.
-    this.#walFd ??= openSync(this.#walFile, 'r');
+    // Opened read-write though never written: Windows flushes only handles with write access.
+    this.#walFd ??= openSync(this.#walFile, 'r+');
     await this.#syncWal(this.#walFd);
   }
 
