@@ -69,6 +69,9 @@ export class SqliteCheckpointer {
     this.#broken = true;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Unref'd so it never keeps a process alive, but closing waits for it: without ref() a process
+    // whose last work is this close (a CLI command) would end with the promise unsettled (exit 13).
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }
@@ -78,6 +81,9 @@ export class SqliteCheckpointer {
     try {
       const worker = new Worker(WORKER_CODE, {
         eval: true,
+        // Not the parent's flags: `--input-type=module` (a script given with -e) would make this
+        // CommonJS code fail to load, and every checkpoint would fall back to the event loop.
+        execArgv: [],
         workerData: { file: this.#file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
       });
       worker.unref();

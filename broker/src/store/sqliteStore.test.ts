@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,38 @@ describe('SQLite store specifics', () => {
       });
     });
   });
+
+  it('a process whose last work is closing the store (a broker command) ends normally once the checkpoint worker ran', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
+    try {
+      // The worker is unref'd; closing must still wait for it, or Node ends the process with the
+      // close unsettled (exit code 13) and whatever followed it never runs.
+      const dist = (path: string) =>
+        JSON.stringify(new URL(`../../dist/store/${path}`, import.meta.url).href);
+      const source = `
+        import { openSqliteStore } from ${dist('SqliteStore.js')};
+        import { makeAuditEvent } from ${dist('storeFixtures.js')};
+        const store = await openSqliteStore(${JSON.stringify(dir)});
+        await Promise.all(Array.from({ length: 300 }, () => store.appendAudit(makeAuditEvent())));
+        for (let i = 0; i < 500 && store.checkpointsRun === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+        console.log('checkpoints', store.checkpointsRun);
+        await store.close();
+        console.log('closed');
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code, out).toBe(0);
+      expect(out).toMatch(/checkpoints [1-9]/);
+      expect(out).toContain('closed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('runs WAL checkpoints on a worker thread, not inside a COMMIT on the event loop', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-store-'));
