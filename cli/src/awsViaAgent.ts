@@ -3,11 +3,11 @@ import { withRunningAgent } from './withRunningAgent.js';
 
 /**
  * Answers after which `credential-process` works alone: the agent serves another profile or has
- * not seen the sign-in yet (`not_found`, `not_signed_in`), or it has no AWS helper (`usage` from
- * `unknown_method`, `not_supported`). Everything else it says is final: a failing posture, a lock
- * or a broker refusal must not be sidestepped by reading the keychain instead.
+ * not seen the sign-in yet (`not_found`, `not_signed_in`), or it has no AWS helper (`not_supported`,
+ * also what an agent's `unknown_method` becomes). Everything else it says is final, invalid params
+ * included: a failing posture, a lock or a broker refusal must not be sidestepped by working alone.
  */
-const WORK_ALONE = new Set(['not_found', 'not_signed_in', 'usage', 'not_supported']);
+const WORK_ALONE = new Set(['not_found', 'not_signed_in', 'not_supported']);
 
 /**
  * `strongroom credential-process` through a running agent (issue 8: the credential helpers go

@@ -5,11 +5,12 @@ import { withRunningAgent } from './withRunningAgent.js';
 
 /**
  * Answers after which the service-token helpers work alone: the agent serves another profile or has
- * not seen the sign-in yet (`not_found`, `not_signed_in`), or it has no service-token helper (`usage`
- * from `unknown_method`, `not_supported`). Everything else it says is final: a failing posture, a
- * lock or the broker's refusal must not be sidestepped by reading the keychain instead.
+ * not seen the sign-in yet (`not_found`, `not_signed_in`), or it has no service-token helper
+ * (`not_supported`, also what an agent's `unknown_method` becomes). Everything else it says is
+ * final, invalid params included: a failing posture, a lock or the broker's refusal must not be
+ * sidestepped by working alone.
  */
-const WORK_ALONE = new Set(['not_found', 'not_signed_in', 'usage', 'not_supported']);
+const WORK_ALONE = new Set(['not_found', 'not_signed_in', 'not_supported']);
 
 /**
  * A token for a service for `git-credential`, `kube-credential` and `token --audience`: one

@@ -22,10 +22,14 @@ const SAME: ReadonlySet<string> = new Set<StrongroomErrorCode>([
  * it to the same exit codes as when it works alone. Zod-free (the CLI's hot path imports it).
  */
 export function fromAgentError(error: Pick<AgentError, 'code' | 'message' | 'hint'>): StrongroomError {
+  // An unknown method means "this agent does not serve that" (an older agent), which a helper may
+  // work around alone; invalid params are the caller's mistake, which it may not.
   const code: StrongroomErrorCode = SAME.has(error.code)
     ? (error.code as StrongroomErrorCode)
-    : error.code === 'invalid_params' || error.code === 'unknown_method'
-      ? 'usage'
-      : 'internal';
+    : error.code === 'unknown_method'
+      ? 'not_supported'
+      : error.code === 'invalid_params'
+        ? 'usage'
+        : 'internal';
   return new StrongroomError(code, error.message, error.hint === undefined ? {} : { hint: error.hint });
 }
