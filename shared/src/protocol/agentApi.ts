@@ -312,7 +312,8 @@ export interface AgentMethodSpec<P extends z.ZodType = z.ZodType, R extends z.Zo
   readonly summary: string;
 }
 
-function method<P extends z.ZodType, R extends z.ZodType>(
+/** A method's contract with its schema types inferred; helpers describe their methods with it too. */
+export function agentMethod<P extends z.ZodType, R extends z.ZodType>(
   params: P,
   result: R,
   summary: string,
@@ -322,72 +323,72 @@ function method<P extends z.ZodType, R extends z.ZodType>(
 
 /** The methods every agent serves. Helpers register more through the agent's handler registry. */
 export const agentMethods = {
-  status: method(
+  status: agentMethod(
     profileParams,
     agentStatusResultSchema,
     'Signed-in summary, grants with time left, posture, lock.',
   ),
-  token: method(
+  token: agentMethod(
     profileParams,
     agentTokenResultSchema,
     'A DPoP-bound access token for this device (refreshed when due).',
   ),
-  posture: method(
+  posture: agentMethod(
     z.strictObject({ refresh: z.boolean().optional() }).optional(),
     agentPostureResultSchema,
     'The last posture result with fixes; `refresh` runs the checks and attests first.',
   ),
-  'requests.list': method(
+  'requests.list': agentMethod(
     z.strictObject({ toReview: z.boolean().optional(), status: requestStatusSchema.optional() }).optional(),
     z.strictObject({ requests: z.array(accessRequestViewSchema) }),
     "The user's requests, or with `toReview` the ones they may approve now.",
   ),
-  'requests.create': method(
+  'requests.create': agentMethod(
     agentAccessRequestParamsSchema,
     z.strictObject({ request: accessRequestViewSchema, grant: grantViewSchema.nullable() }),
     'Ask for elevated access (target, duration, reason, ticket).',
   ),
-  'requests.dryRun': method(
+  'requests.dryRun': agentMethod(
     agentAccessRequestParamsSchema,
     dryRunResponseSchema,
     'Would this request be allowed, and who must approve it? Creates nothing.',
   ),
-  'grants.list': method(
+  'grants.list': agentMethod(
     noParams,
     z.strictObject({ grants: z.array(grantViewSchema) }),
     "The user's grants as the broker sees them now.",
   ),
-  'grants.activate': method(
+  'grants.activate': agentMethod(
     grantIdParams,
     z.strictObject({ grant: grantViewSchema }),
     'Start an approved grant (its clock starts now).',
   ),
-  'grants.drop': method(
+  'grants.drop': agentMethod(
     grantIdParams,
     z.strictObject({ grant: grantViewSchema }),
     'End a grant early; credentials issued under it are wiped.',
   ),
-  'terminal.create': method(
+  'terminal.create': agentMethod(
     agentTerminalCreateParamsSchema,
     agentTerminalCreateResultSchema,
     'A per-terminal token for an elevated terminal.',
   ),
-  'terminal.revoke': method(
+  'terminal.revoke': agentMethod(
     agentTerminalRevokeParamsSchema,
     z.strictObject({ revoked: z.boolean() }),
     'Invalidate a terminal token at once (the terminal closed).',
   ),
-  'credentials.get': method(
+  'credentials.get': agentMethod(
     agentCredentialsGetParamsSchema,
     agentCredentialsGetResultSchema,
     'A short-lived credential of a registered kind for a target.',
   ),
-  'state.subscribe': method(
+  'state.subscribe': agentMethod(
     noParams,
     z.strictObject({ subscribed: z.literal(true) }),
     'Keep this connection open and receive a `state` event frame on every change (the first at once).',
   ),
-  trigger: method(
+  trigger: agentMethod(
     z.strictObject({ reason: z.enum(['resume', 'unlock', 'network', 'manual']) }),
     z.strictObject({ accepted: z.literal(true) }),
     'Tell the agent something happened (resume, unlock, network change): it re-checks posture.',

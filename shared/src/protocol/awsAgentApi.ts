@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgentMethodSpec } from './agentApi.js';
+import { agentMethod } from './agentApi.js';
 
 /**
  * `aws.terminal`: the agent method behind `strongroom env aws --role <r>` (issue 6, item 3), which
@@ -36,15 +36,11 @@ export const awsTerminalResultSchema = z.strictObject({
 export type AwsTerminalResult = z.infer<typeof awsTerminalResultSchema>;
 
 export const AWS_TERMINAL_METHOD = 'aws.terminal';
-export const awsTerminalMethod: AgentMethodSpec<
-  typeof awsTerminalParamsSchema,
-  typeof awsTerminalResultSchema
-> = {
-  params: awsTerminalParamsSchema,
-  result: awsTerminalResultSchema,
-  summary:
-    'A per-terminal token and the loopback container-credentials URL for an AWS role (strongroom env aws).',
-};
+export const awsTerminalMethod = agentMethod(
+  awsTerminalParamsSchema,
+  awsTerminalResultSchema,
+  'A per-terminal token and the loopback container-credentials URL for an AWS role (strongroom env aws).',
+);
 
 /**
  * `aws.credentials`: what `strongroom credential-process` asks a running agent (issue 8: the
@@ -67,12 +63,8 @@ export const awsCredentialsResultSchema = z.strictObject({
 export type AwsCredentialsResult = z.infer<typeof awsCredentialsResultSchema>;
 
 export const AWS_CREDENTIALS_METHOD = 'aws.credentials';
-export const awsCredentialsMethod: AgentMethodSpec<
-  typeof awsCredentialsParamsSchema,
-  typeof awsCredentialsResultSchema
-> = {
-  params: awsCredentialsParamsSchema,
-  result: awsCredentialsResultSchema,
-  summary:
-    'Temporary AWS credentials for a role in the credential_process shape (strongroom credential-process).',
-};
+export const awsCredentialsMethod = agentMethod(
+  awsCredentialsParamsSchema,
+  awsCredentialsResultSchema,
+  'Temporary AWS credentials for a role in the credential_process shape (strongroom credential-process).',
+);

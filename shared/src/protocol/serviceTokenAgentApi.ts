@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgentMethodSpec } from './agentApi.js';
+import { agentMethod } from './agentApi.js';
 
 /** A catalog service id or an audience URL, as `token --audience`, the git map and the kube map name it. */
 const service = z
@@ -35,14 +35,11 @@ export const serviceTokenResultSchema = z.strictObject({
 export type ServiceTokenResult = z.infer<typeof serviceTokenResultSchema>;
 
 export const SERVICE_TOKEN_METHOD = 'serviceToken.get';
-export const serviceTokenMethod: AgentMethodSpec<
-  typeof serviceTokenParamsSchema,
-  typeof serviceTokenResultSchema
-> = {
-  params: serviceTokenParamsSchema,
-  result: serviceTokenResultSchema,
-  summary: 'A short-lived token for a service (git-credential, kube-credential, token --audience).',
-};
+export const serviceTokenMethod = agentMethod(
+  serviceTokenParamsSchema,
+  serviceTokenResultSchema,
+  'A short-lived token for a service (git-credential, kube-credential, token --audience).',
+);
 
 /**
  * `serviceToken.erase`: git's `erase` (the server rejected the token) through the agent: it drops
@@ -52,11 +49,8 @@ export const serviceTokenEraseParamsSchema = z.strictObject({ audience: service,
 export const serviceTokenEraseResultSchema = z.strictObject({ erased: z.literal(true) });
 
 export const SERVICE_TOKEN_ERASE_METHOD = 'serviceToken.erase';
-export const serviceTokenEraseMethod: AgentMethodSpec<
-  typeof serviceTokenEraseParamsSchema,
-  typeof serviceTokenEraseResultSchema
-> = {
-  params: serviceTokenEraseParamsSchema,
-  result: serviceTokenEraseResultSchema,
-  summary: "Forget the cached token for a service (git's erase).",
-};
+export const serviceTokenEraseMethod = agentMethod(
+  serviceTokenEraseParamsSchema,
+  serviceTokenEraseResultSchema,
+  "Forget the cached token for a service (git's erase).",
+);
