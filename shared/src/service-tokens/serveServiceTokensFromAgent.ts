@@ -1,5 +1,6 @@
 import type { Agent } from '../agent/createAgent.js';
 import { requireAgentServing } from '../agent/requireAgentServing.js';
+import { WipeLedger } from '../agent/WipeLedger.js';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { AgentPosture } from '../protocol/agentApi.js';
@@ -69,10 +70,7 @@ export function serveServiceTokensFromAgent(
   const inFlight = new Map<string, Promise<ServiceToken>>();
   let served = 0;
   let fetched = 0;
-  // Wipes counted so that an exchange that was in flight across one does not bring its token back.
-  let wipes = 0;
-  let lastWipeOfAll = 0;
-  const lastWipeOfGrant = new Map<string, number>();
+  const wipes = new WipeLedger();
   const host = {
     platform: process.platform,
     openBrowser: () => Promise.resolve(),
@@ -84,14 +82,14 @@ export function serveServiceTokensFromAgent(
   const fetch = async (audience: string, grantId: string | undefined): Promise<ServiceToken> => {
     // The agent's checks and refresh rules decide whether the session may be used at all; the
     // exchange below then finds the vault's access token fresh.
-    const startedAt = wipes;
+    const startedAt = wipes.mark();
     await agent.call('token', {});
     fetched += 1;
     const token = await getServiceToken(
       { host, profile, store: vault },
       grantId === undefined ? { audience } : { audience, grantId },
     );
-    if (lastWipeOfAll > startedAt || (lastWipeOfGrant.get(token.grantId) ?? 0) > startedAt) {
+    if (wipes.wipedSince(startedAt, token.grantId)) {
       // The grant ended (or everything was wiped) while the exchange ran: the token it cached in
       // the keychain after the wipe must go too, and nobody gets it.
       await eraseServiceToken(vault, profile.name, audience);
@@ -122,9 +120,7 @@ export function serveServiceTokensFromAgent(
   };
 
   const unsubscribe = agent.onWipe((scope) => {
-    wipes += 1;
-    if (scope.kind === 'all') lastWipeOfAll = wipes;
-    else lastWipeOfGrant.set(scope.grantId, wipes);
+    wipes.record(scope);
     if (scope.kind === 'all') held.clear();
     else for (const [audience, h] of held) if (h.token.grantId === scope.grantId) held.delete(audience);
   });

@@ -1,5 +1,6 @@
 import type { AwsWebIdentityRequest } from '../../protocol/awsApi.js';
 import type { AwsCredentials } from './AwsCredentials.js';
+import { WipeLedger } from '../../agent/WipeLedger.js';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import { awsRefreshAt, forgetAwsRole } from './awsCredentialCache.js';
 import type { AwsCredentialDeps } from './getAwsCredentials.js';
@@ -22,12 +23,7 @@ export function createAwsCredentialProvider(deps: AwsCredentialDeps): AwsCredent
   const memory = new Map<string, { credentials: AwsCredentials; refreshAt: number }>();
   const inflight = new Map<string, Promise<AwsCredentials>>();
   const keyOf = (r: AwsWebIdentityRequest): string => JSON.stringify([r.role, r.grantId ?? null]);
-  // Forgets counted so that a fetch in flight across one does not bring its credentials back.
-  let forgets = 0;
-  let lastForgetAll = 0;
-  const lastForgetOfGrant = new Map<string, number>();
-  const forgottenSince = (startedAt: number, grantId: string): boolean =>
-    lastForgetAll > startedAt || (lastForgetOfGrant.get(grantId) ?? 0) > startedAt;
+  const forgets = new WipeLedger();
   return {
     get(request) {
       const key = keyOf(request);
@@ -37,11 +33,11 @@ export function createAwsCredentialProvider(deps: AwsCredentialDeps): AwsCredent
       if (running !== undefined) return running;
       // Imported on the first miss: an idle agent holds no AWS response schemas or STS code (issue 8's
       // idle memory budget).
-      const startedAt = forgets;
+      const startedAt = forgets.mark();
       const fetching = import('./getAwsCredentials.js')
         .then(({ getAwsCredentials }) => getAwsCredentials(deps, request))
         .then(async (credentials) => {
-          if (forgottenSince(startedAt, credentials.grantId)) {
+          if (forgets.wipedSince(startedAt, credentials.grantId)) {
             // The grant ended (or everything was wiped) while STS answered: what the fetch cached
             // in the keychain after the wipe goes too, and nobody gets it.
             await forgetAwsRole(deps.store, deps.profile.name, request.role, credentials.grantId);
@@ -62,13 +58,11 @@ export function createAwsCredentialProvider(deps: AwsCredentialDeps): AwsCredent
       return fetching;
     },
     forgetGrant(grantId) {
-      forgets += 1;
-      lastForgetOfGrant.set(grantId, forgets);
+      forgets.record({ kind: 'grant', grantId });
       for (const [key, held] of memory) if (held.credentials.grantId === grantId) memory.delete(key);
     },
     forgetAll() {
-      forgets += 1;
-      lastForgetAll = forgets;
+      forgets.record({ kind: 'all' });
       memory.clear();
     },
   };
