@@ -45,13 +45,14 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
   const service = options.service ?? KEYCHAIN_SERVICE;
   const { platform } = options;
   let module: Promise<typeof import('@napi-rs/keyring')> | undefined;
+  const binding = (): Promise<typeof import('@napi-rs/keyring')> => (module ??= import('@napi-rs/keyring'));
+  const keyOf = (account: string): string => `${service}\u0000${account}`;
 
   async function entry(account: string): Promise<import('@napi-rs/keyring').AsyncEntry> {
-    const key = `${service}\u0000${account}`;
+    const key = keyOf(account);
     const cached = entries.get(key);
     if (cached !== undefined) return cached;
-    module ??= import('@napi-rs/keyring');
-    const { AsyncEntry } = await module;
+    const { AsyncEntry } = await binding();
     const created = new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
     entries.set(key, created);
     return created;
@@ -77,12 +78,11 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
         await (await entry(account)).deleteCredential();
         // Names are not a fixed few: grant-tagged entries get new names with every grant, and the
         // agent runs for days. A deleted name's entry is let go, so its D-Bus connection closes.
-        entries.delete(`${service}\u0000${account}`);
+        entries.delete(keyOf(account));
       }),
     accounts: (prefix) =>
       guarded(async () => {
-        module ??= import('@napi-rs/keyring');
-        const found = await (await module).findCredentialsAsync(service);
+        const found = await (await binding()).findCredentialsAsync(service);
         return found.map((c) => c.account).filter((a) => a.startsWith(prefix));
       }),
   };
