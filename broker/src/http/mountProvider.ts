@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import { isProviderPath } from '../oidc/providerRoutes.js';
+import { PAGE_CSP } from './securityHeaders.js';
 
 /**
  * Hands the OpenID Provider's paths to oidc-provider's own (Koa) request handler, with the raw
@@ -15,6 +16,14 @@ export function mountProvider(app: FastifyInstance, provider: Provider): void {
       return;
     }
     reply.hijack();
-    void handle(request.raw, reply.raw);
+    // Fastify's onSend hooks (securityHeaders.ts) never see a hijacked reply: the same headers go on
+    // the raw response, so oidc-provider's HTML (form_post, logout) is framed by our CSP too. Its
+    // form_post adds its inline script's hash to script-src itself; pages of ours set their own.
+    const raw = reply.raw;
+    raw.setHeader('content-security-policy', PAGE_CSP);
+    raw.setHeader('x-content-type-options', 'nosniff');
+    raw.setHeader('x-frame-options', 'DENY');
+    raw.setHeader('referrer-policy', 'no-referrer');
+    void handle(request.raw, raw);
   });
 }

@@ -15,6 +15,7 @@ import { PROVIDER_ROUTES } from './providerRoutes.js';
 import { registerRefreshGrantWithCachedDpopKeys } from './refreshGrantWithCachedDpopKeys.js';
 import { rejectStaleDpopIat } from './rejectStaleDpopIat.js';
 import { renderProviderError } from './renderProviderError.js';
+import { logoutSource, postLogoutSuccessSource } from './logoutPages.js';
 import { requestTransaction } from './requestTransaction.js';
 import { makeSessionLifetime } from './sessionLifetime.js';
 import { strongroomCliClient } from './strongroomCliClient.js';
@@ -90,7 +91,7 @@ export function createProvider(opts: CreateProviderOptions): Provider {
       revocation: { enabled: true },
       introspection: { enabled: false },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       dPoP: {
         enabled: true,
         nonceSecret: Buffer.from(opts.secrets.dpopNonceSecret, 'hex'),
