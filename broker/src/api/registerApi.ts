@@ -7,6 +7,7 @@ import { apiAuditEvent } from './apiAuditEvent.js';
 import { parseApiOptions, type ApiOptionsInput } from './apiOptions.js';
 import { apiErrorHandler } from './auth/apiErrorHandler.js';
 import { authenticateApiRequest } from './auth/authenticateApiRequest.js';
+import { registerClientEventRoutes } from './client-events/registerClientEventRoutes.js';
 import { registerDeviceRoutes } from './devices/registerDeviceRoutes.js';
 import { registerPostureRoutes } from './posture/registerPostureRoutes.js';
 
@@ -70,6 +71,7 @@ export async function registerApi(app: FastifyInstance, opts: RegisterApiOptions
       });
       registerDeviceRoutes(api, deps);
       registerPostureRoutes(api, deps);
+      registerClientEventRoutes(api, deps);
       for (const register of opts.routes ?? []) await register(api);
     },
     { prefix: '/api/v1' },

@@ -23,6 +23,7 @@ export type BrokerErrorCode =
   | 'duplicate_approval'
   | 'request_closed'
   | 'grant_ended'
+  | 'rate_limited'
   | 'internal';
 
 const defaultStatus: Record<BrokerErrorCode, number> = {
@@ -45,6 +46,7 @@ const defaultStatus: Record<BrokerErrorCode, number> = {
   duplicate_approval: 409,
   request_closed: 409,
   grant_ended: 409,
+  rate_limited: 429,
   internal: 500,
 };
 
