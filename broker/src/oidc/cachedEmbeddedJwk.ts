@@ -99,3 +99,9 @@ export class CachedEmbeddedJwk {
     return { keys: this.#keys.size, thumbprints: this.#thumbprints.size };
   }
 }
+
+/**
+ * The process's one cache of DPoP proof keys: the token endpoint and `/api/v1` see the same device
+ * keys (a device refreshes and calls the API with one key), so each is imported and held once.
+ */
+export const dpopProofKeys = new CachedEmbeddedJwk();

@@ -10,7 +10,7 @@ import { CHALLENGE_OK_WINDOW } from 'oidc-provider/lib/helpers/challenge.js';
 import * as grantHelpers from 'oidc-provider/lib/helpers/grants.js';
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
 import type { ValidatedDpop } from 'oidc-provider/lib/helpers/validate_dpop.js';
-import { CachedEmbeddedJwk } from './cachedEmbeddedJwk.js';
+import { CachedEmbeddedJwk, dpopProofKeys } from './cachedEmbeddedJwk.js';
 
 const epochTime = (): number => Math.floor(Date.now() / 1000);
 
@@ -156,8 +156,10 @@ async function checkDpopReplayLazily(
  * (lib/helpers/initialize_app.js) except `validateDpop` and `checkDpopReplay` above. Rotation,
  * reuse detection, session and binding checks are the package's own code, unchanged.
  */
-export function registerRefreshGrantWithCachedDpopKeys(provider: Provider): CachedEmbeddedJwk {
-  const keys = new CachedEmbeddedJwk();
+export function registerRefreshGrantWithCachedDpopKeys(
+  provider: Provider,
+  keys: CachedEmbeddedJwk = dpopProofKeys,
+): CachedEmbeddedJwk {
   const memo = new WeakMap<object, ValidatedDpop>();
   const bound = Object.fromEntries(
     Object.entries(grantHelpers).map(([name, helper]) => [

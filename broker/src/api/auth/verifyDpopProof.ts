@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { BrokerError } from '../../errors/BrokerError.js';
-import { CachedEmbeddedJwk } from '../../oidc/cachedEmbeddedJwk.js';
+import { dpopProofKeys } from '../../oidc/cachedEmbeddedJwk.js';
 
 /** Proof algorithms the API accepts (RFC 9449 §5 `algs` in WWW-Authenticate). Asymmetric only. */
 export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
@@ -34,11 +34,11 @@ const refuse = (description: string, cause?: unknown): BrokerError =>
 const withoutQuery = (url: URL): string => `${url.origin}${url.pathname}`;
 
 /**
- * Proof keys and thumbprints remembered per header JWK (the token endpoint's cache, see
+ * Proof keys and thumbprints remembered per header JWK, shared with the token endpoint (see
  * CachedEmbeddedJwk): a device signs every API call with the same key, and jose would otherwise
  * import it through WebCrypto on each one. Every signature is still verified. Exported for tests.
  */
-export const apiProofKeys = new CachedEmbeddedJwk();
+export const apiProofKeys = dpopProofKeys;
 
 /**
  * Checks a DPoP proof presented with an access token at a protected resource, RFC 9449 §4.3 and
