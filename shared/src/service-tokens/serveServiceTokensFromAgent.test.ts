@@ -167,8 +167,11 @@ describe('the agent serves service tokens (serviceToken.get/erase, credentials.g
     expect(w.service.stats()).toEqual({ served: 1, fetched: 4 });
     // The grant's end has not reached the agent's wipe yet, but its list no longer has it.
     w.state.update((s) => ({ grants: s.grants.filter((g) => g.id !== 'g-2') }));
-    await w.ask({ audience: 'k8s' });
+    // Nor is the keychain's copy served (as right after the agent starts, before its first grant
+    // sync): it is erased, and a fresh exchange (no broker here) decides.
+    expect(await w.ask({ audience: 'k8s' })).toMatchObject({ ok: false });
     expect(w.service.stats()).toEqual({ served: 1, fetched: 5 });
+    expect((await w.vault.list('p')).filter((name) => name.includes('k8s'))).toEqual([]);
   });
 
   it('a token whose exchange was in flight when its grant ended is neither served nor kept', async () => {
