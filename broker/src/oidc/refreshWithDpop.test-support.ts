@@ -82,7 +82,7 @@ export async function postTokenWithDpop(
 
 /** One refresh grant (postTokenWithDpop). */
 export function refreshWithDpop(
-  broker: InProcessBroker,
+  broker: Pick<InProcessBroker, 'app' | 'issuer'>,
   refreshToken: string,
   key: KeyPair,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
