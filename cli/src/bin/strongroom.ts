@@ -42,7 +42,7 @@ if (answered) {
 } else if (args.length === 1 && args[0] === 'agent') {
   // The long-lived agent in its plain form: without commander and the whole command tree, which it
   // would otherwise hold for its lifetime (issue 8's idle memory budget).
-  (await import('../leanAgentHeap.js')).leanAgentHeap();
+  (await import('@strongroom/shared/agent/leanAgentHeap.js')).leanAgentHeap();
   await runCommand(false, async () => (await import('../commands/agent.js')).agent({}, {}));
 } else if (hot?.name === 'status') {
   await runCommand(hot.json, async () =>

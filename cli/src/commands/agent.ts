@@ -13,7 +13,7 @@ import type { HostContext } from '@strongroom/shared/session/HostContext.js';
 import { agentVersion } from '../agentVersion.js';
 import { cliContext, type GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
-import { leanAgentHeap } from '../leanAgentHeap.js';
+import { leanAgentHeap } from '@strongroom/shared/agent/leanAgentHeap.js';
 import { openSystemBrowser } from '../openSystemBrowser.js';
 import { runPostureInChild } from '../runPostureInChild.js';
 

@@ -3,6 +3,7 @@ import { app, powerMonitor, session, shell } from 'electron';
 import { systemClock } from '@strongroom/shared/agent/AgentClock.js';
 import type { AgentNotificationAction } from '@strongroom/shared/agent/AgentNotifier.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
+import { leanAgentHeap } from '@strongroom/shared/agent/leanAgentHeap.js';
 import { startAgentServer } from '@strongroom/shared/agent/startAgentServer.js';
 import { configPath } from '@strongroom/shared/config/configPath.js';
 import { readStrongroomConfig } from '@strongroom/shared/config/readStrongroomConfig.js';
@@ -35,6 +36,9 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void 
     process.stderr.write(`strongroom-desktop: ${level}: ${message}\n`);
 };
 
+// The agent runs in this process for days, idle nearly all the time: the same V8 settings as
+// `strongroom agent` (read when the work happens, so before the agent starts is early enough).
+leanAgentHeap();
 // Every renderer sandboxed, whatever a window's options say; one instance per user session.
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.exit(0);
