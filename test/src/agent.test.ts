@@ -288,7 +288,29 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
   });
 
   it('wipes everything and says why when an admin locks the account (session.revoked)', async () => {
-    // The reuse above made the broker lock A automatically (a high-severity alert); B is locked by an admin.
+    const daveEnv = people.person('dave').cli.env;
+    const daveProfile = resolveProfile(
+      await readStrongroomConfig(configPath(daveEnv, homedir())),
+      daveEnv['STRONGROOM_PROFILE'],
+    );
+    const dave = createSessionController({ host, store, profile: daveProfile });
+    const asAdmin = async (path: string) =>
+      (await (await dave.api.request('GET', path)).json()) as Record<string, Array<Record<string, unknown>>>;
+    // The reuse above made the broker lock A automatically (the refresh-token-reuse detector of the
+    // default bundle: critical, lock-principal); the admin sees the alert and the lock.
+    const alert = await until('the refresh-token-reuse alert', async () =>
+      (await asAdmin('/api/v1/admin/alerts')).alerts?.find((a) => a['detector'] === 'refresh-token-reuse'),
+    );
+    expect(alert).toMatchObject({
+      severity: 'critical',
+      action: 'lock-principal',
+      userEmail: 'alice@example.test',
+      lockId: expect.any(String),
+    });
+    expect((await asAdmin('/api/v1/admin/locks?active=true')).locks).toEqual([
+      expect.objectContaining({ id: alert['lockId'], userEmail: 'alice@example.test', automatic: true }),
+    ]);
+    // B is locked by an admin.
     const bobNotes: AgentNotification[] = [];
     const bob = await startAgentFor('bob', () => 'on', bobNotes);
     await bob.agent.start();
@@ -297,12 +319,6 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
         const s = bob.agent.state.get();
         return s.session.status === 'signedIn' && s.connected;
       });
-      const daveEnv = people.person('dave').cli.env;
-      const daveProfile = resolveProfile(
-        await readStrongroomConfig(configPath(daveEnv, homedir())),
-        daveEnv['STRONGROOM_PROFILE'],
-      );
-      const dave = createSessionController({ host, store, profile: daveProfile });
       const locked = await dave.api.request('POST', '/api/v1/admin/locks', {
         kind: 'user',
         user: 'bob@example.test',
