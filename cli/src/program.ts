@@ -210,6 +210,14 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       '--ttl <duration>',
       'how long the token lives, e.g. 4h (default 12h; never past the grant or session)',
     )
+    .option(
+      '--pid <pid>',
+      'the process holding the token; it is revoked when that exits (default: this shell)',
+    )
+    .option(
+      '--job',
+      'a token for a job runner to hand on: not tied to a process, only expiry and the grant end it',
+    )
     .option('--json', 'print as JSON')
     .action((options: import('./commands/envAws.js').EnvAwsOptions) =>
       run(options.json, async () => (await import('./commands/envAws.js')).envAws(global(), options)),

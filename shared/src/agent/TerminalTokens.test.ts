@@ -27,4 +27,33 @@ describe('TerminalTokens', () => {
     const a = tokens.create({ label: 'a', grantId: null, expiresAt: Date.UTC(2030, 0, 1) });
     expect(JSON.stringify(tokens.list())).not.toContain(a.token);
   });
+
+  it('tells listeners of each revocation with its reason, but not of expiry', () => {
+    const clock = new ManualClock();
+    const tokens = new TerminalTokens(clock);
+    const heard: Array<[string, string]> = [];
+    const stop = tokens.onRevoke((entry, reason) => heard.push([entry.label, reason]));
+    const later = clock.now() + 60_000;
+    const a = tokens.create({ label: 'a', grantId: 'g1', expiresAt: later });
+    tokens.create({ label: 'b', grantId: 'g2', expiresAt: later });
+    const c = tokens.create({ label: 'c', grantId: null, expiresAt: later });
+    tokens.create({ label: 'd', grantId: null, expiresAt: later });
+    tokens.create({ label: 'short', grantId: null, expiresAt: clock.now() + 1_000 });
+    tokens.revoke(a.terminalId);
+    tokens.revokeGrant('g2');
+    tokens.revoke(c.terminalId, 'holder-exited');
+    tokens.revoke(c.terminalId, 'holder-exited'); // already gone: nothing more to tell
+    clock.advance(1_000);
+    tokens.revokeAll();
+    expect(heard).toEqual([
+      ['a', 'revoked'],
+      ['b', 'grant-ended'],
+      ['c', 'holder-exited'],
+      ['d', 'session-ended'],
+    ]);
+    stop();
+    tokens.create({ label: 'e', grantId: null, expiresAt: later });
+    tokens.revokeAll();
+    expect(heard).toHaveLength(4);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { TerminalRevocationReason } from '../protocol/clientAuditApi.js';
 import type { AgentClock } from './AgentClock.js';
 
 export interface TerminalEntry {
@@ -14,11 +15,14 @@ export interface TerminalEntry {
  * credentials). 256 random bits each, kept only as SHA-256 digests in the agent's memory, so a
  * heap dump does not hand them out and nothing survives a restart. A token dies at its expiry, on
  * `revoke`, when its grant ends, and with the session (lock, sign-out). The AWS container-
- * credentials endpoint checks the `Authorization` header with `verify`.
+ * credentials endpoint checks the `Authorization` header with `verify`. Listeners hear every
+ * revocation with its reason (the AWS helper reports them to the broker's audit log); expiry is not
+ * a revocation.
  */
 export class TerminalTokens {
   readonly #byDigest = new Map<string, TerminalEntry>();
   readonly #clock: AgentClock;
+  readonly #listeners = new Set<(entry: TerminalEntry, reason: TerminalRevocationReason) => void>();
 
   constructor(clock: AgentClock) {
     this.#clock = clock;
@@ -46,16 +50,23 @@ export class TerminalTokens {
     return entry;
   }
 
-  revoke(terminalId: string): boolean {
-    return this.#remove((e) => e.terminalId === terminalId) > 0;
+  /** `reason`: `revoked` (asked by name, a closed VS Code terminal) or `holder-exited`. */
+  revoke(terminalId: string, reason: 'revoked' | 'holder-exited' = 'revoked'): boolean {
+    return this.#remove((e) => e.terminalId === terminalId, reason) > 0;
   }
 
   revokeGrant(grantId: string): number {
-    return this.#remove((e) => e.grantId === grantId);
+    return this.#remove((e) => e.grantId === grantId, 'grant-ended');
   }
 
   revokeAll(): number {
-    return this.#remove(() => true);
+    return this.#remove(() => true, 'session-ended');
+  }
+
+  /** Hears each revoked (live) terminal; returns the function that stops listening. */
+  onRevoke(listener: (entry: TerminalEntry, reason: TerminalRevocationReason) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   list(): readonly TerminalEntry[] {
@@ -64,12 +75,21 @@ export class TerminalTokens {
     return [...this.#byDigest.values()];
   }
 
-  #remove(match: (entry: TerminalEntry) => boolean): number {
+  #remove(match: (entry: TerminalEntry) => boolean, reason?: TerminalRevocationReason): number {
+    const now = this.#clock.now();
     let removed = 0;
     for (const [key, entry] of this.#byDigest)
       if (match(entry)) {
         this.#byDigest.delete(key);
         removed += 1;
+        // An entry past its expiry was already dead: removing it now revokes nothing.
+        if (reason !== undefined && entry.expiresAt > now)
+          for (const listener of this.#listeners)
+            try {
+              listener(entry, reason);
+            } catch {
+              // a listener's failure must not keep a token alive or stop the others
+            }
       }
     return removed;
   }

@@ -21,6 +21,22 @@ export const awsTerminalParamsSchema = z.strictObject({
     .min(60)
     .max(12 * 3600)
     .optional(),
+  /**
+   * The process that will hold the token (the shell that evals the output, a job runner): the agent
+   * revokes the token when it exits. It must be the caller's user's. Absent: only expiry, the grant
+   * and the session end it (`strongroom env aws --job`).
+   */
+  holderPid: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
+  /** The holder's start time as the caller saw it (Linux /proc/<pid>/stat field 22): a pid reused since is refused. */
+  holderStart: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
 });
 export type AwsTerminalParams = z.infer<typeof awsTerminalParamsSchema>;
 

@@ -61,4 +61,10 @@ export class AwsTerminals implements TerminalVerifier {
   revokeGrant(grantId: string): number {
     return this.#tokens.revokeGrant(grantId);
   }
+
+  /** The process holding the terminal's token exited (`strongroom env aws`). */
+  holderExited(terminalId: string): boolean {
+    this.#roles.delete(terminalId);
+    return this.#tokens.revoke(terminalId, 'holder-exited');
+  }
 }

@@ -58,8 +58,10 @@ describe('container-credentials endpoint', () => {
   let asked: Array<{ role: string; terminal: ContainerTerminal }>;
   let refuse: StrongroomError | undefined;
   let logged: string[];
+  let refusals: Array<[string, string | undefined]>;
 
   beforeEach(async () => {
+    refusals = [];
     clock = Date.now();
     tokens = new TerminalTokens({ now: () => clock, after: () => () => undefined });
     terminals = new AwsTerminals(tokens);
@@ -68,6 +70,7 @@ describe('container-credentials endpoint', () => {
     logged = [];
     server = await startContainerCredentialsServer({
       log: (m) => logged.push(m),
+      onRefused: (reason, terminalId) => refusals.push([reason, terminalId]),
       terminals,
       credentialsFor: (role, terminal) => {
         asked.push({ role, terminal });
@@ -132,6 +135,18 @@ describe('container-credentials endpoint', () => {
     // Each refusal is in the agent's log, never with the presented token.
     expect(logged.filter((m) => /refused|may not fetch/.test(m))).toHaveLength(cases.length);
     expect(logged.join('\n')).not.toContain(t.slice(0, 20));
+    // And each is handed to the audit report with its reason (the terminal when a live token was
+    // refused), never the token; POST is not a token refusal.
+    const live = expect.any(String) as unknown as string;
+    expect(refusals).toEqual([
+      ['no-token', undefined],
+      ['unknown-token', undefined],
+      ['unknown-token', undefined],
+      ['unknown-token', undefined],
+      ['role-not-allowed', live],
+      ['role-not-allowed', live],
+      ['foreign-host', undefined],
+    ]);
 
     const closed = terminal('r1');
     expect(tokens.revoke(closed.terminalId)).toBe(true); // the terminal closed

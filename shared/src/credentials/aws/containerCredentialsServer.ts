@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StrongroomError } from '../../errors/StrongroomError.js';
+import type { TerminalRefusalReason } from '../../protocol/clientAuditApi.js';
 import { containerCredentialsJson, type AwsCredentials } from './AwsCredentials.js';
 import type { ContainerTerminal, TerminalVerifier } from './AwsTerminals.js';
 
@@ -11,6 +12,11 @@ export interface ContainerCredentialsServerOptions {
   readonly credentialsFor: (role: string, terminal: ContainerTerminal) => Promise<AwsCredentials>;
   /** Diagnostics; never called with a token or a credential. */
   readonly log?: (message: string) => void;
+  /**
+   * Each refused request, for the audit (the agent reports them to the broker, coalesced). Called
+   * synchronously and must not throw or block; never given the presented token.
+   */
+  readonly onRefused?: (reason: TerminalRefusalReason, terminalId?: string) => void;
 }
 
 export interface ContainerCredentialsServer {
@@ -29,12 +35,20 @@ const ROLE_PATH = '/role/';
  * SDKs and CLI accept on 127.0.0.1) for `GET /role/<role>`. The `Authorization` header must be a
  * live per-terminal token (`AWS_CONTAINER_AUTHORIZATION_TOKEN`) allowed that role; anything else gets
  * 401 (no or unknown token) or 403 (not this role, or the broker refused) with no detail, so a
- * guesser learns nothing. Only 127.0.0.1, and the Host header must name it (no DNS rebinding).
+ * guesser learns nothing (the agent's audit report says why: `onRefused`). Only 127.0.0.1, and the
+ * Host header must name it (no DNS rebinding).
  */
 export async function startContainerCredentialsServer(
   options: ContainerCredentialsServerOptions,
 ): Promise<ContainerCredentialsServer> {
   let port = 0;
+  const refused = (reason: TerminalRefusalReason, terminalId?: string): void => {
+    try {
+      options.onRefused?.(reason, terminalId);
+    } catch {
+      // reporting must never change the answer
+    }
+  };
   const server = createServer((request, response) => {
     void handle(request, response).catch(() => {
       if (!response.headersSent) send(response, 500, { message: 'internal error' });
@@ -45,6 +59,7 @@ export async function startContainerCredentialsServer(
     const host = request.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       options.log?.('container credentials: refused a request for another Host (DNS rebinding?)');
+      refused('foreign-host');
       send(response, 403, { message: 'forbidden' });
       return;
     }
@@ -69,6 +84,7 @@ export async function startContainerCredentialsServer(
       options.log?.(
         `container credentials: refused a request without a live terminal token (${request.method ?? ''} ${path.slice(0, 100)})`,
       );
+      refused(typeof authorization === 'string' && authorization.length > 0 ? 'unknown-token' : 'no-token');
       send(response, 401, { message: 'unauthorized' });
       return;
     }
@@ -76,6 +92,7 @@ export async function startContainerCredentialsServer(
       options.log?.(
         `container credentials: terminal "${terminal.label}" may not fetch role "${role.slice(0, 100)}"`,
       );
+      refused('role-not-allowed', terminal.terminalId);
       send(response, 403, { message: 'forbidden' });
       return;
     }

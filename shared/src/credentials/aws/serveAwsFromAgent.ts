@@ -1,14 +1,21 @@
+import type { AgentCall } from '../../agent/AgentCall.js';
+import { ClientAuditReporter } from '../../agent/ClientAuditReporter.js';
 import type { Agent } from '../../agent/createAgent.js';
+import { identifyProcessFor, type IdentifyProcess } from '../../agent/processIdentity.js';
+import { ProcessWatcher } from '../../agent/ProcessWatcher.js';
 import { requireAgentPosture, requireAgentServing } from '../../agent/requireAgentServing.js';
 import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../../config/resolveProfile.js';
+import { StrongroomError } from '../../errors/StrongroomError.js';
 import type { AgentPosture } from '../../protocol/agentApi.js';
 import {
   AWS_CREDENTIALS_METHOD,
   AWS_TERMINAL_METHOD,
   awsCredentialsMethod,
   awsTerminalMethod,
+  type AwsTerminalParams,
 } from '../../protocol/awsAgentApi.js';
+import { CLIENT_AUDIT_PATH } from '../../protocol/clientAuditApi.js';
 import type { CredentialStore } from '../../vault/CredentialStore.js';
 import { AwsTerminals } from './AwsTerminals.js';
 import { startContainerCredentialsServer } from './containerCredentialsServer.js';
@@ -26,6 +33,10 @@ export interface AwsAgentDeps {
    * `credentials.get` (AgentOptions.postureAllows). Default: every check passed.
    */
   readonly postureAllows?: (posture: AgentPosture) => boolean;
+  /** How the agent tells a token's holder process apart from a later one; default by platform. */
+  readonly identifyProcess?: IdentifyProcess;
+  /** How often holders are looked at (default 1.5 s) and events reported (default 5 s). */
+  readonly intervals?: { readonly watchMs?: number; readonly reportMs?: number };
 }
 
 export interface AwsAgentService {
@@ -43,7 +54,10 @@ const DEFAULT_TERMINAL_SECONDS = 12 * 3600;
  * - `credentials.get` kind `aws` (target = the Strongroom role): the credential_process fields;
  * - `aws.credentials` (`strongroom credential-process` while the agent runs): one round trip;
  * - `aws.terminal` (`strongroom env aws --role`): checks the role now, then a per-terminal token
- *   tied to the grant (the agent's TerminalTokens) and the two pointer variables;
+ *   tied to the grant (the agent's TerminalTokens) and the two pointer variables; the token dies
+ *   when its holder process (the shell that evals them, a job) exits (ProcessWatcher);
+ * - refused requests (coalesced), issued and revoked tokens go to the broker's audit log as
+ *   client-reported events (ClientAuditReporter), never holding up the endpoint;
  * - nothing while the device's posture fails (the agent's rule), not even from memory;
  * - the agent's wipes (grant ended, lock, sign-out) drop the in-memory credentials; the agent
  *   itself revokes the grant's terminals and wipes the vault entries by grant tag.
@@ -60,6 +74,22 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   // its checks pass again (the terminal tokens stay: fixing the device brings them back).
   const requirePosture = (): void => requireAgentPosture(agent.state.get(), postureAllows, 'AWS credentials');
   const terminals = new AwsTerminals(agent.terminals);
+  // What the endpoint refuses and which tokens come and go reach the broker's audit log, marked as
+  // reported by this device (issue 6, "Bad input"); never a token.
+  const audit = new ClientAuditReporter({
+    send: async (events) => {
+      const response = await deps.broker.request('POST', CLIENT_AUDIT_PATH, { events });
+      await response.body?.cancel();
+    },
+    now: deps.now,
+    log: deps.log,
+    ...(deps.intervals?.reportMs === undefined ? {} : { intervalMs: deps.intervals.reportMs }),
+  });
+  const identify = deps.identifyProcess ?? identifyProcessFor(process.platform);
+  const holders = new ProcessWatcher({
+    identify,
+    ...(deps.intervals?.watchMs === undefined ? {} : { intervalMs: deps.intervals.watchMs }),
+  });
   const server = await startContainerCredentialsServer({
     terminals,
     credentialsFor: (role, terminal) => {
@@ -67,11 +97,42 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       return provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) });
     },
     log: deps.log,
+    onRefused: (reason, terminalId) => audit.refused(reason, terminalId),
   });
   const unsubscribe = agent.onWipe((scope) => {
     if (scope.kind === 'grant') provider.forgetGrant(scope.grantId);
     else provider.forgetAll();
   });
+  const unlisten = agent.terminals.onRevoke((entry, reason) => {
+    deps.log(`terminal ${entry.terminalId} revoked (${reason})`);
+    audit.record({ kind: 'terminal-token.revoked', terminalId: entry.terminalId, reason, at: deps.now() });
+  });
+
+  /**
+   * The process that will hold a new token, checked before anything is made: running, and the
+   * caller's user's (the socket peer's uid, which the agent server verified; in-process: ours), and
+   * the same process the caller saw (its start time), so a pid that died and was reused is refused.
+   */
+  const holderOf = (params: AwsTerminalParams, call: AgentCall) => {
+    if (params.holderPid === undefined) return undefined;
+    const pid = params.holderPid;
+    const identity = identify(pid);
+    if (identity === undefined)
+      throw new StrongroomError('usage', `Process ${String(pid)} (the token's holder) is not running.`, {
+        hint: 'Pass the pid of a running shell or job with --pid, or --job for a token that only expires.',
+      });
+    const uid = call.peer.uid ?? process.getuid?.() ?? null;
+    if (identity.uid === -1 || (identity.uid !== null && uid !== null && identity.uid !== uid))
+      throw new StrongroomError('denied', `Process ${String(pid)} belongs to another user.`, {
+        hint: 'A terminal token can only follow one of your own processes.',
+      });
+    if (params.holderStart !== undefined && identity.start !== null && identity.start !== params.holderStart)
+      throw new StrongroomError(
+        'usage',
+        `Process ${String(pid)} is not the one you named (it was restarted).`,
+      );
+    return { pid, identity };
+  };
 
   agent.registerCredentialKind('aws', async (params) => {
     const c = await provider.get({
@@ -111,8 +172,9 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     };
   });
 
-  agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params) => {
+  agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params, call) => {
     requireServing(params.profile);
+    const holder = holderOf(params, call);
     // Fetch once now: a role without a covering grant fails here, with the broker's reason.
     const credentials = await provider.get({
       role: params.role,
@@ -129,7 +191,22 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       grantId: credentials.grantId,
       expiresAt: Math.min(...ends),
     });
-    deps.log(`terminal ${created.terminalId} for AWS role "${params.role}" (grant ${credentials.grantId})`);
+    if (holder !== undefined)
+      holders.watch(holder.pid, holder.identity, () => {
+        terminals.holderExited(created.terminalId);
+      });
+    deps.log(
+      `terminal ${created.terminalId} for AWS role "${params.role}" (grant ${credentials.grantId})${holder === undefined ? '' : `, until process ${String(holder.pid)} exits`}`,
+    );
+    audit.record({
+      kind: 'terminal-token.issued',
+      terminalId: created.terminalId,
+      grantId: credentials.grantId,
+      role: params.role,
+      expiresAt: created.expiresAt,
+      holder: holder === undefined ? 'none' : 'process',
+      at: deps.now(),
+    });
     return {
       terminalId: created.terminalId,
       grantId: credentials.grantId,
@@ -145,7 +222,10 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     origin: server.origin,
     close: async () => {
       unsubscribe();
+      unlisten();
+      holders.close();
       await server.close();
+      await audit.close();
     },
   };
 }
