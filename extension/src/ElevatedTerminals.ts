@@ -1,7 +1,21 @@
 import type { AccessPort, TerminalGrant } from '@strongroom/shared/access/AccessPort.js';
 import { terminalEnvironment } from '@strongroom/shared/access/terminalEnvironment.js';
 import type { AgentGrant, AgentState } from '@strongroom/shared/agent/AgentState.js';
+import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import type { VscodeApi, vscode } from './VscodeApi.js';
+
+/** Why an untrusted workspace gets no elevated terminal (shown to the user, logged). */
+export const UNTRUSTED_TERMINAL_MESSAGE =
+  'Strongroom: Open Elevated Terminal needs a trusted workspace. In an untrusted folder, its tasks, ' +
+  'settings and scripts could run in a shell next to your elevated credentials.';
+
+/** VS Code's own command for the trust editor (the button next to the refusal). */
+export const MANAGE_TRUST_COMMAND = 'workbench.trust.manage';
+
+/** `workspace.isTrusted`; a VS Code without workspace trust (or a fake without it) counts as untrusted. */
+export function workspaceTrusted(vscodeApi: Pick<VscodeApi, 'workspace'>): boolean {
+  return vscodeApi.workspace.isTrusted === true;
+}
 
 interface Open {
   readonly terminal: vscode.Terminal;
@@ -37,7 +51,15 @@ export class ElevatedTerminals {
     });
   }
 
+  /**
+   * Opens (or shows) the grant's terminal. Refuses in an untrusted workspace whoever calls it: the
+   * manifest's `enablement` only greys out the palette entry, `executeCommand` ignores it.
+   */
   async open(access: AccessPort, grant: AgentGrant): Promise<vscode.Terminal> {
+    if (!workspaceTrusted(this.#vscode))
+      throw new StrongroomError('denied', UNTRUSTED_TERMINAL_MESSAGE, {
+        hint: 'Trust the workspace (Workspaces: Manage Workspace Trust) and try again.',
+      });
     const existing = [...this.#open.values()].find((o) => o.grantId === grant.id);
     if (existing !== undefined) {
       existing.terminal.show();

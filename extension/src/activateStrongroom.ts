@@ -5,7 +5,7 @@ import type { HostContext } from '@strongroom/shared/session/HostContext.js';
 import { AccessTree, type ViewId } from './AccessTrees.js';
 import type { CoreModule } from './core.js';
 import type { Deps } from './Deps.js';
-import { ElevatedTerminals } from './ElevatedTerminals.js';
+import { ElevatedTerminals, workspaceTrusted } from './ElevatedTerminals.js';
 import type { Settings } from './settings.js';
 import { guarded, showError } from './showError.js';
 import { showNotices } from './showNotices.js';
@@ -177,7 +177,7 @@ export function activateStrongroom(
 }
 
 /** The status bar's click: the actions that make sense now. */
-async function statusBarMenu(deps: Deps): Promise<void> {
+export async function statusBarMenu(deps: Deps): Promise<void> {
   const access = await deps.access();
   const state = access.state.get();
   const items: Array<{ label: string; command: string }> = [];
@@ -185,7 +185,12 @@ async function statusBarMenu(deps: Deps): Promise<void> {
     items.push({ label: '$(key) Sign In', command: 'strongroom.signIn' });
   else {
     if (state.grants.some((g) => g.state === 'active')) {
-      items.push({ label: '$(terminal) Open Elevated Terminal', command: 'strongroom.openElevatedTerminal' });
+      // Not offered in an untrusted workspace (the command refuses there anyway).
+      if (workspaceTrusted(deps.vscode))
+        items.push({
+          label: '$(terminal) Open Elevated Terminal',
+          command: 'strongroom.openElevatedTerminal',
+        });
       items.push({ label: '$(debug-stop) Drop Elevation', command: 'strongroom.dropElevation' });
     }
     if (state.grants.some((g) => g.state === 'approved'))

@@ -17,7 +17,7 @@ import { activateGrant, dropElevation, openElevatedTerminal, showAccess } from '
 import { requestAccess } from './commands/requestAccess.js';
 import { reviewRequests } from './commands/reviewRequests.js';
 import { signIn, signOut } from './commands/signIn.js';
-import { readSettings, type Settings } from './settings.js';
+import { readSettings, sshHostGroupsFor, type Settings } from './settings.js';
 
 export { readSettings };
 
@@ -94,6 +94,11 @@ function shellQuote(path: string): string {
 export async function createCoreAccess(options: CoreOptions): Promise<AccessPort> {
   const profile = await resolveExtensionProfile(options.settings, options.env);
   const cli = strongroomCli(options.settings, options.env);
+  // Per-terminal files and ssh-agent folders, private to this user, gone with the terminal.
+  const terminalDir = join(
+    options.env['XDG_RUNTIME_DIR'] ?? tmpdir(),
+    `strongroom-vscode-${process.getuid?.() ?? 'user'}`,
+  );
   return createAgentAccess({
     host: options.host,
     profile,
@@ -106,17 +111,22 @@ export async function createCoreAccess(options: CoreOptions): Promise<AccessPort
     tmpdir: tmpdir(),
     terminal: {
       gitCredentialHelper: cli !== undefined ? `!${shellQuote(cli)} git-credential` : undefined,
-      sshAuthSock: options.env['SSH_AUTH_SOCK'],
+      // A terminal's own ssh-agent with the grant's certificates (OpenSSH's ssh-agent; not on
+      // Windows, whose ssh-agent is a system service). Without one, SSH_AUTH_SOCK is left alone.
+      ssh:
+        options.host.platform === 'win32'
+          ? undefined
+          : {
+              dir: terminalDir,
+              uid: process.getuid?.(),
+              hostGroups: (grant) => sshHostGroupsFor(options.settings, grant),
+            },
       kube:
         cli !== undefined
           ? {
               command: cli,
               clusters: Object.keys(profile.kube ?? {}),
-              // Per-terminal files, private to this user, gone with the terminal.
-              dir: join(
-                options.env['XDG_RUNTIME_DIR'] ?? tmpdir(),
-                `strongroom-vscode-${process.getuid?.() ?? 'user'}`,
-              ),
+              dir: terminalDir,
               existing: existingKubeconfig(options.env, homedir()),
             }
           : undefined,

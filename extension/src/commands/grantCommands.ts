@@ -1,6 +1,7 @@
 import { formatTimeLeft } from '@strongroom/shared/access/formatTimeLeft.js';
 import type { AgentGrant } from '@strongroom/shared/agent/AgentState.js';
 import type { Deps } from '../Deps.js';
+import { MANAGE_TRUST_COMMAND, UNTRUSTED_TERMINAL_MESSAGE, workspaceTrusted } from '../ElevatedTerminals.js';
 
 /** A tree item or notification passes the grant id; the palette asks. */
 async function pickGrant(
@@ -49,9 +50,10 @@ export async function activateGrant(deps: Deps, arg?: unknown): Promise<void> {
   const access = await deps.access();
   const { grant: active } = await access.call('grants.activate', { grantId: grant.id });
   const left = formatTimeLeft((active.expiresAt ?? deps.now()) - deps.now());
+  // No terminal button in an untrusted workspace: the command would refuse anyway.
   const choice = await deps.vscode.window.showInformationMessage(
     `Strongroom: ${grant.target.id} is active for ${left}.`,
-    'Open Elevated Terminal',
+    ...(workspaceTrusted(deps.vscode) ? ['Open Elevated Terminal'] : []),
   );
   if (choice === 'Open Elevated Terminal')
     await deps.vscode.commands.executeCommand('strongroom.openElevatedTerminal', active.id);
@@ -72,7 +74,21 @@ export async function dropElevation(deps: Deps, arg?: unknown): Promise<void> {
   void deps.vscode.window.showInformationMessage(`Strongroom: ${grant.target.id} dropped.`);
 }
 
+/**
+ * Refuses in an untrusted workspace before anything else, however it was reached (palette, tree,
+ * a notification's button, another extension's `executeCommand`): `enablement` in the manifest
+ * does not stop `executeCommand`. ElevatedTerminals.open checks again.
+ */
 export async function openElevatedTerminal(deps: Deps, arg?: unknown): Promise<void> {
+  if (!workspaceTrusted(deps.vscode)) {
+    deps.log('warn', `refused to open an elevated terminal: the workspace is not trusted`);
+    const choice = await deps.vscode.window.showWarningMessage(
+      UNTRUSTED_TERMINAL_MESSAGE,
+      'Manage Workspace Trust',
+    );
+    if (choice === 'Manage Workspace Trust') await deps.vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
+    return;
+  }
   const grant = await pickGrant(deps, 'active', idOf(arg), 'Open a terminal for which elevation?');
   if (grant === undefined) return;
   await deps.terminals.open(await deps.access(), grant);
@@ -88,17 +104,26 @@ export async function showAccess(deps: Deps): Promise<void> {
     return;
   }
   const now = deps.now();
+  const trusted = workspaceTrusted(deps.vscode);
   const { requests } = await access.call('requests.list', { status: 'pending' });
   type Item = { label: string; description?: string; command?: string; args?: unknown[] };
   const items: Item[] = [
     ...state.grants.map((g): Item =>
       g.state === 'active'
-        ? {
-            label: `$(shield) ${g.target.id}`,
-            description: `${g.tier} · ${formatTimeLeft((g.expiresAt ?? now) - now)} left — open a terminal`,
-            command: 'strongroom.openElevatedTerminal',
-            args: [g.id],
-          }
+        ? trusted
+          ? {
+              label: `$(shield) ${g.target.id}`,
+              description: `${g.tier} · ${formatTimeLeft((g.expiresAt ?? now) - now)} left — open a terminal`,
+              command: 'strongroom.openElevatedTerminal',
+              args: [g.id],
+            }
+          : {
+              // Untrusted workspace: no terminal offered; dropping is the one action.
+              label: `$(shield) ${g.target.id}`,
+              description: `${g.tier} · ${formatTimeLeft((g.expiresAt ?? now) - now)} left — drop it (terminals need a trusted workspace)`,
+              command: 'strongroom.dropElevation',
+              args: [g.id],
+            }
         : {
             label: `$(unlock) ${g.target.id}`,
             description: `approved · activate within ${formatTimeLeft(g.activateBy - now)} — activate now`,

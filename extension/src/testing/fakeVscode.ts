@@ -30,6 +30,8 @@ export interface FakeVscode {
     { globalValue?: unknown; workspaceValue?: unknown; defaultValue?: unknown }
   >;
   closeTerminal(index: number): void;
+  /** `workspace.isTrusted` (true unless a test says otherwise). */
+  trusted: boolean;
 }
 
 class EventEmitter<T> {
@@ -172,6 +174,9 @@ export function fakeVscode(): FakeVscode {
       },
     },
     workspace: {
+      get isTrusted() {
+        return fake.trusted;
+      },
       getConfiguration: () => ({
         get: (key: string, fallback: unknown) =>
           settings[key]?.globalValue ?? settings[key]?.workspaceValue ?? fallback,
@@ -193,7 +198,7 @@ export function fakeVscode(): FakeVscode {
     QuickPickItemKind: { Separator: -1, Default: 0 },
   };
 
-  return {
+  const fake: FakeVscode = {
     // The fake implements the members the extension calls; the cast is the edge of the test.
     api: api as unknown as VscodeApi,
     shown,
@@ -207,5 +212,7 @@ export function fakeVscode(): FakeVscode {
     inputValidations,
     settings,
     closeTerminal: (index) => closed.fire(terminalObjects[index]),
+    trusted: true,
   };
+  return fake;
 }

@@ -12,12 +12,14 @@ import { runPostureChecks } from '../posture/runPostureChecks.js';
 import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
 import type { AgentMethodName, AgentParams, AgentResult, AgentStateSnapshot } from '../protocol/agentApi.js';
 import { accessRequestViewSchema, targetsResponseSchema } from '../protocol/jitApi.js';
+import { sshCertificateResponseSchema } from '../protocol/sshApi.js';
 import { createSessionController, type SessionController } from '../session/createSessionController.js';
 import type { HostContext } from '../session/HostContext.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
 import { z } from 'zod';
 import type { AccessPort } from './AccessPort.js';
 import { elevatedTerminal, type AgentInvoke, type ElevatedTerminalOptions } from './elevatedTerminal.js';
+import type { TerminalSshOptions } from './terminalSsh.js';
 
 export interface AgentAccessOptions {
   readonly host: HostContext;
@@ -31,7 +33,10 @@ export interface AgentAccessOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly uid: number | undefined;
   readonly tmpdir: string;
-  readonly terminal: Omit<ElevatedTerminalOptions, 'log'>;
+  /** `ssh`: where terminals' ssh-agents live and which host groups a grant covers (the broker call is ours). */
+  readonly terminal: Omit<ElevatedTerminalOptions, 'log' | 'ssh'> & {
+    readonly ssh?: Omit<TerminalSshOptions, 'issue' | 'now'> | undefined;
+  };
 }
 
 const linkSchema = z.object({ url: z.string().url(), expiresAt: z.number() });
@@ -76,16 +81,42 @@ export async function createAgentAccess(options: AgentAccessOptions): Promise<Ac
   return inProcess(session, options, log);
 }
 
-/** Elevated terminals through the agent's methods, whichever way the agent is reached. */
+/**
+ * Elevated terminals through the agent's methods, whichever way the agent is reached. SSH
+ * certificates come from the broker over this window's session (as `strongroom ssh-cert` does), into
+ * an ssh-agent this host runs for the terminal: the tray's agent may be another process, while the
+ * terminal's ssh-agent must live and die with the terminal, which this host tracks.
+ */
 function terminalOpener(
   invoke: AgentInvoke,
+  session: SessionController,
   options: AgentAccessOptions,
   log: (m: string) => void,
 ): AccessPort['openTerminal'] {
   const revoke = async (ids: readonly string[]): Promise<void> => {
     for (const terminalId of ids) await invoke('terminal.revoke', { terminalId });
   };
-  return (grant, label) => elevatedTerminal(invoke, revoke, grant, label, { ...options.terminal, log });
+  const { ssh, ...rest } = options.terminal;
+  const terminal: ElevatedTerminalOptions = {
+    ...rest,
+    log,
+    ssh:
+      ssh === undefined
+        ? undefined
+        : {
+            ...ssh,
+            now: options.host.now,
+            issue: (request) =>
+              brokerJson(
+                session.api,
+                'POST',
+                '/api/v1/credentials/ssh',
+                sshCertificateResponseSchema,
+                request,
+              ),
+          },
+  };
+  return (grant, label) => elevatedTerminal(invoke, revoke, grant, label, terminal);
 }
 
 function brokerParts(session: SessionController): Pick<AccessPort, 'targets' | 'approvalLink' | 'deny'> {
@@ -136,7 +167,7 @@ async function inProcess(
     state: agent.state,
     call: (method, params) => agent.call(method, params),
     ...brokerParts(session),
-    openTerminal: terminalOpener(invoke, options, log),
+    openTerminal: terminalOpener(invoke, session, options, log),
     signIn: () => agent.signIn(),
     signOut: () => agent.signOut(),
     refresh: async () => {
@@ -191,7 +222,7 @@ async function overSocket(
     call: <M extends Parameters<AccessPort['call']>[0]>(method: M, params: AgentParams<M>) =>
       client.request(method, params) as Promise<AgentResult<M>>,
     ...brokerParts(session),
-    openTerminal: terminalOpener(invoke, options, log),
+    openTerminal: terminalOpener(invoke, session, options, log),
     // The protocol has no sign-in: this window signs in into the shared vault, the agent re-reads it.
     signIn: async () => {
       await session.login();

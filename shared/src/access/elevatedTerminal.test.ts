@@ -56,7 +56,6 @@ describe('elevatedTerminal: the pointers of one grant', () => {
     const a = agent('ok');
     const t = await elevatedTerminal(a.invoke, a.revoke, grant, 'VS Code: ml-researcher', {
       gitCredentialHelper: '!strongroom git-credential',
-      sshAuthSock: '/run/user/1000/ssh.sock',
       log: () => undefined,
     });
     expect(a.calls).toEqual([
@@ -75,7 +74,6 @@ describe('elevatedTerminal: the pointers of one grant', () => {
       STRONGROOM_TERMINAL_TOKEN: 'tok',
       AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:4000/role/ml-researcher',
       AWS_CONTAINER_AUTHORIZATION_TOKEN: 'aws-tok',
-      SSH_AUTH_SOCK: '/run/user/1000/ssh.sock',
       GIT_CONFIG_COUNT: '1',
       GIT_CONFIG_KEY_0: 'credential.helper',
       GIT_CONFIG_VALUE_0: '!strongroom git-credential',

@@ -1,6 +1,7 @@
 import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { TerminalGrant } from './AccessPort.js';
+import { terminalSsh, type TerminalSsh, type TerminalSshOptions } from './terminalSsh.js';
 import {
   removeTerminalKubeconfig,
   writeTerminalKubeconfig,
@@ -13,8 +14,11 @@ export type AgentInvoke = (method: string, params: unknown) => Promise<unknown>;
 export interface ElevatedTerminalOptions {
   /** `git` runs this as its credential helper (`!strongroom git-credential`); omitted: no git config. */
   readonly gitCredentialHelper?: string | undefined;
-  /** The ssh-agent that `strongroom ssh-cert` loads short-lived certificates into. */
-  readonly sshAuthSock?: string | undefined;
+  /**
+   * SSH: the terminal's own ssh-agent with the grant's certificates (terminalSsh.ts); omitted (or a
+   * grant covering no host group): SSH_AUTH_SOCK is left alone, whatever the window has is the user's.
+   */
+  readonly ssh?: TerminalSshOptions | undefined;
   /** kubectl through `strongroom kube-credential`, for the profile's clusters; omitted: no KUBECONFIG. */
   readonly kube?: TerminalKubeconfigOptions | undefined;
   readonly log: (message: string) => void;
@@ -25,7 +29,8 @@ export interface ElevatedTerminalOptions {
  * - the agent's per-terminal token (`terminal.create`, bound to the grant and revoked with it);
  * - AWS: the agent's loopback container-credentials URL and a per-terminal token for the grant's
  *   role (`aws.terminal`, served by the AWS helper), when the role maps to an AWS role;
- * - `SSH_AUTH_SOCK` (where the SSH helper puts its short-lived certificates);
+ * - `SSH_AUTH_SOCK` of the terminal's own ssh-agent, holding the grant's short-lived certificates
+ *   (one per host group it covers; killed with the terminal), only when it covers one;
  * - git's credential helper through `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` (no file is written);
  * - `KUBECONFIG` to a per-terminal exec-plugin config (terminalKubeconfig.ts), removed with it.
  * A helper that cannot serve this grant is skipped with a note; nothing partial is left behind
@@ -66,8 +71,26 @@ export async function elevatedTerminal(
       notes.push(`AWS: not available (${why})`);
     }
   }
-  if (options.sshAuthSock !== undefined && options.sshAuthSock !== '')
-    env['SSH_AUTH_SOCK'] = options.sshAuthSock;
+  let ssh: TerminalSsh | undefined;
+  if (options.ssh !== undefined) {
+    try {
+      const started = await terminalSsh(grant, options.ssh, options.log);
+      ssh = started.ssh;
+      notes.push(...started.notes);
+      if (ssh !== undefined) env['SSH_AUTH_SOCK'] = ssh.socketPath;
+      else
+        options.log(
+          `terminal for ${grant.target.id}: SSH_AUTH_SOCK not set by Strongroom (${started.notes.join('; ')})`,
+        );
+    } catch (error) {
+      // No ssh-agent (not installed, folder not private): the terminal opens without SSH.
+      const why = error instanceof Error ? error.message : String(error);
+      options.log(
+        `terminal for ${grant.target.id}: no ssh-agent, SSH_AUTH_SOCK not set by Strongroom: ${why}`,
+      );
+      notes.push(`SSH: not available (${why})`);
+    }
+  }
   if (options.gitCredentialHelper !== undefined) {
     env['GIT_CONFIG_COUNT'] = '1';
     env['GIT_CONFIG_KEY_0'] = 'credential.helper';
@@ -81,7 +104,8 @@ export async function elevatedTerminal(
       files.push(kube.file);
       notes.push(`Kubernetes: ${options.kube.clusters.map((c) => `strongroom-${c}`).join(', ')}`);
     } catch (error) {
-      // No terminal will open: its tokens must not outlive this attempt.
+      // No terminal will open: its tokens and its ssh-agent must not outlive this attempt.
+      await ssh?.dispose().catch(() => undefined);
       await revoke(terminalIds).catch(() => undefined);
       throw error;
     }
@@ -95,7 +119,8 @@ export async function elevatedTerminal(
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      await Promise.all(files.map(removeTerminalKubeconfig));
+      // Each part goes even when another fails; the tokens last, whatever happened before.
+      await Promise.allSettled([...files.map(removeTerminalKubeconfig), ssh?.dispose()]);
       await revoke(terminalIds);
     },
   };

@@ -1,0 +1,37 @@
+import { NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
+import { activateStrongroom, type Activated } from '../activateStrongroom.js';
+import * as core from '../core.js';
+import { FakeAccess } from './FakeAccess.js';
+import { fakeVscode, type FakeVscode } from './fakeVscode.js';
+
+export interface Started {
+  vs: FakeVscode;
+  access: FakeAccess;
+  activated: Activated;
+  clock: { now: number };
+}
+
+/** The shipped activate() over the fake vscode surface and a scripted agent (FakeAccess). */
+export async function startExtension(setup: (vs: FakeVscode) => void = () => undefined): Promise<Started> {
+  const vs = fakeVscode();
+  setup(vs);
+  const clock = { now: NOW };
+  const access = new FakeAccess(() => clock.now);
+  const activated = activateStrongroom(
+    vs.api,
+    { subscriptions: [] },
+    {
+      loadCore: async () => ({ ...core, createCoreAccess: async () => access }),
+      env: {},
+      platform: 'linux',
+      version: '0.1.0',
+      now: () => clock.now,
+      tickMs: 60_000,
+    },
+  );
+  await activated.ready;
+  return { vs, access, activated, clock };
+}
+
+/** Lets queued promise callbacks run (notifications' buttons, state listeners). */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
