@@ -140,4 +140,46 @@ describe('GET /api/v1/events (Server-Sent Events, real listening broker)', () =>
     expect(live).toEqual(['grant.expiring', 'grant.expiring', 'grant.ended']);
     aliceStream.close();
   });
+
+  it('alerts and locks reach the admins’ streams live, and no one else’s', async () => {
+    const ada = await w.person('ada', ['admin']);
+    const eve = await w.person('eve', ['admin']);
+    const dan = await w.person('dan', ['ml-engineers']);
+    const adminStream = await openStream(w, base, ada);
+    const aliceStream = await openStream(w, base, alice);
+    // A burst of refusals by dan (admin API calls he may not make): the denial-burst detector of
+    // the default bundle raises an alert from the audit log, as the broker runs it.
+    for (let i = 0; i < 15; i++) expect((await w.call(dan, 'GET', '/api/v1/admin/alerts')).status).toBe(403);
+    // And an admin locks carol.
+    const locked = await w.call(eve, 'POST', '/api/v1/admin/locks', {
+      kind: 'user',
+      user: 'carol',
+      reason: 'laptop reported stolen',
+    });
+    expect(locked.status).toBe(201);
+    const seen = new Map<string, Sse>();
+    while (!seen.has('alert.raised') || !seen.has('principal.locked')) {
+      const e = await adminStream.next();
+      if (!seen.has(e.event)) seen.set(e.event, e);
+    }
+    expect(seen.get('alert.raised')?.data.data).toMatchObject({ detector: 'denial-burst', userId: 'dan' });
+    expect(seen.get('principal.locked')?.data.data).toMatchObject({ lockedBy: 'eve' });
+    expect(JSON.stringify(seen.get('principal.locked')?.data.data)).toContain('carol');
+    // alice's stream: the next thing on it is her own request, nothing of the alert or the lock.
+    const created = await w.call(alice, 'POST', '/api/v1/requests', {
+      target: { type: 'Role', id: 'restricted-data-reader' },
+      durationMinutes: 30,
+      reason: 'look at the churn training data',
+    });
+    const requestId = (created.body['request'] as { id: string }).id;
+    expect(await aliceStream.next()).toMatchObject({
+      event: 'request.pending',
+      data: { data: { requestId } },
+    });
+    const stored = (await w.broker.store.listUserEvents('alice', 0, 100)).map((e) => e.type);
+    expect(stored).not.toContain('alert.raised');
+    expect(stored).not.toContain('principal.locked');
+    adminStream.close();
+    aliceStream.close();
+  });
 });
