@@ -1,13 +1,18 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '@strongroom/cli/testing/runStrongroom.js';
+import { sshCertificateResponseSchema } from '@strongroom/shared/protocol/sshApi.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
 import { activeGrantViaCli } from './harness/activeGrantViaCli.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
+import { keyMaterialIn } from './harness/keyMaterialIn.js';
+import { startSshAgent, type RunningSshAgent } from './harness/sshAgent.js';
+import { sshLogin } from './harness/sshClient.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
-import { startSshd, type RunningSshd } from './harness/startSshd.js';
+import { fetchKrl, startSshd, type RunningSshd } from './harness/startSshd.js';
 
 // Real broker, Chromium keys, CLI, ssh-agent, sshd and ssh on a shared 2-core machine, and a grant
 // that must run out by itself (1 minute): generous timeouts, no wall-clock assertions.
@@ -32,56 +37,20 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
   let people: CliPeople;
   let gpuA100: RunningSshd;
   let gpuProd: RunningSshd;
-  let agent: ChildProcess;
-  let agentEnv: NodeJS.ProcessEnv;
+  let agent: RunningSshAgent;
   const started = Date.now();
 
   const json = <T>(run: { code: number | null; stdout: string; stderr: string }): T => {
     expect(run.code, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as T;
   };
-  const agentKeys = (): string =>
-    spawnSync('ssh-add', ['-L'], { env: { ...process.env, ...agentEnv }, encoding: 'utf8' }).stdout;
+  const agentKeys = (): string => agent.keys();
 
   /** The real ssh client, only the agent's identities, host key pinned. Exit 0 = logged in. */
-  async function ssh(host: RunningSshd, user = 'root'): Promise<{ code: number | null; stderr: string }> {
-    const knownHosts = join(work, `known_hosts_${host.port}`);
-    writeFileSync(knownHosts, `${host.knownHostsLine}\n`);
-    const child = spawn(
-      'ssh',
-      [
-        '-F',
-        '/dev/null',
-        '-p',
-        String(host.port),
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        `IdentityAgent=${agentEnv['SSH_AUTH_SOCK'] ?? ''}`,
-        '-o',
-        'IdentityFile=/dev/null',
-        '-o',
-        `UserKnownHostsFile=${knownHosts}`,
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        'PreferredAuthentications=publickey',
-        `${user}@127.0.0.1`,
-        'true',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, stderr };
-  }
+  const ssh = (host: RunningSshd, user = 'root') =>
+    sshLogin(host, { dir: work, user, agentSocket: agent.socket });
 
-  async function krlFromBroker(): Promise<Buffer> {
-    const res = await fetch(`${broker.url}/api/v1/ssh/krl`); // no credentials: what a host's cron does
-    expect(res.status).toBe(200);
-    return Buffer.from(await res.arrayBuffer());
-  }
+  const krlFromBroker = (): Promise<Buffer> => fetchKrl(broker.url); // no credentials: what a host's cron does
 
   /** Alice asks for ml-researcher, Bob approves with a key touch, Alice activates: the grant id. */
   const activeGrant = (duration: string): Promise<string> =>
@@ -101,7 +70,28 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
     grantId: string;
   };
   const sshCert = (hostGroup: string, extra: string[] = []) =>
-    people.run('alice', ['ssh-cert', hostGroup, '--json', ...extra], agentEnv);
+    people.run('alice', ['ssh-cert', hostGroup, '--json', ...extra], agent.env);
+
+  /**
+   * A broker API call as alice's CLI makes it (her keychain session, DPoP with her device key), for
+   * asks the CLI has no command for (certifying a key of our own): the CLI's own cliContext and
+   * deviceClient in a child process with her environment. Returns the JSON answer.
+   */
+  async function apiPostAsAlice(path: string, body: unknown): Promise<unknown> {
+    const module = (name: string) =>
+      JSON.stringify(new URL(`../../cli/dist/${name}.js`, import.meta.url).href);
+    const script = [
+      `import { cliContext, noBrowser } from ${module('cliContext')};`,
+      `import { deviceClient } from ${module('deviceClient')};`,
+      'const { client } = await deviceClient(await cliContext({}, noBrowser));',
+      'const response = await client.request("POST", process.env.SR_PATH, JSON.parse(process.env.SR_BODY));',
+      'process.stdout.write(JSON.stringify(await response.json()));',
+    ].join('\n');
+    const run = await runProcess(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...people.person('alice').cli.env, SR_PATH: path, SR_BODY: JSON.stringify(body) },
+    });
+    return json(run);
+  }
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'sr-ssh-e2e-'));
@@ -116,14 +106,11 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
     gpuA100 = await startSshd({ caPublicKey: ca.stdout, principals: { root: ['ml'] }, krl });
     gpuProd = await startSshd({ caPublicKey: ca.stdout, principals: { root: ['oncall'] }, krl });
 
-    const socket = join(work, 'agent.sock');
-    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-    while (!existsSync(socket)) await new Promise((resolve) => setTimeout(resolve, 50));
-    agentEnv = { SSH_AUTH_SOCK: socket };
+    agent = await startSshAgent(work);
   });
 
   afterAll(async () => {
-    agent?.kill();
+    agent?.stop();
     await gpuA100?.stop();
     await gpuProd?.stop();
     await people?.close();
@@ -223,43 +210,59 @@ describe('SSH certificates end to end (real sshd, ssh-agent, ssh, broker, CLI)',
     const blob = issued.certificate.split(' ')[1] ?? '?';
     expect(agentKeys()).toContain(blob);
     expect((await ssh(gpuA100)).code).toBe(0);
-    json(await people.run('alice', ['drop', grantId, '--json'], agentEnv));
+    json(await people.run('alice', ['drop', grantId, '--json'], agent.env));
     expect(agentKeys()).not.toContain(blob);
     expect((await ssh(gpuA100)).code).toBe(255);
   });
-});
 
-/**
- * Files under `dirs` changed since `since` that hold private key material or this key: PEM/OpenSSH
- * private key markers, or the certified public key (any file format holding the key pair holds it).
- */
-function keyMaterialIn(dirs: readonly string[], certBlobBase64: string, since: number): string[] {
-  const cert = Buffer.from(certBlobBase64, 'base64');
-  // Certificate blob: string type, string nonce, string pk (the 32-byte Ed25519 public key).
-  const typeLength = cert.readUInt32BE(0);
-  const nonceAt = 4 + typeLength;
-  const pkAt = nonceAt + 4 + cert.readUInt32BE(nonceAt) + 4;
-  const publicKey = cert.subarray(pkAt, pkAt + 32);
-  const needles = [
-    Buffer.from('PRIVATE KEY'),
-    Buffer.from('openssh-key-v1'),
-    publicKey,
-    Buffer.from(publicKey.toString('base64')),
-    Buffer.from(publicKey.toString('base64url')),
-    Buffer.from(publicKey.toString('hex')),
-  ];
-  const hits: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() && depth > 0 && entry.name !== 'node_modules' && entry.name !== '.git')
-        walk(path, depth - 1);
-      else if (entry.isFile() && statSync(path).mtimeMs >= since) {
-        const content = readFileSync(path);
-        if (needles.some((n) => content.includes(n))) hits.push(path);
-      }
-    }
-  };
-  for (const dir of dirs) walk(dir, dir === process.cwd() ? 0 : 20);
-  return hits;
-}
+  it('sshd itself refuses an expired certificate (no agent involved): "Certificate invalid: expired"', async () => {
+    const grantId = await activeGrant('10m');
+    // A key pair made by ssh-keygen, on disk on purpose: nothing here forgets it when the
+    // certificate expires, so only sshd's own validity check can refuse the login.
+    const key = join(work, 'expiring_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'expiry-e2e', '-f', key]);
+    const publicKey = readFileSync(`${key}.pub`, 'utf8').trim();
+    const certify = async (ttlSeconds: number) =>
+      sshCertificateResponseSchema.parse(
+        await apiPostAsAlice('/api/v1/credentials/ssh', {
+          publicKey,
+          hostGroup: 'gpu-a100',
+          grantId,
+          ttlSeconds,
+        }),
+      );
+    // The shortest lifetime the API takes (sshCertificateRequestSchema: 10 s), and a 5-minute one
+    // for the same key as the control: same key, same command, same host, only validBefore differs.
+    const short = await certify(10);
+    expect(short.validBefore - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(10);
+    const control = await certify(300);
+    const shortCert = join(work, 'short-cert.pub');
+    const controlCert = join(work, 'control-cert.pub');
+    writeFileSync(shortCert, `${short.certificate}\n`);
+    writeFileSync(controlCert, `${control.certificate}\n`);
+    const withCert = (certificateFile: string) =>
+      sshLogin(gpuA100, { dir: work, identityFile: key, certificateFile });
+
+    const ok = await withCert(controlCert);
+    expect(ok.code, `${ok.stderr}\n${gpuA100.output()}`).toBe(0);
+
+    // Past validBefore (OpenSSH compares whole seconds: wait until the clock is beyond it).
+    while (Date.now() / 1000 <= short.validBefore + 1)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    const logBefore = gpuA100.output().length;
+    const refused = await withCert(shortCert);
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toMatch(/Permission denied \(publickey\)/);
+    const log = gpuA100.output().slice(logBefore);
+    // OpenSSH 9.2 (auth2-pubkey.c, user_cert_trusted_ca): the reason from sshkey_cert_check_authority.
+    expect(log).toContain('Certificate invalid: expired');
+    expect(log).toContain(`(serial ${short.serial})`);
+    expect(log).not.toMatch(/Accepted publickey/);
+    // Not the KRL: the short certificate was never revoked.
+    const list = join(work, 'expiry.krl');
+    writeFileSync(list, await krlFromBroker());
+    const query = spawnSync('ssh-keygen', ['-Q', '-f', list, shortCert], { encoding: 'utf8' });
+    expect(query.status, query.stdout + query.stderr).toBe(0);
+    json(await people.run('alice', ['drop', grantId, '--json'], { SSH_AUTH_SOCK: '' }));
+  });
+});

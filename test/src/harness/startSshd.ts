@@ -90,3 +90,10 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
     },
   };
 }
+
+/** The broker's KRL as a host's cron job fetches it: `GET /api/v1/ssh/krl`, no credentials. */
+export async function fetchKrl(brokerUrl: string): Promise<Buffer> {
+  const res = await fetch(`${brokerUrl}/api/v1/ssh/krl`);
+  if (res.status !== 200) throw new Error(`GET /api/v1/ssh/krl answered ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
