@@ -16,6 +16,7 @@ import { isolatedCliEnv, type IsolatedCliEnv } from '@strongroom/cli/testing/iso
 import { findSecretsInFiles } from '@strongroom/cli/testing/findSecretsInFiles.js';
 import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
+import { decodeJwt } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
@@ -51,6 +52,14 @@ else if (!codeServerInstalled())
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'vscode');
 const RAW_ARN = 'arn:aws:iam::111122223333:role/strongroom/corp-ml-raw-reader';
 const CHECKPOINTS_ARN = 'arn:aws:iam::111122223333:role/strongroom/corp-ml-checkpoints';
+const GIT_HOST = 'git.ml.internal';
+
+/** The container-credentials endpoint's answer for a terminal's URL and token (status only kept). */
+async function containerStatus(url: string, token: string): Promise<number> {
+  const response = await fetch(url, { headers: { authorization: token } });
+  await response.arrayBuffer(); // the body (credentials on 200) is dropped unread
+  return response.status;
+}
 
 /**
  * Issue 7 "done when", end to end in real VS Code: the packaged .vsix in code-server 4.100.3,
@@ -115,6 +124,8 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     expect((await cli(aliceCli, ['config', 'set-broker', broker.issuer])).code).toBe(0);
     expect((await cli(aliceCli, ['config', 'set-aws', '--sts-endpoint', sts.url])).code).toBe(0);
     expect((await cli(aliceCli, ['config', 'kube-cluster', 'k8s-training', 'k8s-training'])).code).toBe(0);
+    // git in an elevated terminal asks the strongroom helper for this host (the catalog's ml-git).
+    expect((await cli(aliceCli, ['config', 'git-host', GIT_HOST, 'ml-git'])).code).toBe(0);
     // The strongroom CLI is installed (on PATH): elevated terminals then point git and kubectl at it.
     const bin = join(aliceCli.root, 'bin');
     mkdirSync(bin);
@@ -250,56 +261,112 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     await runFromPalette(page, 'Strongroom: Activate Approved Grant');
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/ · 1[45]m \+1/);
 
-    await runFromPalette(page, 'Strongroom: Open Elevated Terminal');
-    await answerQuickInput(page, 'ml-researcher', 'Open a terminal for which elevation?');
-    const terminal = page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').first();
-    await terminal.waitFor({ timeout: 30_000 });
-    await page
+    const terminalTab = page
       .locator('.terminal-tab, .single-terminal-tab', { hasText: 'ml-researcher until' })
-      .first()
-      .waitFor();
+      .first();
+    const openElevatedTerminal = async (): Promise<void> => {
+      await runFromPalette(page, 'Strongroom: Open Elevated Terminal');
+      await answerQuickInput(page, 'ml-researcher', 'Open a terminal for which elevation?');
+      await terminalTab.waitFor({ timeout: 30_000 });
+    };
+    const terminal = page.locator('.terminal-wrapper.active .xterm, .terminal .xterm').first();
+    // What the terminals write for the test; deleted with root (and each output once read: some
+    // are short-lived credentials).
     const out = join(root, 'terminal');
-    mkdirSync(out, { recursive: true });
+    mkdirSync(out, { recursive: true, mode: 0o700 });
     const inTerminal = async (name: string, command: string): Promise<{ rc: string; stdout: string }> => {
+      await terminal.waitFor({ timeout: 30_000 });
       await terminal.click();
-      await page.keyboard.type(
-        `${command} > ${join(out, `${name}.out`)} 2>&1; echo $? > ${join(out, `${name}.rc`)}`,
-      );
-      await page.keyboard.press('Enter');
+      const outFile = join(out, `${name}.out`);
       const rcFile = join(out, `${name}.rc`);
+      await page.keyboard.type(`${command} > ${outFile} 2>&1; echo $? > ${rcFile}`);
+      await page.keyboard.press('Enter');
       await expect
         .poll(() => existsSync(rcFile) && readFileSync(rcFile, 'utf8').endsWith('\n'), { timeout: 60_000 })
         .toBe(true);
-      return {
-        rc: readFileSync(rcFile, 'utf8').trim(),
-        stdout: readFileSync(join(out, `${name}.out`), 'utf8'),
-      };
+      const result = { rc: readFileSync(rcFile, 'utf8').trim(), stdout: readFileSync(outFile, 'utf8') };
+      rmSync(outFile);
+      return result;
     };
+    const pointers = (env: string) => ({
+      url: /^AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)$/m.exec(env)?.[1] ?? '',
+      token: /^AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)$/m.exec(env)?.[1] ?? '',
+      kubeconfig: /^KUBECONFIG=([^:\n]+)/m.exec(env)?.[1] ?? '',
+    });
+
+    // Closing an elevated terminal revokes its token, though the grant stays active: the token the
+    // terminal held (read from its own environment) worked a moment before and is refused after.
+    await openElevatedTerminal();
+    const closed = pointers((await inTerminal('env-closed', 'env')).stdout);
+    expect(closed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/role\//);
+    expect(closed.token.length).toBeGreaterThan(40);
+    expect(await containerStatus(closed.url, closed.token)).toBe(200);
+    expect(existsSync(closed.kubeconfig)).toBe(true);
+    await runFromPalette(page, 'Terminal: Kill the Active Terminal Instance');
+    await expect.poll(() => terminalTab.count(), { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(() => containerStatus(closed.url, closed.token), { timeout: 30_000 })
+      .toBeOneOf([401, 403]);
+    await expect.poll(() => existsSync(closed.kubeconfig), { timeout: 10_000 }).toBe(false);
+    await expect(status.textContent()).resolves.toMatch(/ · \d+m \+1/); // the grant itself lives on
+
+    // A new terminal for the same grant: a new token (the closed one stays dead).
+    await openElevatedTerminal();
     // The terminal holds pointers only: the loopback URL and its own token, never a key.
     const env = await inTerminal('env', 'env');
     expect(env.stdout).toMatch(/^AWS_CONTAINER_CREDENTIALS_FULL_URI=http:\/\/127\.0\.0\.1:\d+\//m);
     expect(env.stdout).toMatch(/^AWS_CONTAINER_AUTHORIZATION_TOKEN=\S{43,}$/m);
     expect(env.stdout).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_ACCESS_KEY_ID/);
+    const live = pointers(env.stdout);
+    expect(live.token).not.toBe(closed.token);
+    expect(await containerStatus(closed.url, closed.token)).toBeOneOf([401, 403]);
     // git and kubectl ask the strongroom CLI (on PATH here) through pointers: GIT_CONFIG_* and a
     // per-terminal kubeconfig whose user is the exec plugin.
     expect(env.stdout).toMatch(/^GIT_CONFIG_KEY_0=credential\.helper$/m);
     expect(env.stdout).toMatch(/^GIT_CONFIG_VALUE_0=!\S+\/bin\/strongroom git-credential$/m);
-    const kubeconfigFile = /^KUBECONFIG=([^:\n]+)/m.exec(env.stdout)?.[1] ?? '';
+    const kubeconfigFile = live.kubeconfig;
     const kube = await inTerminal('kube', 'kubectl config view -o json');
     expect(kube.rc, kube.stdout).toBe('0');
+    const kubeUser = {
+      name: 'strongroom-k8s-training',
+      user: {
+        exec: {
+          command: cliPath,
+          args: ['kube-credential', '--cluster', 'k8s-training'],
+        },
+      },
+    };
     expect(JSON.parse(kube.stdout)).toMatchObject({
       'current-context': 'strongroom-k8s-training',
-      users: [
-        {
-          name: 'strongroom-k8s-training',
-          user: {
-            exec: {
-              command: cliPath,
-              args: ['kube-credential', '--cluster', 'k8s-training'],
-            },
-          },
-        },
-      ],
+      users: [kubeUser],
+    });
+    // The exec plugin exactly as the kubeconfig names it, and git through its configured helper:
+    // both get a token under this grant while it is active.
+    const researcherGrant = (
+      JSON.parse((await cli(alice.cli, ['grants', '--json'])).stdout) as {
+        grants: Array<{ id: string; requestId: string }>;
+      }
+    ).grants.find((g) => g.requestId === second.request.id)?.id;
+    expect(researcherGrant).toBeDefined();
+    const execPlugin = [kubeUser.user.exec.command, ...kubeUser.user.exec.args].join(' ');
+    const kubeCredential = await inTerminal('kube-credential', execPlugin);
+    expect(kubeCredential.rc, kubeCredential.stdout).toBe('0');
+    const execCredential = JSON.parse(kubeCredential.stdout) as {
+      kind: string;
+      status: { token: string };
+    };
+    expect(execCredential.kind).toBe('ExecCredential');
+    expect(decodeJwt(execCredential.status.token)).toMatchObject({
+      aud: 'https://k8s-training.ml.internal',
+      grants: [researcherGrant],
+    });
+    const gitFill = `printf 'protocol=https\\nhost=${GIT_HOST}\\n\\n' | GIT_TERMINAL_PROMPT=0 git credential fill`;
+    const gitBefore = await inTerminal('git1', gitFill);
+    expect(gitBefore.rc, gitBefore.stdout).toBe('0');
+    expect(gitBefore.stdout).toMatch(/^username=strongroom$/m);
+    expect(decodeJwt(/^password=(\S+)$/m.exec(gitBefore.stdout)?.[1] ?? '')).toMatchObject({
+      aud: 'https://git.ml.internal',
+      grants: [researcherGrant],
     });
     const first = await inTerminal(
       'aws1',
@@ -313,21 +380,34 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     };
     expect(sts.issued.map((i) => i.accessKeyId)).toContain(credentials.AccessKeyId);
     expect(env.stdout).not.toContain(credentials.SecretAccessKey);
+    expect(await containerStatus(live.url, live.token)).toBe(200);
 
     // Drop Elevation from the palette (pick ml-researcher), confirmed in a dialog: the terminal's
-    // token stops working at once.
+    // token stops working at once, and so do its git helper and kubectl's exec plugin.
     await runFromPalette(page, 'Strongroom: Drop Elevation');
     await answerQuickInput(page, 'ml-researcher', 'Drop which elevation?');
     await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Drop' }).click();
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).not.toMatch(/\+1/);
     // The terminal's kubeconfig went with its grant.
     await expect.poll(() => existsSync(kubeconfigFile), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => containerStatus(live.url, live.token), { timeout: 30_000 }).toBeOneOf([401, 403]);
     const after = await inTerminal(
       'aws2',
       'AWS_EC2_METADATA_DISABLED=true aws configure export-credentials --format process',
     );
     expect(after.rc).not.toBe('0');
     expect(after.stdout).not.toContain(credentials.AccessKeyId);
+    // The same git helper (the terminal's GIT_CONFIG_* stay) now tells git to quit, and the exec
+    // plugin the kubeconfig named is refused (exit 4, nothing on stdout for kubectl).
+    const gitAfter = await inTerminal('git2', gitFill);
+    expect(gitAfter.rc).not.toBe('0');
+    expect(gitAfter.stdout).not.toMatch(/^password=/m);
+    expect(gitAfter.stdout).toMatch(/told us to quit/);
+    const kubeErr = join(out, 'kube-credential2.err');
+    const kubeAfter = await inTerminal('kube-credential2', `(${execPlugin} 2>${kubeErr})`);
+    expect(kubeAfter.rc).toBe('4');
+    expect(kubeAfter.stdout).toBe('');
+    expect(readFileSync(kubeErr, 'utf8')).toMatch(/no active grant covers Service "k8s-training"/);
     await page.locator('.part.panel').screenshot({ path: join(ARTIFACTS, 'terminal.png') });
 
     // No secret in VS Code's settings, globalState/workspace state, logs (incl. the extension's
@@ -336,7 +416,7 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     const accessToken = JSON.parse((await cli(alice.cli, ['token', '--json'])).stdout) as {
       access_token: string;
     };
-    const terminalToken = /^AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)$/m.exec(env.stdout)?.[1] ?? '';
+    const terminalToken = live.token;
     expect(terminalToken.length).toBeGreaterThan(40);
     await page.keyboard.press('Control+S'); // nudge VS Code to flush its state to disk
     expect(
@@ -345,6 +425,8 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
         awsSessionToken: credentials.SessionToken,
         accessToken: accessToken.access_token,
         terminalToken,
+        closedTerminalToken: closed.token,
+        kubeToken: execCredential.status.token,
       }),
     ).toEqual([]);
 
