@@ -1,15 +1,26 @@
 // Bundles the extension with esbuild into CommonJS (VS Code loads extensions with require).
-// Two bundles: extension.js is what activate() loads (small: commands, status bar, views), core.js
-// is the client core (OIDC, DPoP, keychain, posture), loaded after activation so start-up stays fast.
+// Four bundles, each loaded only when needed:
+// - extension.js: what activate() loads (small: commands, status bar, views);
+// - core.js: the client core (agent client, OIDC, DPoP, keychain, posture), loaded right after
+//   activation to show the first state;
+// - aws-sts.js: the AWS SDK's STS client (~400 KiB, most of what the core would otherwise parse),
+//   used only by an in-process agent's container-credentials endpoint when a terminal asks for
+//   AWS credentials. The source already imports it with `await import('@aws-sdk/client-sts')`;
+//   in CommonJS esbuild would inline that, so it is external here and becomes a require() of the
+//   separate bundle at that moment. Nothing of Strongroom's is in it (no class is duplicated).
+// - errors.js: the one StrongroomError class both of the first two use (see oneErrorClass).
 // The keychain's native module cannot be bundled; it is copied next to the bundles.
+//
+//   node scripts/bundle.mjs [--outdir <dir>]   (default: dist; the size guard builds elsewhere)
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const outdirArg = process.argv.indexOf('--outdir');
+const dist = outdirArg > 0 ? resolve(process.argv[outdirArg + 1] ?? '') : join(root, 'dist');
 rmSync(join(dist, 'node_modules'), { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
@@ -25,12 +36,69 @@ const common = {
   absWorkingDir: root,
 };
 
+/**
+ * `import('<specifier>')` of another of these bundles becomes `require('<bundle>')`, run when the
+ * import() runs (esbuild wraps it lazily). In CommonJS output esbuild keeps an external import() as
+ * is, and Node then starts its ESM loader and lexes the whole file for its export names (which a
+ * `module.exports = …` bundle does not even declare): a require() is cheaper and keeps the names.
+ */
+function requireOnDemand(bundles) {
+  const names = Object.keys(bundles).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return {
+    name: 'require-on-demand',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+        args.namespace === 'on-demand'
+          ? { path: bundles[args.path], external: true }
+          : { path: args.path, namespace: 'on-demand' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'on-demand' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * StrongroomError lives in its own bundle (errors.js) that extension.js and core.js both require:
+ * each bundle would otherwise carry its own copy of the class, and an error the core throws would
+ * fail `instanceof StrongroomError` in extension.js (showError then said "something went wrong"
+ * with no hint, offered no Sign In, and reported a cancelled sign-in as an error).
+ */
+const ERRORS_BUNDLE = './errors.js';
+const oneErrorClass = {
+  name: 'one-error-class',
+  setup(b) {
+    // Every import of it, however spelled, is one module that requires the shared bundle once.
+    b.onResolve({ filter: /(^|\/)StrongroomError\.js$/ }, (args) =>
+      args.namespace === 'one-error-class'
+        ? { path: ERRORS_BUNDLE, external: true }
+        : { path: 'StrongroomError', namespace: 'one-error-class' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'one-error-class' }, () => ({
+      contents: `export { StrongroomError } from './StrongroomError.js';`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: {
+    errors: createRequire(join(root, 'package.json')).resolve('@strongroom/shared/errors/StrongroomError.js'),
+  },
+  outdir: dist,
+});
+
 await build({
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: dist,
-  // vscode is provided by the host; ./core.js is the second bundle, required lazily.
-  external: ['vscode', './core.js'],
+  // vscode is provided by the host; ./core.js is the second bundle, required on first use.
+  external: ['vscode'],
+  plugins: [requireOnDemand({ './core.js': './core.js' }), oneErrorClass],
 });
 // zod re-exports every language's error messages as one namespace (`z.locales`), which no bundler
 // can shake; the extension only ever uses the English default. This keeps zod at ~190 KiB, not 440.
@@ -50,12 +118,21 @@ const zodEnglishOnly = {
   },
 };
 
+// `@aws-sdk/client-sts` (imported dynamically) becomes `require('./aws-sts.js')`, the bundle below.
+const STS_BUNDLE = './aws-sts.js';
+
 await build({
   ...common,
   entryPoints: { core: 'src/core.ts' },
   outdir: dist,
   external: ['vscode', '@napi-rs/keyring'],
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }), oneErrorClass],
+});
+
+await build({
+  ...common,
+  stdin: { contents: "module.exports = require('@aws-sdk/client-sts');", resolveDir: root, loader: 'js' },
+  outfile: join(dist, STS_BUNDLE),
 });
 
 // The native keychain binding and this platform's prebuilt binary, resolved the way Node would.
