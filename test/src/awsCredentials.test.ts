@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import { bashShell, eventually } from './harness/bashShell.js';
 import { until } from './harness/until.js';
 
 // Real broker, Chromium, CLI and awscli processes on a shared 2-core machine: generous timeouts.
@@ -360,5 +361,157 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
     expect(after.stdout).toBe('');
     expect(after.stderr).toMatch(/not signed in/);
     expect((await store.list(profile)).filter((n) => n.includes('.aws-'))).toEqual([]);
+  });
+
+  it('env aws in a real shell: the token dies when the shell exits; a wrong token is refused and lands in the broker’s audit', async () => {
+    // alice's session ended in the case before: carol, with her own grant, agent and shell.
+    const carol = await people.add('carol', ['ml-engineers']);
+    const env = carol.cli.env;
+    env['XDG_RUNTIME_DIR'] = join(carol.cli.root, 'run');
+    mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
+    expect((await cli('carol', ['config', 'set-aws', '--sts-endpoint', sts.url])).code).toBe(0);
+    const created = json<{ request: { id: string } }>(
+      await cli('carol', [
+        'request',
+        ROLE,
+        '--for',
+        '30m',
+        '--reason',
+        'resume the fine-tune from a shell',
+        '--json',
+      ]),
+    );
+    expect((await cli('bob', ['approve', created.request.id, '--json'])).code).toBe(0);
+    type Grants = { grants: Array<{ id: string; requestId: string }> };
+    const carolGrant =
+      json<Grants>(await cli('carol', ['grants', '--json'])).grants.find(
+        (g) => g.requestId === created.request.id,
+      )?.id ?? '';
+    json(await cli('carol', ['activate', carolGrant, '--json']));
+    const running = await startSocketAgent(env, { version: 'strongroom-aws-e2e/1' });
+    // The shell's environment: carol's, awscli with no AWS config of its own and no metadata service.
+    const shellEnv: NodeJS.ProcessEnv = {
+      ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('AWS_'))),
+      AWS_CONFIG_FILE: join(awsDir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    try {
+      await until(
+        'the agent knows carol’s grant and posture passes',
+        () =>
+          running.agent.state.get().grants.some((g) => g.id === carolGrant) &&
+          running.agent.state.get().posture.status === 'pass',
+      );
+      // A job runner's token (--job) follows no process: it outlives its shell.
+      const job = await bashShell(
+        'eval "$(strongroom env aws --role "$1" --job)" && printf %s "$AWS_CONTAINER_AUTHORIZATION_TOKEN"',
+        shellEnv,
+        [ROLE],
+      );
+      expect(job.code, job.stderr).toBe(0);
+
+      // The shell evals the pointers, awscli in it gets the role, and the shell exits.
+      const shell = await bashShell(
+        [
+          'eval "$(strongroom env aws --role "$1")" || exit 9',
+          'aws configure export-credentials --format process || exit 8',
+          'printf "\\n%s\\n%s\\n" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTHORIZATION_TOKEN"',
+        ].join('\n'),
+        shellEnv,
+        [ROLE],
+      );
+      expect(shell.code, shell.stderr).toBe(0);
+      const lines = shell.stdout.trimEnd().split('\n');
+      const [url, token] = [lines.at(-2) ?? '', lines.at(-1) ?? ''];
+      expect(url).toBe(`${running.awsOrigin}/role/${ROLE}`);
+      expect(JSON.parse(lines.slice(0, -3).join('\n'))).toMatchObject({
+        Version: 1,
+        AccessKeyId: sts.issued.at(-1)?.accessKeyId,
+      });
+      // The token follows the shell itself (not a subshell or the CLI), and says so.
+      expect(shell.stderr).toContain(`when process ${String(shell.pid)} exits`);
+
+      // bash has exited: the agent notices and revokes the token; awscli with it gets nothing.
+      await eventually(
+        'the shell’s token is revoked',
+        async () => (await fetch(url, { headers: { authorization: token } })).status === 401,
+      );
+      const after = await awscli(
+        ['configure', 'export-credentials', '--format', 'process'],
+        awsEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }),
+      );
+      expect(after.code).not.toBe(0);
+      expect(after.stdout).not.toContain('ASIA');
+      // The job's shell exited first, and its token still works.
+      expect((await fetch(url, { headers: { authorization: job.stdout } })).status).toBe(200);
+
+      // A wrong token: refused, and the agent reports it (coalesced, without the token) to the
+      // broker's audit, with the issued and revoked tokens, all as reported by carol's device.
+      const wrongToken = randomBytes(32).toString('base64url');
+      const wrong = await awscli(
+        ['configure', 'export-credentials', '--format', 'process'],
+        awsEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: wrongToken }),
+      );
+      expect(wrong.code).not.toBe(0);
+      type Recorded = {
+        activity: string;
+        statusId: number;
+        actor: Record<string, unknown>;
+        data?: Record<string, unknown>;
+      };
+      let exported = '';
+      const clientRecords = (): Recorded[] =>
+        exported
+          .split('\n')
+          .filter((line) => line.includes('"client.terminal-token.'))
+          .map((line) => (JSON.parse(line) as { record: Recorded }).record);
+      const issued = (): Recorded | undefined =>
+        clientRecords().find(
+          (r) =>
+            r.activity === 'client.terminal-token.issued' &&
+            r.data?.['holder'] === 'process' &&
+            r.data['grantId'] === carolGrant,
+        );
+      const carolsRefusals = (): Recorded[] =>
+        clientRecords().filter(
+          (r) =>
+            r.activity === 'client.terminal-token.refused' &&
+            r.data?.['reason'] === 'unknown-token' &&
+            r.actor['email'] === 'carol@example.test',
+        );
+      await eventually('the agent’s reports are in the broker’s audit', async () => {
+        exported = (await broker.run(['audit', 'export'])).stdout;
+        const terminalId = issued()?.data?.['terminalId'];
+        return (
+          carolsRefusals().length > 0 &&
+          clientRecords().some(
+            (r) => r.activity === 'client.terminal-token.revoked' && r.data?.['terminalId'] === terminalId,
+          )
+        );
+      });
+      const terminal = issued();
+      expect(terminal?.actor).toMatchObject({
+        kind: 'user',
+        email: 'carol@example.test',
+        deviceId: expect.any(String) as unknown,
+      });
+      expect(terminal?.data).toMatchObject({ reportedBy: 'client', role: ROLE });
+      const revoked = clientRecords().find(
+        (r) =>
+          r.activity === 'client.terminal-token.revoked' &&
+          r.data?.['terminalId'] === terminal?.data?.['terminalId'],
+      );
+      expect(revoked?.data).toMatchObject({ reportedBy: 'client', reason: 'holder-exited' });
+      const refusals = carolsRefusals();
+      expect(
+        refusals.every((r) => r.statusId === 2 && r.actor['deviceId'] === terminal?.actor['deviceId']),
+      ).toBe(true);
+      // awscli retries a refused endpoint: the retries are one record with a count, or a few.
+      expect(refusals.reduce((n, r) => n + Number(r.data?.['count']), 0)).toBeGreaterThanOrEqual(1);
+      for (const secret of [token, wrongToken, job.stdout]) expect(exported).not.toContain(secret);
+    } finally {
+      await running.stop();
+    }
   });
 });
