@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import { cacheAwsCredentials } from '@strongroom/shared/credentials/aws/awsCredentialCache.js';
 import { SESSION_ENTRY } from '@strongroom/shared/session/sessionEntries.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { awscli, credentialProcessConfig, DEMO_CHECKPOINTS_ROLE_ARN, type AwsRun } from './harness/awscli.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
 import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
@@ -21,31 +19,9 @@ import { until } from './harness/until.js';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
 const ROLE = 'ml-researcher';
-const ARN = 'arn:aws:iam::111122223333:role/strongroom/corp-ml-checkpoints';
+const ARN = DEMO_CHECKPOINTS_ROLE_ARN;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Debian's awscli (not a pyenv shim), no real AWS anywhere: metadata off, config in a temp dir. */
-async function awscli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('AWS_')));
-  try {
-    const { stdout, stderr } = await promisify(execFile)('/usr/bin/aws', args, {
-      env: { ...clean, AWS_EC2_METADATA_DISABLED: 'true', ...pickAws(env) },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-const pickAws = (env: NodeJS.ProcessEnv): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_') && e[1] !== undefined),
-  );
+type Run = AwsRun;
 
 /**
  * Issue 6 item 3 end to end: the real broker (demo roles), two people with their own Chromium key
@@ -121,10 +97,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         ?.expiresAt ?? 0;
 
     awsDir = mkdtempSync(join(tmpdir(), 'strongroom-aws-config-'));
-    writeFileSync(
-      join(awsDir, 'config'),
-      `[profile sr]\ncredential_process = ${process.execPath} ${STRONGROOM_BIN} credential-process --role ${ROLE}\nregion = us-east-1\n`,
-    );
+    credentialProcessConfig(awsDir, ROLE);
   });
 
   afterAll(async () => {
@@ -238,14 +211,15 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         ),
       );
       expect(exported['AccessKeyId']).toBe(sts.issued[0]?.accessKeyId);
-      expect(sts.issued).toHaveLength(2);
+      expect(sts.issued).toHaveLength(2); // the agent served the keychain's credentials from memory
       // One token per job, with its own lifetime (never past the grant's end).
       const job = json<{ expiresAt: number; grantId: string }>(
         await cli('alice', ['env', 'aws', '--role', ROLE, '--ttl', '2m', '--json']),
       );
       expect(job.grantId).toBe(grantId);
       expect(job.expiresAt).toBeLessThanOrEqual(Date.now() + 120_000);
-      expect((await cli('alice', ['env', 'aws', '--role', ROLE, '--ttl', '13h'])).code).toBe(2); // the agent served the keychain's credentials from memory
+      // A terminal token lives 12 hours at most: a longer --ttl is a usage error (exit 2).
+      expect((await cli('alice', ['env', 'aws', '--role', ROLE, '--ttl', '13h'])).code).toBe(2);
       const url = exports['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '';
       const wrongOrNone: Array<Record<string, string>> = [
         { AWS_CONTAINER_AUTHORIZATION_TOKEN: randomBytes(32).toString('base64url') },
