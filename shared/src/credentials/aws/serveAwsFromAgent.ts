@@ -1,4 +1,3 @@
-import type { AgentCall } from '../../agent/AgentCall.js';
 import { ClientAuditReporter } from '../../agent/ClientAuditReporter.js';
 import type { Agent } from '../../agent/createAgent.js';
 import { identifyProcessFor, type IdentifyProcess } from '../../agent/processIdentity.js';
@@ -6,18 +5,17 @@ import { ProcessWatcher } from '../../agent/ProcessWatcher.js';
 import { requireAgentPosture, requireAgentServing } from '../../agent/requireAgentServing.js';
 import type { BrokerClient } from '../../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../../config/resolveProfile.js';
-import { StrongroomError } from '../../errors/StrongroomError.js';
 import type { AgentPosture } from '../../protocol/agentApi.js';
 import {
   AWS_CREDENTIALS_METHOD,
   AWS_TERMINAL_METHOD,
   awsCredentialsMethod,
   awsTerminalMethod,
-  type AwsTerminalParams,
 } from '../../protocol/awsAgentApi.js';
 import { CLIENT_AUDIT_PATH } from '../../protocol/clientAuditApi.js';
 import type { CredentialStore } from '../../vault/CredentialStore.js';
 import { AwsTerminals } from './AwsTerminals.js';
+import { checkTokenHolder } from './checkTokenHolder.js';
 import { startContainerCredentialsServer } from './containerCredentialsServer.js';
 import { createAwsCredentialProvider } from './createAwsCredentialProvider.js';
 
@@ -108,32 +106,6 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     audit.record({ kind: 'terminal-token.revoked', terminalId: entry.terminalId, reason, at: deps.now() });
   });
 
-  /**
-   * The process that will hold a new token, checked before anything is made: running, and the
-   * caller's user's (the socket peer's uid, which the agent server verified; in-process: ours), and
-   * the same process the caller saw (its start time), so a pid that died and was reused is refused.
-   */
-  const holderOf = (params: AwsTerminalParams, call: AgentCall) => {
-    if (params.holderPid === undefined) return undefined;
-    const pid = params.holderPid;
-    const identity = identify(pid);
-    if (identity === undefined)
-      throw new StrongroomError('usage', `Process ${String(pid)} (the token's holder) is not running.`, {
-        hint: 'Pass the pid of a running shell or job with --pid, or --job for a token that only expires.',
-      });
-    const uid = call.peer.uid ?? process.getuid?.() ?? null;
-    if (identity.uid === -1 || (identity.uid !== null && uid !== null && identity.uid !== uid))
-      throw new StrongroomError('denied', `Process ${String(pid)} belongs to another user.`, {
-        hint: 'A terminal token can only follow one of your own processes.',
-      });
-    if (params.holderStart !== undefined && identity.start !== null && identity.start !== params.holderStart)
-      throw new StrongroomError(
-        'usage',
-        `Process ${String(pid)} is not the one you named (it was restarted).`,
-      );
-    return { pid, identity };
-  };
-
   agent.registerCredentialKind('aws', async (params) => {
     const c = await provider.get({
       role: params.target,
@@ -174,7 +146,7 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
 
   agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params, call) => {
     requireServing(params.profile);
-    const holder = holderOf(params, call);
+    const holder = checkTokenHolder(params, call.peer.uid ?? process.getuid?.() ?? null, identify);
     // Fetch once now: a role without a covering grant fails here, with the broker's reason.
     const credentials = await provider.get({
       role: params.role,
