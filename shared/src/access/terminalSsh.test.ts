@@ -112,6 +112,27 @@ describe('startTerminalSshAgent (real ssh-agent)', () => {
     expect(gone(agent.pid)).toBe(true);
   });
 
+  it('a host that ends without disposing (crash, kill -9) takes its agent with it within ssh-agent 10 s check', async () => {
+    // The built module in a separate Node process, which exits right after starting the agent.
+    const built = new URL('../../dist/access/terminalSshAgent.js', import.meta.url).href;
+    const host = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { startTerminalSshAgent } = await import(${JSON.stringify(built)});
+         const a = await startTerminalSshAgent(${JSON.stringify(join(work, 'crash'))});
+         console.log(JSON.stringify({ socketPath: a.socketPath, pid: a.pid }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(host.status, host.stderr).toBe(0); // nothing held the host open
+    const { socketPath, pid } = JSON.parse(host.stdout) as { socketPath: string; pid: number };
+    // ssh-agent notices at its next wake-up (a connection, or its 10 s check): poll until then.
+    while (existsSync(socketPath) || !gone(pid)) await new Promise((r) => setTimeout(r, 250));
+    expect(sshAdd(socketPath, '-l').status).toBe(2);
+  });
+
   it('refuses a parent folder others can enter', async () => {
     const open = join(work, 'open');
     execFileSync('mkdir', ['-m', '0755', open]);
