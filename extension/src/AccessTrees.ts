@@ -14,6 +14,10 @@ export interface Row {
   readonly requestId?: string;
 }
 
+const ORDER = { fail: 0, unknown: 1, pass: 2 } as const;
+/** Codicons of a posture check's result. */
+export const CHECK_ICON = { pass: 'pass', fail: 'error', unknown: 'question' } as const;
+
 export type ViewId =
   'strongroom.grants' | 'strongroom.requests' | 'strongroom.toReview' | 'strongroom.posture';
 
@@ -76,13 +80,17 @@ export async function rowsFor(view: ViewId, access: AccessPort | undefined, now:
         description: new Date(p.checkedAt).toLocaleTimeString(),
         icon: p.status === 'pass' ? 'pass' : p.status === 'fail' ? 'error' : 'question',
       };
+      // Every check (an older agent sends only the ones not passing): failures first, then the
+      // unknown, then the passes, each with what was seen and its fix.
+      const checks = [...(p.checks ?? p.failing)].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
       return [
         head,
-        ...p.failing.map((c) => ({
+        ...checks.map((c): Row => ({
           label: c.title,
-          description: c.status,
-          tooltip: `${c.observed}\nFix: ${c.fix}`,
-          icon: c.status === 'fail' ? 'error' : 'question',
+          description: c.status === 'pass' ? c.observed : `${c.status} · ${c.observed}`,
+          tooltip: c.status === 'pass' ? c.observed : `${c.observed}\nFix: ${c.fix}`,
+          icon: CHECK_ICON[c.status],
+          contextValue: `posture.${c.status}`,
         })),
       ];
     }

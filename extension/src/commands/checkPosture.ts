@@ -11,7 +11,8 @@ export async function checkPosture(deps: Deps): Promise<void> {
     () => access.call('posture', { refresh: true }),
   );
   const { posture, report } = result;
-  const checks = report?.checks ?? posture.failing;
+  // Every check, failures first (an older agent's state lists only the failing: then the report).
+  const checks = posture.checks ?? report?.checks ?? posture.failing;
   const summary =
     posture.status === 'pass'
       ? 'Device posture: every check passed.'

@@ -46,6 +46,9 @@ export class FakeAccess implements AccessPort {
     SSH_AUTH_SOCK: '/run/user/0/strongroom/ssh-agent.sock',
   };
   toReview: AccessRequestView[] = [];
+  /** `requests.list` without `toReview` (the user's own requests). */
+  mine: AccessRequestView[] = [];
+  postureAnswer: AgentResult<'posture'> | undefined;
 
   constructor(readonly now: () => number) {}
 
@@ -68,7 +71,15 @@ export class FakeAccess implements AccessPort {
         request: { id: 'r9', approvalsRequired: 2 },
         grant: null,
       }),
-      'requests.list': () => ({ requests: this.toReview }),
+      'requests.list': () => ({
+        requests:
+          (params as { toReview?: boolean } | undefined)?.toReview === true ? this.toReview : this.mine,
+      }),
+      posture: () => {
+        if (this.postureAnswer === undefined) throw new Error('FakeAccess: no posture answer');
+        this.state.update({ posture: this.postureAnswer.posture });
+        return this.postureAnswer;
+      },
       'grants.activate': () => ({ grant: { expiresAt: this.now() + 3600_000, id: 'g1' } }),
       'grants.drop': () => {
         this.state.update({ grants: [] });
@@ -89,7 +100,10 @@ export class FakeAccess implements AccessPort {
       expiresAt: this.now() + 3600_000,
       notes: [],
       dispose: async () => {
-        if (!disposed) this.revoked.push('term_0123456789abcdef');
+        if (!disposed) {
+          this.revoked.push('term_0123456789abcdef');
+          this.calls.push({ method: 'terminal.revoke', params: { terminalId: 'term_0123456789abcdef' } });
+        }
         disposed = true;
       },
     };
@@ -107,6 +121,7 @@ export class FakeAccess implements AccessPort {
     this.signInAs();
   }
   async signOut(): Promise<void> {
+    this.calls.push({ method: 'signOut', params: undefined });
     this.signedIn = false;
     this.state.update(initialAgentState());
   }

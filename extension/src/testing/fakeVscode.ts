@@ -21,6 +21,8 @@ export interface FakeVscode {
   readonly statusItems: Array<{ text: string; tooltip: unknown; backgroundColor: unknown; command: unknown }>;
   readonly terminals: Array<{ options: vscode.TerminalOptions; disposed: boolean }>;
   readonly opened: string[];
+  /** The registered views' tree providers, by view id. */
+  readonly trees: Map<string, vscode.TreeDataProvider<unknown>>;
   readonly logged: string[];
   /** Answers for quick picks, input boxes and message buttons, in order. */
   readonly answers: Answer[];
@@ -77,6 +79,7 @@ export function fakeVscode(): FakeVscode {
   const answers: Answer[] = [];
   const inputValidations: FakeVscode['inputValidations'] = [];
   const settings: FakeVscode['settings'] = {};
+  const trees = new Map<string, vscode.TreeDataProvider<unknown>>();
   const closed = new EventEmitter<unknown>();
   const terminalObjects: unknown[] = [];
 
@@ -144,7 +147,10 @@ export function fakeVscode(): FakeVscode {
       appendLine: channel('line'),
       dispose: () => undefined,
     }),
-    registerTreeDataProvider: () => ({ dispose: () => undefined }),
+    registerTreeDataProvider: (view: string, provider: vscode.TreeDataProvider<unknown>) => {
+      trees.set(view, provider);
+      return { dispose: () => trees.delete(view) };
+    },
     createTerminal: (options: vscode.TerminalOptions) => {
       const record = { options, disposed: false };
       terminals.push(record);
@@ -207,6 +213,7 @@ export function fakeVscode(): FakeVscode {
     statusItems,
     terminals,
     opened,
+    trees,
     logged,
     answers,
     inputValidations,

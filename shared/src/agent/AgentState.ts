@@ -14,7 +14,8 @@ import type {
  * - session: `signedOut` | `signedIn` (user, sessionEndsAt, …)
  * - grants: elevated grants, approved (activate by) or active (expiresAt)
  * - toApprove: requests of others the user may approve now
- * - posture: pass / fail / unknown, failing checks with their fixes, checkedAt, the broker's verdict
+ * - posture: pass / fail / unknown, every check (and the failing ones) with its fix, checkedAt, the
+ *   broker's verdict
  * - locked: { reason, source, at } after a revoke or lock (everything was wiped), else null
  * - connected: whether the broker's event stream is open
  */
@@ -44,7 +45,14 @@ export function initialAgentState(): AgentState {
     session: { status: 'signedOut' },
     grants: [],
     toApprove: [],
-    posture: { status: 'unknown', failing: [], checkedAt: null, attestation: null, attestationError: null },
+    posture: {
+      status: 'unknown',
+      failing: [],
+      checks: [],
+      checkedAt: null,
+      attestation: null,
+      attestationError: null,
+    },
     locked: null,
     connected: false,
   };

@@ -115,6 +115,10 @@ describe('createAgent loops (manual clock, stand-in provider)', () => {
     await w.agent.idle();
     expect(w.runs()).toBe(3);
     expect(w.agent.state.get().posture).toMatchObject({ status: 'pass', failing: [] });
+    // Every check is in the state the clients see, passing ones included.
+    expect(w.agent.state.get().posture.checks).toEqual([
+      { id: 'firewall', title: 'Firewall', status: 'pass', observed: 'input policy drop', fix: '' },
+    ]);
     // The stand-in has no posture API: the attestation failed and says so, nothing else broke.
     expect(w.agent.state.get().posture.attestationError).toMatch(/404/);
     expect(w.agent.state.get().session.status).toBe('signedIn');

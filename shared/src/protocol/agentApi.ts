@@ -164,6 +164,13 @@ export const agentPostureSchema = z.strictObject({
   status: z.enum(['pass', 'fail', 'unknown']),
   /** The checks that did not pass (fail and unknown), with their fixes. */
   failing: z.array(agentPostureCheckSchema),
+  /**
+   * Every check of the last run (pass, fail and unknown), failures first, then unknown, then
+   * passes, each with its fix. Added after protocol v1 shipped `failing`: optional on the wire, so
+   * a client reading an older agent falls back to `failing` (clients ignore fields they do not know,
+   * so an older client reading this agent is unaffected). This agent always sends it.
+   */
+  checks: z.array(agentPostureCheckSchema).optional(),
   checkedAt: z.number().nullable(),
   /** The broker's verdict on the last attestation (null: not attested yet, or it failed). */
   attestation: z.strictObject({ compliant: z.boolean(), attestedAt: z.number() }).nullable(),
