@@ -10,7 +10,9 @@
 // detector sees far more issuances than this person's baseline (default bundle: more than 40 in
 // 5 minutes, or 25 of a restricted tier) and locks the account: sessions and grants end, the
 // certificates are revoked (KRL), and `strongroom watch` wipes the profile's keychain entries and
-// prints why. Uses a private ssh-agent when SSH_AUTH_SOCK is not set. Exit 0 once locked.
+// prints why. Uses a private ssh-agent when SSH_AUTH_SOCK is not set. Exit 0 once locked, after
+// telling the person running the demo where the admin sees the alert and the lock, and how another
+// admin unlocks (the lock page, a reason and a key touch).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +52,14 @@ const run = (args) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
+// Who runs the demo (the keychain is wiped by the lock, so asked first).
+let user = 'the user';
+try {
+  user = JSON.parse((await run(['status', '--json'])).stdout).email ?? user;
+} catch {
+  // not signed in: the pulls below say so
+}
+
 const watch = spawn(process.execPath, [STRONGROOM, 'watch'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let watchErr = '';
 watch.stdout.on('data', (d) => process.stdout.write(`  [watch] ${d}`));
@@ -82,9 +92,33 @@ await Promise.race([watchDone, new Promise((resolve) => setTimeout(resolve, 5000
 watch.kill();
 if (env.SSH_AGENT_PID) spawnSync('kill', [env.SSH_AGENT_PID]);
 if (agentDir) rmSync(agentDir, { recursive: true, force: true });
+// Where the person running the demo looks next: the broker of this profile (the config file holds
+// no secrets and outlives the lock).
+const profileConfig = await run(['config', 'show', '--json']);
+let broker = 'http://localhost:7700';
+try {
+  const config = JSON.parse(profileConfig.stdout);
+  broker = config.profiles[env.STRONGROOM_PROFILE ?? config.currentProfile]?.broker ?? broker;
+} catch {
+  // keep the default broker of `npm start`
+}
+const signedOut = /signed out: [^\n]*/.exec(watchErr)?.[0];
 process.stdout.write(
   locked
-    ? `\nLOCKED after ${pulled} certificates. ${/signed out: [^\n]*/.exec(watchErr)?.[0] ?? ''}\nAn admin sees the alert and the lock (GET /api/v1/admin/alerts, the admin dashboard); another admin unlocks with a key touch.\n`
+    ? [
+        '',
+        `LOCKED after ${pulled} certificates.${signedOut ? ` ${signedOut}` : ''}`,
+        '',
+        'Next, as an admin:',
+        `  1. Open ${broker}/admin and sign in with your security key. The dashboard shows the alert`,
+        `     under "Open alerts" (critical: credential issuances far above the baseline) and ${user}`,
+        '     under "Locked principals". On the broker\'s host: strongroom-broker alerts, strongroom-broker locks --active.',
+        `  2. Unlock as an admin other than ${user} (an automatic lock has no locker, so any other admin may):`,
+        `     ${broker}/admin/locks, "Unlock ${user}…", give a reason, press "Unlock with security key", touch your key.`,
+        `  3. ${user} signs in again: strongroom login (old sessions stay ended; the audit log has the`,
+        '     alert, the lock and the unlock: strongroom-broker audit export --out a.jsonl && strongroom-broker audit verify a.jsonl).',
+        '',
+      ].join('\n')
     : `\nNot locked after ${pulled} certificates (is the detector configured differently?).\n`,
 );
 process.exit(locked ? 0 : 1);
