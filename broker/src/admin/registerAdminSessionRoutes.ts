@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BrokerError } from '../errors/BrokerError.js';
 import { issueCsrfToken, verifyCsrf } from '../http/csrf.js';
@@ -16,17 +16,6 @@ import { createPageSession, endPageSession, PAGES_CLIENT_ID, pageSessionCookie }
 import { pageViewerOf } from './pageViewer.js';
 
 const CHALLENGE_TTL_SECONDS = 300;
-
-/**
- * The double-submit check plus the browser's fetch metadata, as the signed-in forms have it
- * (pageViewer.ts): a request a browser marks as not same-origin is refused even with the cookie.
- */
-function verifySignInCsrf(request: FastifyRequest, csrf: string, origin: string): void {
-  const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin')
-    throw new BrokerError('forbidden', 'cross-origin request refused');
-  verifyCsrf(request, csrf, origin);
-}
 
 /** The sign-in challenge belongs to this browser: keyed by its (double-submit) CSRF token. */
 const challengeKey = (csrf: string): string =>
@@ -52,7 +41,7 @@ export function registerAdminSessionRoutes(app: FastifyInstance, deps: AdminDeps
 
   app.post('/admin/sign-in/options', async (request) => {
     const { csrf } = parseBody(csrfOnlyBody, request.body);
-    verifySignInCsrf(request, csrf, rp.origin);
+    verifyCsrf(request, csrf, rp.origin);
     const options = await loginOptions(rp);
     await deps.challenges.put(challengeKey(csrf), { challenge: options.challenge }, CHALLENGE_TTL_SECONDS);
     return options;
@@ -60,7 +49,7 @@ export function registerAdminSessionRoutes(app: FastifyInstance, deps: AdminDeps
 
   app.post('/admin/sign-in', async (request, reply) => {
     const body = parseBody(assertionBody, request.body);
-    verifySignInCsrf(request, body.csrf, rp.origin);
+    verifyCsrf(request, body.csrf, rp.origin);
     const stored = await deps.challenges.take(challengeKey(body.csrf));
     if (!stored)
       throw new BrokerError('webauthn_failed', 'This sign-in attempt expired. Press the button again.');

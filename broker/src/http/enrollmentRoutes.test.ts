@@ -110,6 +110,28 @@ describe('enrollment routes', () => {
       payload: { csrf },
     });
     expect(crossOrigin.statusCode).toBe(403);
+    // The browser's own word (Fetch Metadata) counts even when cookie and token match, e.g. from a
+    // sibling subdomain that could plant the cookie; same-origin with both still works.
+    for (const site of ['cross-site', 'same-site']) {
+      const marked = await broker.app.inject({
+        method: 'POST',
+        url: `${path}/options`,
+        headers: { cookie: `sr_csrf=${csrf}`, 'sec-fetch-site': site, 'content-type': 'application/json' },
+        payload: { csrf },
+      });
+      expect(marked.statusCode).toBe(403);
+    }
+    const sameOrigin = await broker.app.inject({
+      method: 'POST',
+      url: `${path}/options`,
+      headers: {
+        cookie: `sr_csrf=${csrf}`,
+        'sec-fetch-site': 'same-origin',
+        'content-type': 'application/json',
+      },
+      payload: { csrf },
+    });
+    expect(sameOrigin.statusCode).toBe(200);
     const form = await broker.app.inject({
       method: 'POST',
       url: `${path}/options`,
