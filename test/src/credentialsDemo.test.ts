@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { activeGrantViaCli } from './harness/activeGrantViaCli.js';
@@ -25,6 +27,7 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 240_000 });
 
 /** The demo role that covers all three: HostGroup gpu-a100, the checkpoints bucket's IAM role, Service ml-git. */
 const ROLE = 'ml-researcher';
+const DEMO = fileURLToPath(new URL('../../scripts/demo-credentials.mjs', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -226,5 +229,38 @@ describe('issue 6 done-when: one grant gives ssh, AWS and git; ending it stops a
     expect(issues.every((r) => r.seq < (revoke?.seq ?? 0))).toBe(true);
     const verified = await broker.run(['audit', 'verify', exportedAudit]);
     expect(verified.code, verified.stderr).toBe(0);
+  });
+
+  it('npm run demo:credentials tells the same story against a running broker and a signed-in CLI', async () => {
+    const grantId = await activeGrantViaCli(people, {
+      requester: 'alice',
+      approver: 'bob',
+      role: ROLE,
+      duration: '30m',
+      reason: 'Show the team the credentials demo (e2e)',
+    });
+    const env: NodeJS.ProcessEnv = { ...people.person('alice').cli.env, STRONGROOM_DATA_DIR: broker.dataDir };
+    delete env['SSH_AUTH_SOCK']; // the demo starts its own ssh-agent
+    const demo = spawn(process.execPath, [DEMO], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => demo.once('close', resolve));
+    expect(code, out).toBe(0);
+    expect(out).not.toMatch(/^FAIL/m);
+    expect(out).toMatch(/^ok {3}ssh root@127\.0\.0\.1:\d+ \(gpu-a100 stand-in\) logged in/m);
+    expect(out).toMatch(/^ok {3}aws configure export-credentials: temporary key ASIA/m);
+    expect(out).toMatch(/^ok {3}git clone http:\/\/127\.0\.0\.1:\d+\/models\.git$/m);
+    expect(out).toMatch(new RegExp(`^ok {3}strongroom drop ${grantId}$`, 'm'));
+    expect(out).toMatch(/^ok {3}ssh refused by sshd: .*revoked by file/m);
+    expect(out).toMatch(/^ok {3}aws configure export-credentials refused/m);
+    expect(out).toMatch(/^ok {3}git clone refused/m);
+    const grants = JSON.parse((await alice(['grants', '--json'])).stdout) as {
+      grants: Array<{ id: string; state: string; endReason: string | null }>;
+    };
+    expect(grants.grants.find((g) => g.id === grantId)).toMatchObject({
+      state: 'ended',
+      endReason: 'dropped',
+    });
   });
 });
