@@ -101,7 +101,11 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     if (scope.kind === 'grant') provider.forgetGrant(scope.grantId);
     else provider.forgetAll();
   });
+  /** The holder watches by terminal, dropped when the token dies some other way (grant end, lock). */
+  const unwatch = new Map<string, () => void>();
   const unlisten = agent.terminals.onRevoke((entry, reason) => {
+    unwatch.get(entry.terminalId)?.();
+    unwatch.delete(entry.terminalId);
     deps.log(`terminal ${entry.terminalId} revoked (${reason})`);
     audit.record({ kind: 'terminal-token.revoked', terminalId: entry.terminalId, reason, at: deps.now() });
   });
@@ -164,9 +168,13 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       expiresAt: Math.min(...ends),
     });
     if (holder !== undefined)
-      holders.watch(holder.pid, holder.identity, () => {
-        terminals.holderExited(created.terminalId);
-      });
+      unwatch.set(
+        created.terminalId,
+        holders.watch(holder.pid, holder.identity, () => {
+          unwatch.delete(created.terminalId);
+          terminals.holderExited(created.terminalId);
+        }),
+      );
     deps.log(
       `terminal ${created.terminalId} for AWS role "${params.role}" (grant ${credentials.grantId})${holder === undefined ? '' : `, until process ${String(holder.pid)} exits`}`,
     );
@@ -197,7 +205,8 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       unlisten();
       holders.close();
       await server.close();
-      await audit.close();
+      // One last report, best effort: stopping never waits on the broker.
+      void audit.close();
     },
   };
 }
