@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   cpSync,
@@ -153,7 +154,11 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
       root,
       vsix,
       env: aliceCli.env,
-      settings: { 'strongroom.cliPath': cliPath },
+      // ml-researcher's terminals get SSH certificates for the gpu-a100 host group (machine scope).
+      settings: {
+        'strongroom.cliPath': cliPath,
+        'strongroom.sshHostGroups': { 'ml-researcher': ['gpu-a100'] },
+      },
     });
     alice = { context, page, credential, cli: aliceCli };
   });
@@ -292,7 +297,38 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
       url: /^AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)$/m.exec(env)?.[1] ?? '',
       token: /^AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)$/m.exec(env)?.[1] ?? '',
       kubeconfig: /^KUBECONFIG=([^:\n]+)/m.exec(env)?.[1] ?? '',
+      sshAuthSock: /^SSH_AUTH_SOCK=(\S+)$/m.exec(env)?.[1] ?? '',
     });
+    // The grant's SSH certificate, in the terminal's own ssh-agent (public parts only: the key
+    // never leaves that agent's memory).
+    const researcherGrant = (
+      JSON.parse((await cli(alice.cli, ['grants', '--json'])).stdout) as {
+        grants: Array<{ id: string; requestId: string }>;
+      }
+    ).grants.find((g) => g.requestId === second.request.id)?.id;
+    expect(researcherGrant).toBeDefined();
+    const expectSshCertificate = async (name: string, sshAuthSock: string): Promise<void> => {
+      expect(sshAuthSock).toMatch(/\/strongroom-vscode-\d+\/ssh-[^/]+\/agent\.sock$/);
+      const listed = await inTerminal(name, 'ssh-add -L');
+      expect(listed.rc, listed.stdout).toBe('0');
+      const lines = listed.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^ssh-ed25519-cert-v01@openssh\\.com AAAA\\S+ strongroom:user=alice@example\\.test:.*grant=${researcherGrant ?? '?'}`,
+        ),
+      );
+      const described = await inTerminal(`${name}-keygen`, 'ssh-add -L | ssh-keygen -L -f /dev/stdin');
+      expect(described.stdout).toMatch(/Principals:\s*\n\s+ml\s*\n/);
+    };
+    /** `ssh-add -L` against a terminal's agent socket from outside the terminal. */
+    const sshAgentGone = (sshAuthSock: string): boolean => {
+      const run = spawnSync('ssh-add', ['-L'], {
+        env: { PATH: process.env['PATH'], SSH_AUTH_SOCK: sshAuthSock },
+        encoding: 'utf8',
+      });
+      return run.status === 2 && !existsSync(sshAuthSock);
+    };
 
     // Closing an elevated terminal revokes its token, though the grant stays active: the token the
     // terminal held (read from its own environment) worked a moment before and is refused after.
@@ -302,12 +338,14 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     expect(closed.token.length).toBeGreaterThan(40);
     expect(await containerStatus(closed.url, closed.token)).toBe(200);
     expect(existsSync(closed.kubeconfig)).toBe(true);
+    await expectSshCertificate('ssh-closed', closed.sshAuthSock);
     await runFromPalette(page, 'Terminal: Kill the Active Terminal Instance');
     await expect.poll(() => terminalTab.count(), { timeout: 30_000 }).toBe(0);
     await expect
       .poll(() => containerStatus(closed.url, closed.token), { timeout: 30_000 })
       .toBeOneOf([401, 403]);
     await expect.poll(() => existsSync(closed.kubeconfig), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => sshAgentGone(closed.sshAuthSock), { timeout: 30_000 }).toBe(true);
     await expect(status.textContent()).resolves.toMatch(/ · \d+m \+1/); // the grant itself lives on
 
     // A new terminal for the same grant: a new token (the closed one stays dead).
@@ -319,6 +357,8 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     expect(env.stdout).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_ACCESS_KEY_ID/);
     const live = pointers(env.stdout);
     expect(live.token).not.toBe(closed.token);
+    expect(live.sshAuthSock).not.toBe(closed.sshAuthSock);
+    await expectSshCertificate('ssh', live.sshAuthSock);
     expect(await containerStatus(closed.url, closed.token)).toBeOneOf([401, 403]);
     // git and kubectl ask the strongroom CLI (on PATH here) through pointers: GIT_CONFIG_* and a
     // per-terminal kubeconfig whose user is the exec plugin.
@@ -342,12 +382,6 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     });
     // The exec plugin exactly as the kubeconfig names it, and git through its configured helper:
     // both get a token under this grant while it is active.
-    const researcherGrant = (
-      JSON.parse((await cli(alice.cli, ['grants', '--json'])).stdout) as {
-        grants: Array<{ id: string; requestId: string }>;
-      }
-    ).grants.find((g) => g.requestId === second.request.id)?.id;
-    expect(researcherGrant).toBeDefined();
     const execPlugin = [kubeUser.user.exec.command, ...kubeUser.user.exec.args].join(' ');
     const kubeCredential = await inTerminal('kube-credential', execPlugin);
     expect(kubeCredential.rc, kubeCredential.stdout).toBe('0');
@@ -390,6 +424,8 @@ describe.skipIf(skip)('VS Code extension in code-server (real broker, keys, keyc
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).not.toMatch(/\+1/);
     // The terminal's kubeconfig went with its grant.
     await expect.poll(() => existsSync(kubeconfigFile), { timeout: 10_000 }).toBe(false);
+    // Its ssh-agent is gone with the grant: the socket no longer answers, the folder is removed.
+    await expect.poll(() => sshAgentGone(live.sshAuthSock), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => containerStatus(live.url, live.token), { timeout: 30_000 }).toBeOneOf([401, 403]);
     const after = await inTerminal(
       'aws2',
