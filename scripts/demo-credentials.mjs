@@ -4,13 +4,14 @@
 //
 //   npm run demo:credentials -- [--host-group gpu-a100] [--role ml-researcher] [--git-service ml-git]
 //
-// Needs: the broker running (`npm start`, from this directory: the script reads the SSH CA with
-// `strongroom-broker ssh ca` from the same store, ./.strongroom or STRONGROOM_DATA_DIR); the signed-in
-// CLI profile (STRONGROOM_PROFILE or the default) holding an ACTIVE grant that covers the host group,
-// the AWS role and the git service (the demo's ml-researcher covers gpu-a100, the checkpoints bucket's
-// role and ml-git; see README "Short-lived credentials"), with more than 15 minutes left (STS's floor);
-// root (sshd is started as the e2e tests start it); Debian's openssh-server, awscli and git; a build
-// (`npx tsc -b`: the stand-ins below are the e2e harness's, from test/dist and shared/dist).
+// Needs: the broker running (`npm start`, from this directory: the script reads the SSH CA and the
+// audit log with `strongroom-broker` from the same store, ./.strongroom or STRONGROOM_DATA_DIR); the
+// signed-in CLI profile (STRONGROOM_PROFILE or the default) holding an ACTIVE grant that covers the
+// host group, the AWS role and the git service, with more than 15 minutes left (STS's floor): the
+// demo's ml-researcher covers gpu-a100, the checkpoints bucket's role and ml-git (README "Short-lived
+// credentials: one grant, three tools"); root (sshd is started as the e2e tests start it); Debian's
+// openssh-server, awscli and git; a build (`npx tsc -b`: the stand-ins are the e2e harness's, from
+// test/dist and shared/dist).
 //
 // There is no real GPU host, AWS or git server in the demo, so the script starts stand-ins on
 // 127.0.0.1, exactly as test/src/credentialsDemo.test.ts does: sshd trusting the broker's CA and its
@@ -20,7 +21,7 @@
 // point), from a shell without the ssh-agent, refreshes the host's KRL, and shows all three fail.
 // Exit 0 when every step behaved as described.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,7 @@ const role = arg('--role', 'ml-researcher');
 const gitService = arg('--git-service', 'ml-git');
 
 const STRONGROOM = join(root, 'cli/bin/strongroom.js');
+const BROKER = join(root, 'broker/dist/bin/strongroom-broker.js');
 const work = mkdtempSync(join(tmpdir(), 'strongroom-demo-creds-'));
 const started = Date.now();
 let failed = false;
@@ -65,6 +67,16 @@ const run = (command, args, env) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 const firstLine = (text) => text.trim().split('\n')[0] ?? '';
+/** The line of a tool's stderr that gives the reason (the broker's words), else its last line. */
+const why = (text) => {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return (
+    lines.find((l) => /denied|no active grant|not active|revoked|refused/i.test(l)) ?? lines.at(-1) ?? ''
+  );
+};
 
 // The CLI with a private copy of the user's config, so pointing it at the stand-ins changes nothing of theirs.
 const userConfig = join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'strongroom');
@@ -79,11 +91,7 @@ try {
   if (status.code !== 0)
     throw new Error(`the CLI is not signed in: ${firstLine(status.stderr)} (run \`strongroom login\`)`);
   const { broker, issuer } = JSON.parse(status.stdout); // the broker's URL and its token issuer
-  const ca = await run(
-    process.execPath,
-    [join(root, 'broker/dist/bin/strongroom-broker.js'), 'ssh', 'ca'],
-    process.env,
-  );
+  const ca = await run(process.execPath, [BROKER, 'ssh', 'ca'], process.env);
   if (ca.code !== 0) throw new Error(`strongroom-broker ssh ca failed: ${firstLine(ca.stderr)}`);
 
   // 1. SSH: a key made in memory, certified for the host group, held by a private ssh-agent only.
@@ -178,25 +186,31 @@ try {
   const awsAfter = await exportCreds();
   step(
     awsAfter.code !== 0 && !awsAfter.stdout.includes('ASIA'),
-    `aws configure export-credentials refused: ${firstLine(
-      awsAfter.stderr
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .at(-1) ?? '',
-    )}`,
+    `aws configure export-credentials refused: ${why(awsAfter.stderr)}`,
   );
   const cloneAfter = await cloneWithStrongroomHelper(gitHost.repoUrl, join(work, 'clone-after'), env);
+  step(cloneAfter.code !== 0, `git clone refused: ${why(cloneAfter.stderr)}`);
+
+  // The audit log, read from the broker's store as `strongroom-broker audit export` writes it.
+  const auditFile = join(work, 'audit.jsonl');
+  await run(process.execPath, [BROKER, 'audit', 'export', '--out', auditFile], process.env);
+  const records = readFileSync(auditFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l).record)
+    .filter((r) => r?.data?.grantId === grantId);
+  const issued = records.filter((r) => r.activity === 'credential.issue' && r.statusId === 1);
+  const revoked = records.find((r) => r.activity === 'credential.revoke')?.data.credentials ?? [];
+  const kinds = [...new Set(issued.map((r) => r.data.kind))].sort();
   step(
-    cloneAfter.code !== 0,
-    `git clone refused: ${firstLine(
-      cloneAfter.stderr
-        .split('\n')
-        .filter((l) => /strongroom|fatal/.test(l))
-        .join('\n'),
-    )}`,
+    kinds.join() === 'aws-web-identity,git-token,ssh-certificate' &&
+      issued.every((r) => revoked.some((c) => c.id === r.data.credentialId)),
+    `audit: credential.issue for ${kinds.join(', ')}; one credential.revoke naming all ${revoked.length}`,
   );
-  process.stdout.write(
-    `\nAudit: \`strongroom-broker audit export --out audit.jsonl\` shows credential.issue for the certificate (ssh:${cert.serial}), the AWS web identity and the git token, and one credential.revoke for grant ${grantId}; \`strongroom-broker audit verify audit.jsonl\` checks the chain.\n`,
+  const verified = await run(process.execPath, [BROKER, 'audit', 'verify', auditFile], process.env);
+  step(
+    verified.code === 0,
+    `strongroom-broker audit verify: ${firstLine(verified.stdout || verified.stderr)}`,
   );
 } catch (error) {
   step(false, error instanceof Error ? error.message : String(error));

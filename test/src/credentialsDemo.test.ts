@@ -255,6 +255,10 @@ describe('issue 6 done-when: one grant gives ssh, AWS and git; ending it stops a
     expect(out).toMatch(/^ok {3}ssh refused by sshd: .*revoked by file/m);
     expect(out).toMatch(/^ok {3}aws configure export-credentials refused/m);
     expect(out).toMatch(/^ok {3}git clone refused/m);
+    expect(out).toMatch(
+      /^ok {3}audit: credential\.issue for aws-web-identity, git-token, ssh-certificate; one credential\.revoke naming all \d+$/m,
+    );
+    expect(out).toMatch(/^ok {3}strongroom-broker audit verify/m);
     const grants = JSON.parse((await alice(['grants', '--json'])).stdout) as {
       grants: Array<{ id: string; state: string; endReason: string | null }>;
     };

@@ -24,7 +24,7 @@ export interface RunningSshd {
 }
 
 /**
- * Debian's OpenSSH server (/usr/sbin/sshd, as root) on 127.0.0.1 and a free port, in the
+ * Debian's OpenSSH server (/usr/sbin/sshd; as root in the tests) on 127.0.0.1 and a free port, in the
  * foreground, with its own host key and a config that trusts only user certificates of the given
  * CA: no authorized_keys, no passwords, principals per account, a KRL. StrictModes is off because
  * the files live under /tmp (world-writable parents), which it would refuse.
@@ -32,7 +32,9 @@ export interface RunningSshd {
 export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'sr-sshd-'));
   const port = await freePort();
-  mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
+  // sshd as root needs its privilege separation directory; as another user it runs without one
+  // (and can then log in only that user).
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
   const hostKey = join(dir, 'host_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
   writeFileSync(join(dir, 'ca.pub'), `${options.caPublicKey.trim()}\n`);
