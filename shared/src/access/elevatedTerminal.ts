@@ -119,9 +119,13 @@ export async function elevatedTerminal(
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      // Each part goes even when another fails; the tokens last, whatever happened before.
-      await Promise.allSettled([...files.map(removeTerminalKubeconfig), ssh?.dispose()]);
-      await revoke(terminalIds);
+      // All at once, each part even when another fails; a failed revocation is the caller's to report.
+      const [revoked] = await Promise.allSettled([
+        revoke(terminalIds),
+        ssh?.dispose(),
+        ...files.map(removeTerminalKubeconfig),
+      ]);
+      if (revoked.status === 'rejected') throw revoked.reason;
     },
   };
 }

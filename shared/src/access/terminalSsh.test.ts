@@ -1,21 +1,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
-import type { SshCertificateRequest, SshCertificateResponse } from '../protocol/sshApi.js';
 import { elevatedTerminal } from './elevatedTerminal.js';
+import { sshBrokerStandIn, type SshBrokerStandIn } from './sshBrokerStandIn.test-support.js';
 import { terminalSsh, type TerminalSshOptions } from './terminalSsh.js';
-import { startTerminalSshAgent } from './terminalSshAgent.js';
+import { processEnded, startTerminalSshAgent } from './terminalSshAgent.js';
 
-// The real OpenSSH ssh-agent, ssh-add and ssh-keygen (as the CA, standing in for the broker's
-// POST /api/v1/credentials/ssh: same key id and principals, the broker's wire shape).
+// The real OpenSSH ssh-agent and ssh-add; the broker's certificates from ssh-keygen as the CA
+// (sshBrokerStandIn: the broker's key id, principals and wire shape).
 
 const GRANT_ID = '0b6f6d0e-6c1a-4b57-9d3f-3f2a6f1d9e11';
 let work: string;
-let issued: SshCertificateRequest[];
+let broker: SshBrokerStandIn;
 
 const grant = (overrides: Partial<AgentGrant> = {}): AgentGrant => ({
   id: GRANT_ID,
@@ -30,50 +30,11 @@ const grant = (overrides: Partial<AgentGrant> = {}): AgentGrant => ({
   ...overrides,
 });
 
-const PRINCIPALS: Record<string, string[]> = { 'gpu-a100': ['ml'], 'gpu-prod': ['oncall'] };
-
-/** The broker's answer, made by ssh-keygen with a CA of its own; refuses host groups it does not know. */
-async function issue(request: SshCertificateRequest): Promise<SshCertificateResponse> {
-  issued.push(request);
-  const principals = PRINCIPALS[request.hostGroup];
-  if (principals === undefined)
-    throw new StrongroomError('denied', `no active grant covers HostGroup "${request.hostGroup}"`);
-  const n = issued.length;
-  const pub = join(work, `k${n}.pub`);
-  writeFileSync(pub, `${request.publicKey}\n`);
-  const keyId = `strongroom:user=alice@example.test:device=d1:grant=${request.grantId ?? '?'}`;
-  const serial = String(1000 + n);
-  execFileSync('ssh-keygen', [
-    '-q',
-    '-s',
-    join(work, 'ca'),
-    '-I',
-    keyId,
-    '-n',
-    principals.join(','),
-    '-z',
-    serial,
-    '-V',
-    '-1m:+10m',
-    pub,
-  ]);
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    certificate: readFileSync(join(work, `k${n}-cert.pub`), 'utf8').trim(),
-    principals,
-    validAfter: now - 60,
-    validBefore: now + 600,
-    serial,
-    keyId,
-    grantId: request.grantId ?? '',
-  };
-}
-
 function options(overrides: Partial<TerminalSshOptions> = {}): TerminalSshOptions {
   return {
     dir: join(work, 'terminals'),
     hostGroups: (g) => (g.target.type === 'HostGroup' ? [g.target.id] : ['gpu-a100']),
-    issue,
+    issue: (request) => broker.issue(request),
     now: Date.now,
     uid: process.getuid?.(),
     ...overrides,
@@ -84,19 +45,15 @@ const sshAdd = (socket: string, flag: '-L' | '-l') =>
   spawnSync('ssh-add', [flag], { env: { SSH_AUTH_SOCK: socket }, encoding: 'utf8' });
 
 /** Whether the process is gone (or a zombie waiting for a reaper, which holds nothing). */
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return / Z /.test(stat.slice(stat.lastIndexOf(')')));
-  } catch {
-    return true;
-  }
-}
+const gone = processEnded;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'sr-term-ssh-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'ca')]);
 });
+beforeEach(() => {
+  broker = sshBrokerStandIn();
+});
+afterEach(() => broker.close());
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('startTerminalSshAgent (real ssh-agent)', () => {
@@ -153,14 +110,13 @@ describe('startTerminalSshAgent (real ssh-agent)', () => {
 
 describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () => {
   it('loads one certificate per host group, with the grant principals, key in memory only; dispose kills the agent', async () => {
-    issued = [];
     const { ssh, notes } = await terminalSsh(
       grant(),
       options({ hostGroups: () => ['gpu-a100', 'gpu-prod', 'gpu-a100'] }),
       () => undefined,
     );
     if (ssh === undefined) throw new Error('no ssh');
-    expect(issued.map((r) => [r.hostGroup, r.grantId])).toEqual([
+    expect(broker.issued.map((r) => [r.hostGroup, r.grantId])).toEqual([
       ['gpu-a100', GRANT_ID],
       ['gpu-prod', GRANT_ID],
     ]);
@@ -181,7 +137,7 @@ describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () 
     expect(notes.join('\n')).toMatch(/certificate for gpu-a100 \(principals ml\)/);
     // No private key was written anywhere (only the test CA's own files and the public lines).
     const written = spawnSync('grep', ['-rl', 'PRIVATE KEY', work], { encoding: 'utf8' }).stdout.trim();
-    expect(written.split('\n')).toEqual([join(work, 'ca')]);
+    expect(written).toBe('');
 
     await ssh.dispose();
     expect(existsSync(ssh.socketPath)).toBe(false);
@@ -190,17 +146,15 @@ describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () 
   });
 
   it('a grant covering no host group starts nothing and says SSH_AUTH_SOCK is not ours', async () => {
-    issued = [];
     const before = spawnSync('ls', ['-A', join(work, 'terminals')], { encoding: 'utf8' }).stdout;
     const { ssh, notes } = await terminalSsh(grant(), options({ hostGroups: () => [] }), () => undefined);
     expect(ssh).toBeUndefined();
-    expect(issued).toEqual([]);
+    expect(broker.issued).toEqual([]);
     expect(notes.join()).toMatch(/covers no host group .* SSH_AUTH_SOCK is not set by Strongroom/);
     expect(spawnSync('ls', ['-A', join(work, 'terminals')], { encoding: 'utf8' }).stdout).toBe(before);
   });
 
   it('a refused host group is a note; when none is loaded the agent is killed and its folder removed', async () => {
-    issued = [];
     const log: string[] = [];
     const { ssh, notes } = await terminalSsh(grant(), options({ hostGroups: () => ['gpu-h100'] }), (m) =>
       log.push(m),
@@ -212,7 +166,6 @@ describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () 
   });
 
   it('a certificate that ends before the grant is renewed before it ends; dispose cancels renewals', async () => {
-    issued = [];
     const timers: Array<{ ms: number; fn: () => void; cancelled: boolean }> = [];
     const after = (ms: number, fn: () => void) => {
       const t = { ms, fn, cancelled: false };
@@ -229,14 +182,13 @@ describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () 
     expect(timers[0]?.ms).toBeLessThanOrEqual(8 * 60_000);
     timers[0]?.fn();
     while (!log.some((m) => m.startsWith('renewed'))) await new Promise((r) => setTimeout(r, 20));
-    expect(issued).toHaveLength(2);
+    expect(broker.issued).toHaveLength(2);
     expect(sshAdd(ssh.socketPath, '-L').stdout.trim().split('\n')).toHaveLength(2);
     await ssh.dispose();
     expect(timers.at(-1)?.cancelled).toBe(true);
   });
 
   it('a certificate lasting as long as the grant is not renewed', async () => {
-    issued = [];
     const timers: unknown[] = [];
     const short = grant({ expiresAt: Date.now() + 5 * 60_000 });
     const { ssh } = await terminalSsh(
@@ -261,7 +213,6 @@ describe('elevatedTerminal with SSH', () => {
   };
 
   it('SSH_AUTH_SOCK is the terminal own agent listing the grant certificate; dispose kills it and revokes', async () => {
-    issued = [];
     const revoked: string[][] = [];
     const t = await elevatedTerminal(
       invoke,
@@ -272,7 +223,7 @@ describe('elevatedTerminal with SSH', () => {
     );
     const socket = t.env['SSH_AUTH_SOCK'] ?? '';
     expect(socket.startsWith(join(work, 'terminals'))).toBe(true);
-    expect(issued.map((r) => r.hostGroup)).toEqual(['gpu-prod']);
+    expect(broker.issued.map((r) => r.hostGroup)).toEqual(['gpu-prod']);
     expect(sshAdd(socket, '-L').stdout).toMatch(/^ssh-ed25519-cert-v01@openssh\.com \S+ strongroom:user=/);
     await t.dispose();
     expect(existsSync(socket)).toBe(false);
@@ -292,7 +243,6 @@ describe('elevatedTerminal with SSH', () => {
   });
 
   it('a kubeconfig failure after the agent started leaves no agent behind', async () => {
-    issued = [];
     const blocker = join(work, 'not-a-dir');
     writeFileSync(blocker, 'x');
     const before = spawnSync('ls', ['-A', join(work, 'terminals')], { encoding: 'utf8' }).stdout;
@@ -303,7 +253,7 @@ describe('elevatedTerminal with SSH', () => {
         kube: { command: 'strongroom', clusters: ['c'], dir: join(blocker, 'kube'), existing: undefined },
       }),
     ).rejects.toThrow();
-    expect(issued).toHaveLength(1);
+    expect(broker.issued).toHaveLength(1);
     expect(spawnSync('ls', ['-A', join(work, 'terminals')], { encoding: 'utf8' }).stdout).toBe(before);
   });
 });

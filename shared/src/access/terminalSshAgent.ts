@@ -1,9 +1,30 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { privateDirProblem } from '../agent/checkPrivateDir.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
+
+/** Whether `pid` has ended (a zombie waiting for its reaper has: it holds no memory, no keys). */
+export function processEnded(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trimStart()
+      .startsWith('Z');
+  } catch {
+    return false; // no /proc (macOS): kill(0) said it is there
+  }
+}
+
+/** How long dispose waits for the killed agent to be gone before it lets the caller go on. */
+const EXIT_WAIT_MS = 5_000;
 
 /** One elevated terminal's own OpenSSH ssh-agent. */
 export interface TerminalSshAgent {
@@ -107,16 +128,22 @@ export async function startTerminalSshAgent(
     dispose: () =>
       (disposed ??= (async () => {
         // Only while its socket is there: a pid whose agent already ended may be someone else's now.
+        let killed = false;
         if (existsSync(socketPath))
           try {
             process.kill(pid, 'SIGTERM');
+            killed = true;
           } catch {
             // already gone
           }
+        await rm(dir, { recursive: true, force: true });
+        // Its keys are gone once it has exited: wait for that (bounded: a stuck agent is logged by
+        // nobody, but its socket is gone and its keys carry their certificate's lifetime).
+        for (let waited = 0; killed && !processEnded(pid) && waited < EXIT_WAIT_MS; waited += 20)
+          await new Promise((resolve) => setTimeout(resolve, 20));
         child.stdin.end();
         child.kill('SIGTERM');
         await exited;
-        await rm(dir, { recursive: true, force: true });
       })()),
   };
 }
