@@ -73,6 +73,36 @@ describe('issuance-volume: use far above the principal’s own baseline', () => 
     expect(findings[0]?.data).toMatchObject({ tier: 'restricted', tierCount: 26, cap: 25 });
   });
 
+  it('counts a sliding window: a pull straddling a bucket edge gets the cap once, not twice', () => {
+    const s = recordStream();
+    const edge = MONDAY_10_UTC + 60 * MINUTE; // a bucket boundary
+    const pull = (n: number, start: number) =>
+      Array.from({ length: n }, (_, i) =>
+        s.next({
+          activity: 'credential.issue',
+          time: start + i * 1000,
+          actor: { kind: 'user', userId: 'ann' },
+          data: { target: restrictedData, kind: 'ssh-certificate' },
+        }),
+      );
+    // 24 in the last 24 s of one bucket and 24 in the first seconds of the next: 26 within 30 s
+    // of each other is over the restricted cap of 25 (bucket counts alone said 24 and 24).
+    const findings = runDetectors([...pull(24, edge - 24_000), ...pull(24, edge)]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.data).toMatchObject({ tier: 'restricted', tierCount: 26, cap: 25 });
+    expect(findings[0]?.time).toBe(edge + 1000);
+  });
+
+  it('raises one finding per window length for a pull that goes on, not one per bucket', () => {
+    const s = recordStream();
+    const records = Array.from({ length: 600 }, (_, i) =>
+      s.next(decision('ann', internalModel, MONDAY_10_UTC + 2 * MINUTE + i * 1000)),
+    );
+    // 10 minutes of one use a second: past the limit of 40 after 41 s, then again 5 min later.
+    const findings = runDetectors(records);
+    expect(findings.map((f) => (f.time - MONDAY_10_UTC) / 1000)).toEqual([120 + 40, 120 + 40 + 300]);
+  });
+
   it('does not count denials or an admin’s what-if decisions about someone else', () => {
     const s = recordStream();
     const records = Array.from({ length: 200 }, (_, i) => {
