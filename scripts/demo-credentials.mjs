@@ -9,7 +9,7 @@
 // signed-in CLI profile (STRONGROOM_PROFILE or the default) holding an ACTIVE grant that covers the
 // host group, the AWS role and the git service, with more than 15 minutes left (STS's floor): the
 // demo's ml-researcher covers gpu-a100, the checkpoints bucket's role and ml-git (README "Short-lived
-// credentials: one grant, three tools"); root (sshd is started as the e2e tests start it); Debian's
+// credentials: one grant, three tools"); the local sshd runs as you (accepting only you) or root; Debian's
 // openssh-server, awscli and git; a build (`npx tsc -b`: the stand-ins are the e2e harness's, from
 // test/dist and shared/dist).
 //
