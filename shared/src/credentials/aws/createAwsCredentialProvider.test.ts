@@ -17,7 +17,7 @@ const PROFILE = {
  * The agent's in-memory layer. The credentials come from the keychain cache (a real vault over
  * memory), so no broker or STS runs; a fetch is "in flight" from get() until that cache read ends.
  */
-async function world() {
+async function world(listedGrants?: () => readonly string[]) {
   const now = 1_900_000_000_000;
   const store = createMemoryCredentialStore(() => now);
   await cacheAwsCredentials(
@@ -39,6 +39,7 @@ async function world() {
     store,
     client: () => Promise.reject(new Error('no broker here')),
     now: () => now,
+    ...(listedGrants === undefined ? {} : { listedGrants }),
   });
   return { store, provider };
 }
@@ -62,5 +63,17 @@ describe('the agent AWS credential provider', () => {
     expect(await asked).toMatchObject({ accessKeyId: 'ASIAONE', grantId: G1 });
     await store.clearProfile('p');
     expect(await provider.get({ role: 'ml-researcher' })).toMatchObject({ accessKeyId: 'ASIAONE' });
+  });
+
+  it('a keychain copy under a grant the agent does not list is deleted, not served (the broker decides)', async () => {
+    let listed: string[] = [];
+    const { store, provider } = await world(() => listed);
+    // Right after the agent starts (nothing synced yet) or after the grant ended while it was down.
+    await expect(provider.get({ role: 'ml-researcher' })).rejects.toThrow(/no broker here/);
+    expect(await store.list('p')).toEqual([]);
+    // Listed: the copy is served as before.
+    listed = [G1];
+    const again = await world(() => listed);
+    expect(await again.provider.get({ role: 'ml-researcher' })).toMatchObject({ accessKeyId: 'ASIAONE' });
   });
 });

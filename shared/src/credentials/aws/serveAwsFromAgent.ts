@@ -66,6 +66,7 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     store: deps.vault,
     client: () => Promise.resolve(deps.broker),
     now: deps.now,
+    listedGrants: () => agent.state.get().grants.map((g) => g.id),
   });
   const postureAllows = deps.postureAllows ?? ((p: AgentPosture) => p.status === 'pass');
   // Like the agent's credentials.get: a failing device gets nothing, not even from memory, until
