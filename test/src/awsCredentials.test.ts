@@ -121,9 +121,13 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       SecretAccessKey: issued?.secretAccessKey,
       SessionToken: issued?.sessionToken,
     });
-    // STS is asked for exactly the grant's remaining time (whole seconds), and the tool is told the grant's end.
-    expect(Math.abs(Date.parse(String(exported['Expiration'])) - grantExpiresAt)).toBeLessThan(1000);
-    expect(Math.abs((issued?.expiration ?? 0) - grantExpiresAt)).toBeLessThan(2000);
+    // STS is asked for the grant's remaining time in whole seconds, and the tool is told whichever
+    // comes first, STS's expiry or the grant's end: never later than the grant, and only the
+    // rounding plus the time the issue took (seconds on a loaded machine) earlier.
+    const expiration = Date.parse(String(exported['Expiration']));
+    expect(expiration).toBeLessThanOrEqual(grantExpiresAt);
+    expect(grantExpiresAt - expiration).toBeLessThan(5000);
+    expect(Math.abs((issued?.expiration ?? 0) - grantExpiresAt)).toBeLessThan(5000);
     // What STS verified: the broker's token for alice, this grant and this device.
     expect(issued?.claims).toMatchObject({ iss: broker.issuer, aud: 'sts.amazonaws.com', grant_id: grantId });
 
