@@ -1,31 +1,34 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, runStrongroomWithInput, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
+import { runStrongroomWithInput } from '@strongroom/cli/testing/runStrongroom.js';
 import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
 import { createServiceTokenVerifier } from '@strongroom/shared/service-auth/createServiceTokenVerifier.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleWithoutPosture } from './harness/bundleWithoutPosture.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
-import { startGitHttpServer, type GitHttpServer } from './harness/gitHttpServer.js';
+import type { GitHttpServer } from './harness/gitHttpServer.js';
 import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
+import {
+  cloneWithStrongroomHelper,
+  DEMO_GIT_AUDIENCE as GIT_AUDIENCE,
+  SEEDED_TOKENIZER,
+  startTokenGitServer,
+  type TokenGitServer,
+} from './harness/tokenGitServer.js';
 import { until } from './harness/until.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
-
-const GIT_AUDIENCE = 'https://git.ml.internal';
 
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
 }
-
-const run = runProcess;
 
 /**
  * Issue 6 items 2, 4, 5 end to end: the real broker (default bundle without the posture rules:
@@ -41,11 +44,12 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
   let work: string;
   let broker: RunningBroker;
   let people: CliPeople;
+  let gitHost: TokenGitServer;
   let git: GitHttpServer;
   /** A stand-in model registry that checks DPoP-bound tokens with the shared verifier. */
   let registry: Server;
   let registryUrl: string;
-  const accepted: Array<{ subject: string; grants: readonly string[] }> = [];
+  let accepted: TokenGitServer['accepted'];
 
   const json = <T>(r: Run): T => {
     expect(r.code, r.stderr).toBe(0);
@@ -54,31 +58,8 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
   const alice = (args: readonly string[]) => people.run('alice', args);
 
   /** `git clone` as alice with only the Strongroom helper configured, never prompting. */
-  const clone = async (dest: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> => {
-    rmSync(dest, { recursive: true, force: true });
-    const helper = `!"${process.execPath}" "${STRONGROOM_BIN}" git-credential`;
-    return run(
-      'git',
-      [
-        '-c',
-        'credential.helper=',
-        '-c',
-        `credential.helper=${helper}`,
-        'clone',
-        `${git.url}/models.git`,
-        dest,
-      ],
-      {
-        env: {
-          ...people.person('alice').cli.env,
-          ...extraEnv,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_ASKPASS: '',
-          SSH_ASKPASS: '',
-        },
-      },
-    );
-  };
+  const clone = (dest: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
+    cloneWithStrongroomHelper(gitHost.repoUrl, dest, { ...people.person('alice').cli.env, ...extraEnv });
 
   /** Runs the helper as git would, with `input` on stdin. */
   const helper = (action: string, input: string): Promise<Run> =>
@@ -112,46 +93,10 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
     await people.add('alice', ['ml-engineers']);
     await people.add('bob', ['team-leads']);
 
-    // A bare repository with one commit, served by git's own http-backend.
-    const root = join(work, 'repos');
-    const seed = join(work, 'seed');
-    expect(
-      (await run('git', ['init', '--bare', '--initial-branch=main', join(root, 'models.git')])).code,
-    ).toBe(0);
-    expect((await run('git', ['init', '--initial-branch=main', seed])).code).toBe(0);
-    writeFileSync(join(seed, 'tokenizer.json'), '{"vocab": 32000}\n');
-    const author = ['-c', 'user.name=Seed', '-c', 'user.email=seed@example.test'];
-    for (const args of [
-      ['add', 'tokenizer.json'],
-      [...author, 'commit', '-m', 'tokenizer'],
-      ['push', join(root, 'models.git'), 'main'],
-    ])
-      expect((await run('git', args, { cwd: seed })).code).toBe(0);
-
-    const verifier = createServiceTokenVerifier({
-      issuer: broker.issuer,
-      audience: GIT_AUDIENCE,
-      denylistIntervalMs: 0, // every request sees the broker's current denylist
-    });
-    git = await startGitHttpServer({
-      projectRoot: root,
-      authorize: async (req, url) => {
-        const result = await verifier.verify({
-          authorization: req.headers.authorization,
-          dpop: req.headers.dpop,
-          method: req.method ?? 'GET',
-          url: url.href,
-        });
-        if (!result.ok)
-          return {
-            ok: false,
-            status: result.status,
-            challenge: `Basic realm="ml-git", ${result.wwwAuthenticate.replace(/^\S+ /, '')}`,
-          };
-        accepted.push({ subject: result.token.subject, grants: result.token.grants });
-        return { ok: true, user: result.token.subject };
-      },
-    });
+    // A bare repository with one commit, served by git's own http-backend behind the shared verifier.
+    gitHost = await startTokenGitServer({ issuer: broker.issuer, dir: work });
+    git = gitHost.git;
+    accepted = gitHost.accepted;
     expect((await alice(['config', 'git-host', git.host, 'ml-git'])).code).toBe(0);
 
     const registryVerifier = createServiceTokenVerifier({
@@ -226,7 +171,7 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
     const dest = join(work, 'granted');
     const ok = await clone(dest);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe('{"vocab": 32000}\n');
+    expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe(SEEDED_TOKENIZER);
     expect(accepted.length).toBeGreaterThan(0);
     expect(accepted.every((a) => a.grants.includes(grantId))).toBe(true);
     // Nothing secret in the clone's config (the helper is not even configured there).
@@ -374,7 +319,7 @@ describe('git and kubectl credentials from token exchange (real broker, CLI, git
       const dest = join(work, 'via-agent');
       const cloned = await clone(dest, noKeychain);
       expect(cloned.code, cloned.stderr).toBe(0);
-      expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe('{"vocab": 32000}\n');
+      expect(readFileSync(join(dest, 'tokenizer.json'), 'utf8')).toBe(SEEDED_TOKENIZER);
       // Control: alone, the same helper without a keychain cannot answer (so the check can fail).
       const blind = await alone('get', noKeychain);
       expect(blind.stdout).toBe('quit=1\n');
