@@ -2,9 +2,13 @@ import type { DesktopState } from '../../api/DesktopApi.js';
 import { desktopApi, describeError, followState } from '../desktopApi.js';
 import { byId, clock, h, relative, say } from '../dom.js';
 
-/** Posture report: the last result, the broker's verdict, and every check that did not pass with its fix. */
+/**
+ * Posture report: the last result, the broker's verdict, and every check of the last run (failing
+ * first) with what was seen and its fix. An older agent sends only the checks that did not pass.
+ */
 const api = desktopApi();
 const VERDICT = { pass: 'Passing', fail: 'Failing', unknown: 'Incomplete' } as const;
+const RESULT = { pass: 'Pass', fail: 'Fail', unknown: 'Unknown' } as const;
 
 function render(state: DesktopState): void {
   const { posture, now } = state;
@@ -35,14 +39,15 @@ function render(state: DesktopState): void {
   );
   const list = byId('checks');
   list.replaceChildren();
-  if (posture.failing.length === 0) {
+  const checks = posture.checks ?? posture.failing;
+  if (checks.length === 0) {
     list.append(h('p', {}, posture.checkedAt === null ? '' : 'Every check passed.'));
     return;
   }
   const table = h(
     'table',
-    { 'data-testid': 'failing-checks' },
-    h('caption', {}, 'Checks that did not pass'),
+    { 'data-testid': 'posture-checks' },
+    h('caption', {}, posture.checks === undefined ? 'Checks that did not pass' : 'Checks'),
     h(
       'thead',
       {},
@@ -58,14 +63,14 @@ function render(state: DesktopState): void {
     h(
       'tbody',
       {},
-      ...posture.failing.map((check) =>
+      ...checks.map((check) =>
         h(
           'tr',
           { 'data-check': check.id },
           h('th', { scope: 'row' }, check.title),
-          h('td', { class: `result-${check.status}` }, check.status === 'fail' ? 'Fail' : 'Unknown'),
+          h('td', { class: `result-${check.status}` }, RESULT[check.status]),
           h('td', {}, check.observed),
-          h('td', {}, check.fix),
+          h('td', {}, check.status === 'pass' ? '' : check.fix),
         ),
       ),
     ),
