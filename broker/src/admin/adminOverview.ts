@@ -10,12 +10,12 @@ export interface GrantRow {
 }
 
 /** Every grant in force or waiting for activation now (states from stored times), newest first. */
-export async function liveGrants(deps: Pick<JitDeps, 'store' | 'now'>): Promise<GrantRow[]> {
+export async function liveGrants(deps: Pick<JitDeps, 'store' | 'now' | 'policy'>): Promise<GrantRow[]> {
   const now = deps.now();
   const rows: GrantRow[] = [];
   for (const user of await deps.store.listUsers()) {
     for (const g of await deps.store.listGrants(user.id, ['approved', 'active'])) {
-      const grant = toGrantView(g, now);
+      const grant = toGrantView(g, now, deps.policy.bundle.catalog);
       if (grant.state !== 'ended') rows.push({ grant, email: user.email });
     }
   }

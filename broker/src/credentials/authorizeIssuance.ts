@@ -6,6 +6,7 @@ import { contextFor, principalFor } from '../jit/policyInputsFor.js';
 import { uidKey } from '../policy/collectPolicyReads.js';
 import type { CatalogEntity } from '../policy/parseCatalog.js';
 import type { GrantRecord } from '../store/jitRecords.js';
+import { covers } from './grantCoverage.js';
 
 /** No credential outlives an hour, whatever the grant says (ARCHITECTURE.md, Credentials). */
 export const MAX_CREDENTIAL_SECONDS = 3600;
@@ -82,25 +83,6 @@ export async function authorizeIssuance(
     expiresAt: Math.min(now + requested * 1000, grantEnd),
     bundleHash: decision.bundleHash,
   };
-}
-
-function covers(grant: GrantRecord, asset: CatalogEntity): boolean {
-  if (grant.target.type === asset.type && grant.target.id === asset.id) return true;
-  if (grant.target.type !== 'Role') return false;
-  return roleIdsOf(asset).includes(grant.target.id);
-}
-
-/** The asset's catalog `roles` attribute, as strings or Role entity references. */
-function roleIdsOf(asset: CatalogEntity): string[] {
-  const roles = asset.attrs['roles'];
-  if (!Array.isArray(roles)) return [];
-  return roles.flatMap((r) => {
-    if (typeof r === 'string') return [r];
-    const entity = r !== null && typeof r === 'object' && '__entity' in r ? r.__entity : undefined;
-    return entity !== null && typeof entity === 'object' && 'id' in entity && typeof entity.id === 'string'
-      ? [entity.id]
-      : [];
-  });
 }
 
 async function coveringGrant(

@@ -176,7 +176,7 @@ export async function approveRequest(
     return {
       ok: true,
       request: toRequestView(current, all, grant?.id ?? null, now),
-      grant: grant ? toGrantView(grant, now) : null,
+      grant: grant ? toGrantView(grant, now, bundle.catalog) : null,
     };
   });
 

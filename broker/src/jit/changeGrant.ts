@@ -84,7 +84,7 @@ export async function changeGrant(
       createdAt: now,
       ...(change.kind === 'activate' ? {} : { dedupeKey: `grant:${grant.id}:ended` }),
     });
-    return { view: toGrantView(updated, now) };
+    return { view: toGrantView(updated, now, deps.policy.bundle.catalog) };
   });
   if (outcome.error !== undefined) {
     return auditRefusal(

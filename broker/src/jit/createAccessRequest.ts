@@ -247,6 +247,6 @@ export async function createAccessRequest(
   );
   return {
     request: toRequestView(request, [], grant?.id ?? null, now, caller.user.email),
-    grant: grant ? toGrantView(grant, now) : null,
+    grant: grant ? toGrantView(grant, now, bundle.catalog) : null,
   };
 }

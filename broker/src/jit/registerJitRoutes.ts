@@ -94,7 +94,11 @@ export function registerJitRoutes(api: FastifyInstance, deps: JitDeps): void {
   api.get('/grants', async (request) => {
     const caller = apiCallerOf(request);
     const now = deps.now();
-    return { grants: (await deps.store.listGrants(caller.user.id)).map((g) => toGrantView(g, now)) };
+    return {
+      grants: (await deps.store.listGrants(caller.user.id)).map((g) =>
+        toGrantView(g, now, deps.policy.bundle.catalog),
+      ),
+    };
   });
 
   api.post('/grants/:id/activate', async (request) => {

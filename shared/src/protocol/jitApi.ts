@@ -153,6 +153,16 @@ export const grantViewSchema = z.object({
   expiresAt: z.number().nullable(),
   endedAt: z.number().nullable(),
   endReason: z.string().nullable(),
+  /**
+   * The catalog assets this grant covers that clients get credentials for (SSH host groups, assets
+   * mapped to an AWS role, token-exchange services), by the broker's own issuance rule: the grant
+   * names the asset, or names a Role the asset lists in its catalog `roles`. Sorted, at most 100.
+   * Absent from older brokers and on ended grants.
+   */
+  covers: z
+    .array(z.object({ type: z.string(), id: z.string() }))
+    .max(100)
+    .optional(),
 });
 export type GrantView = z.infer<typeof grantViewSchema>;
 export const grantsResponseSchema = z.object({ grants: z.array(grantViewSchema) });
