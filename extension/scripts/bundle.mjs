@@ -3,15 +3,17 @@
 // - extension.js: what activate() loads (small: commands, status bar, views);
 // - core.js: the client core (agent client, OIDC, DPoP, keychain, posture), loaded right after
 //   activation to show the first state;
-// - aws-sts.js: the AWS SDK's STS client (~400 KiB, most of what the core would otherwise parse),
-//   used only by an in-process agent's container-credentials endpoint when a terminal asks for
-//   AWS credentials. The source already imports it with `await import('@aws-sdk/client-sts')`;
-//   in CommonJS esbuild would inline that, so it is external here and becomes a require() of the
-//   separate bundle at that moment. Nothing of Strongroom's is in it (no class is duplicated).
+// - aws-sts.js: the AWS SDK's STS client (~440 KiB, as much as the rest of the core), used only by
+//   an in-process agent's container-credentials endpoint when a terminal asks for AWS credentials.
+//   The source already imports it with `await import('@aws-sdk/client-sts')`; in CommonJS esbuild
+//   would inline that, so here it becomes a require() of the separate bundle at that moment.
+//   Nothing of Strongroom's is in it (no class or module state is duplicated).
 // - errors.js: the one StrongroomError class both of the first two use (see oneErrorClass).
 // The keychain's native module cannot be bundled; it is copied next to the bundles.
 //
-//   node scripts/bundle.mjs [--outdir <dir>]   (default: dist; the size guard builds elsewhere)
+//   node scripts/bundle.mjs [--outdir <dir>]   (default: dist; the bundle guard test builds elsewhere)
+//
+// Imported as a module (test/src/extensionBundle.test.ts), it builds nothing and exports its plugins.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -19,12 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdirArg = process.argv.indexOf('--outdir');
-const dist = outdirArg > 0 ? resolve(process.argv[outdirArg + 1] ?? '') : join(root, 'dist');
-rmSync(join(dist, 'node_modules'), { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
+const requireHere = createRequire(join(root, 'package.json'));
 
-const common = {
+export const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -42,7 +41,7 @@ const common = {
  * is, and Node then starts its ESM loader and lexes the whole file for its export names (which a
  * `module.exports = …` bundle does not even declare): a require() is cheaper and keeps the names.
  */
-function requireOnDemand(bundles) {
+export function requireOnDemand(bundles) {
   const names = Object.keys(bundles).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return {
     name: 'require-on-demand',
@@ -67,8 +66,8 @@ function requireOnDemand(bundles) {
  * fail `instanceof StrongroomError` in extension.js (showError then said "something went wrong"
  * with no hint, offered no Sign In, and reported a cancelled sign-in as an error).
  */
-const ERRORS_BUNDLE = './errors.js';
-const oneErrorClass = {
+export const ERRORS_BUNDLE = './errors.js';
+export const oneErrorClass = {
   name: 'one-error-class',
   setup(b) {
     // Every import of it, however spelled, is one module that requires the shared bundle once.
@@ -84,27 +83,11 @@ const oneErrorClass = {
     }));
   },
 };
-await build({
-  ...common,
-  entryPoints: {
-    errors: createRequire(join(root, 'package.json')).resolve('@strongroom/shared/errors/StrongroomError.js'),
-  },
-  outdir: dist,
-});
 
-await build({
-  ...common,
-  entryPoints: { extension: 'src/extension.ts' },
-  outdir: dist,
-  // vscode is provided by the host; ./core.js is the second bundle, required on first use.
-  external: ['vscode'],
-  plugins: [requireOnDemand({ './core.js': './core.js' }), oneErrorClass],
-});
 // zod re-exports every language's error messages as one namespace (`z.locales`), which no bundler
 // can shake; the extension only ever uses the English default. This keeps zod at ~190 KiB, not 440.
-const require0 = createRequire(join(root, 'package.json'));
-const zodDir = dirname(require0.resolve('zod/package.json'));
-const zodEnglishOnly = {
+const zodDir = dirname(requireHere.resolve('zod/package.json'));
+export const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
@@ -119,34 +102,75 @@ const zodEnglishOnly = {
 };
 
 // `@aws-sdk/client-sts` (imported dynamically) becomes `require('./aws-sts.js')`, the bundle below.
-const STS_BUNDLE = './aws-sts.js';
+export const STS_BUNDLE = './aws-sts.js';
+/** The plugins core.js is built with (also for anything built from the core's modules). */
+export const corePlugins = [
+  zodEnglishOnly,
+  requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }),
+  oneErrorClass,
+];
 
-await build({
-  ...common,
-  entryPoints: { core: 'src/core.ts' },
-  outdir: dist,
-  external: ['vscode', '@napi-rs/keyring'],
-  plugins: [zodEnglishOnly, requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }), oneErrorClass],
-});
+/** One module graph built the way core.js is (tests build a probe of the core's modules with it). */
+export async function bundleLikeCore(contents, outfile) {
+  await build({
+    ...common,
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    outfile,
+    external: ['vscode', '@napi-rs/keyring'],
+    plugins: corePlugins,
+  });
+}
 
-await build({
-  ...common,
-  stdin: { contents: "module.exports = require('@aws-sdk/client-sts');", resolveDir: root, loader: 'js' },
-  outfile: join(dist, STS_BUNDLE),
-});
+export async function bundleExtension(dist) {
+  rmSync(join(dist, 'node_modules'), { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
 
-// The native keychain binding and this platform's prebuilt binary, resolved the way Node would.
-const require = createRequire(join(root, 'package.json'));
-const keyringDir = dirname(require.resolve('@napi-rs/keyring/package.json'));
-cpSync(keyringDir, join(dist, 'node_modules/@napi-rs/keyring'), { recursive: true, dereference: true });
-const requireFromKeyring = createRequire(join(keyringDir, 'package.json'));
-const { optionalDependencies = {} } = requireFromKeyring('./package.json');
-for (const name of Object.keys(optionalDependencies)) {
-  let dir;
-  try {
-    dir = dirname(requireFromKeyring.resolve(`${name}/package.json`));
-  } catch {
-    continue; // another platform's binary: not installed here
+  await build({
+    ...common,
+    entryPoints: { errors: requireHere.resolve('@strongroom/shared/errors/StrongroomError.js') },
+    outdir: dist,
+  });
+
+  await build({
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: dist,
+    // vscode is provided by the host; ./core.js is the second bundle, required on first use.
+    external: ['vscode'],
+    plugins: [requireOnDemand({ './core.js': './core.js' }), oneErrorClass],
+  });
+
+  await build({
+    ...common,
+    entryPoints: { core: 'src/core.ts' },
+    outdir: dist,
+    external: ['vscode', '@napi-rs/keyring'],
+    plugins: corePlugins,
+  });
+
+  await build({
+    ...common,
+    stdin: { contents: "module.exports = require('@aws-sdk/client-sts');", resolveDir: root, loader: 'js' },
+    outfile: join(dist, STS_BUNDLE),
+  });
+
+  // The native keychain binding and this platform's prebuilt binary, resolved the way Node would.
+  const keyringDir = dirname(requireHere.resolve('@napi-rs/keyring/package.json'));
+  cpSync(keyringDir, join(dist, 'node_modules/@napi-rs/keyring'), { recursive: true, dereference: true });
+  const requireFromKeyring = createRequire(join(keyringDir, 'package.json'));
+  const { optionalDependencies = {} } = requireFromKeyring('./package.json');
+  for (const name of Object.keys(optionalDependencies)) {
+    let dir;
+    try {
+      dir = dirname(requireFromKeyring.resolve(`${name}/package.json`));
+    } catch {
+      continue; // another platform's binary: not installed here
+    }
+    cpSync(dir, join(dist, 'node_modules', name), { recursive: true, dereference: true });
   }
-  cpSync(dir, join(dist, 'node_modules', name), { recursive: true, dereference: true });
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outdirArg = process.argv.indexOf('--outdir');
+  await bundleExtension(outdirArg > 0 ? resolve(process.argv[outdirArg + 1] ?? '') : join(root, 'dist'));
 }
