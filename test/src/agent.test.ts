@@ -225,6 +225,12 @@ describe('agent end to end (real broker, keychain, CLI through the socket)', () 
     await until('the active grant in state', () =>
       agent.state.get().grants.some((g) => g.id === grantId && g.state === 'active'),
     );
+    // The broker says what the grant covers (the catalog assets listing restricted-data-reader
+    // that clients get credentials for); the agent keeps it for elevated terminals.
+    expect(agent.state.get().grants.find((g) => g.id === grantId)?.covers).toEqual([
+      { type: 'BucketPrefix', id: 's3://corp-ml/raw/' },
+      { type: 'Service', id: 'notebooks' },
+    ]);
     // What a credential helper would leave behind under this grant, and an elevated terminal.
     const entry = grantCredentialEntry(grantId, 'test-cred');
     await store.set(profile.name, entry, 'not-a-real-secret', Date.now() + 3_600_000);

@@ -7,7 +7,7 @@ import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { elevatedTerminal } from './elevatedTerminal.js';
 import { sshBrokerStandIn, type SshBrokerStandIn } from './sshBrokerStandIn.test-support.js';
-import { terminalSsh, type TerminalSshOptions } from './terminalSsh.js';
+import { sshHostGroupsOf, terminalSsh, type TerminalSshOptions } from './terminalSsh.js';
 import { processEnded, startTerminalSshAgent } from './terminalSshAgent.js';
 
 // The real OpenSSH ssh-agent and ssh-add; the broker's certificates from ssh-keygen as the CA
@@ -108,7 +108,45 @@ describe('startTerminalSshAgent (real ssh-agent)', () => {
   });
 });
 
+describe('sshHostGroupsOf (which host groups an elevated terminal gets certificates for)', () => {
+  it("the broker's covers decide: its HostGroups only, even for a HostGroup grant", () => {
+    const covers = [
+      { type: 'BucketPrefix', id: 's3://corp-ml/checkpoints/' },
+      { type: 'HostGroup', id: 'gpu-a100' },
+      { type: 'HostGroup', id: 'gpu-h100' },
+      { type: 'Service', id: 'gpu-prod' },
+    ];
+    expect(sshHostGroupsOf(grant({ covers }))).toEqual(['gpu-a100', 'gpu-h100']);
+    expect(sshHostGroupsOf(grant({ covers: [] }))).toEqual([]);
+    // The broker is the authority: a HostGroup the catalog no longer has covers nothing.
+    expect(sshHostGroupsOf(grant({ target: { type: 'HostGroup', id: 'gpu-old' }, covers: [] }))).toEqual([]);
+  });
+
+  it('from an older broker (no covers): a HostGroup grant covers itself, a Role nothing', () => {
+    expect(sshHostGroupsOf(grant({ target: { type: 'HostGroup', id: 'gpu-prod' } }))).toEqual(['gpu-prod']);
+    expect(sshHostGroupsOf(grant())).toEqual([]);
+    expect(sshHostGroupsOf(grant({ target: { type: 'Dataset', id: 'gpu-a100' } }))).toEqual([]);
+  });
+});
+
 describe('terminalSsh: the grant certificate in the terminal own ssh-agent', () => {
+  it("by default asks for the host groups of the grant's covers, and for nothing else", async () => {
+    const { ssh } = await terminalSsh(
+      grant({
+        covers: [
+          { type: 'HostGroup', id: 'gpu-a100' },
+          { type: 'Service', id: 'model-registry' },
+        ],
+      }),
+      options({ hostGroups: undefined }),
+      () => undefined,
+    );
+    if (ssh === undefined) throw new Error('no ssh');
+    expect(broker.issued.map((r) => r.hostGroup)).toEqual(['gpu-a100']);
+    expect(ssh.certificates.map((c) => c.hostGroup)).toEqual(['gpu-a100']);
+    await ssh.dispose();
+  });
+
   it('loads one certificate per host group, with the grant principals, key in memory only; dispose kills the agent', async () => {
     const { ssh, notes } = await terminalSsh(
       grant(),

@@ -8,11 +8,10 @@ export interface TerminalSshOptions {
   /** A private folder (made 0700) under which each terminal's ssh-agent gets a 0700 folder of its own. */
   readonly dir: string;
   /**
-   * The host groups a grant covers, for which its terminal gets a certificate each. The client
-   * cannot read the policy catalog: a grant for a HostGroup covers that group; a Role covers the
-   * groups the user's settings map it to (`strongroom.sshHostGroups`). Empty: no SSH.
+   * The host groups a grant covers, for which its terminal gets a certificate each. Default:
+   * sshHostGroupsOf (the grant's `covers` from the broker). Empty: no SSH.
    */
-  readonly hostGroups: (grant: AgentGrant) => readonly string[];
+  readonly hostGroups?: ((grant: AgentGrant) => readonly string[]) | undefined;
   /** `POST /api/v1/credentials/ssh` with the session's DPoP-bound token (sshApi.ts). */
   readonly issue: (request: SshCertificateRequest) => Promise<SshCertificateResponse>;
   readonly now: () => number;
@@ -21,6 +20,17 @@ export interface TerminalSshOptions {
   readonly sshAgent?: string;
   /** Runs `fn` after `ms` (renewals); returns a cancel function. Default: an unref'd setTimeout. */
   readonly after?: (ms: number, fn: () => void) => () => void;
+}
+
+/**
+ * The host groups `grant` covers, as the broker says in the grant's `covers` (the catalog assets
+ * listing the grant's Role in their `roles`, by the rule issuance uses; clients cannot read the
+ * catalog). From an older broker that sends no `covers`: a HostGroup grant covers its own group,
+ * anything else none.
+ */
+export function sshHostGroupsOf(grant: Pick<AgentGrant, 'target' | 'covers'>): string[] {
+  if (grant.covers !== undefined) return grant.covers.filter((a) => a.type === 'HostGroup').map((a) => a.id);
+  return grant.target.type === 'HostGroup' ? [grant.target.id] : [];
 }
 
 /** A certificate the terminal's agent holds, as the user may see it (no key material). */
@@ -64,12 +74,12 @@ export async function terminalSsh(
   options: TerminalSshOptions,
   log: (message: string) => void,
 ): Promise<{ ssh: TerminalSsh | undefined; notes: string[] }> {
-  const groups = [...new Set(options.hostGroups(grant))];
+  const groups = [...new Set((options.hostGroups ?? sshHostGroupsOf)(grant))];
   if (groups.length === 0)
     return {
       ssh: undefined,
       notes: [
-        `SSH: ${grant.target.id} covers no host group this window knows of, so SSH_AUTH_SOCK is not set by Strongroom`,
+        `SSH: ${grant.target.id} covers no host group (as the broker says), so SSH_AUTH_SOCK is not set by Strongroom`,
       ],
     };
   const agent = await startTerminalSshAgent(options.dir, {

@@ -409,6 +409,7 @@ export function createAgent(deps: AgentDeps): Agent {
     durationMinutes: g.durationMinutes,
     activateBy: g.activateBy,
     expiresAt: g.expiresAt,
+    ...(g.covers === undefined ? {} : { covers: g.covers.map((a) => ({ type: a.type, id: a.id })) }),
   });
 
   /** A local deadline too: credentials go at the grant's end even if the broker's event never comes. */

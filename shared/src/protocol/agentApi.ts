@@ -147,6 +147,14 @@ export const agentGrantSchema = z.strictObject({
   activateBy: z.number(),
   /** Active grants end then (null until activated). */
   expiresAt: z.number().nullable(),
+  /**
+   * The catalog assets the grant covers that clients get credentials for, as the broker computes
+   * them (jitApi grantViewSchema `covers`). Absent when the broker is older and does not send it.
+   */
+  covers: z
+    .array(z.strictObject({ type: z.string(), id: z.string() }))
+    .max(100)
+    .optional(),
 });
 export type AgentGrant = z.infer<typeof agentGrantSchema>;
 
