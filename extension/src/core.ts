@@ -17,7 +17,7 @@ import { activateGrant, dropElevation, openElevatedTerminal, showAccess } from '
 import { requestAccess } from './commands/requestAccess.js';
 import { reviewRequests } from './commands/reviewRequests.js';
 import { signIn, signOut } from './commands/signIn.js';
-import { readSettings, sshHostGroupsFor, type Settings } from './settings.js';
+import { readSettings, type Settings } from './settings.js';
 
 export { readSettings };
 
@@ -111,16 +111,10 @@ export async function createCoreAccess(options: CoreOptions): Promise<AccessPort
     tmpdir: tmpdir(),
     terminal: {
       gitCredentialHelper: cli !== undefined ? `!${shellQuote(cli)} git-credential` : undefined,
-      // A terminal's own ssh-agent with the grant's certificates (OpenSSH's ssh-agent; not on
-      // Windows, whose ssh-agent is a system service). Without one, SSH_AUTH_SOCK is left alone.
-      ssh:
-        options.host.platform === 'win32'
-          ? undefined
-          : {
-              dir: terminalDir,
-              uid: process.getuid?.(),
-              hostGroups: (grant) => sshHostGroupsFor(options.settings, grant),
-            },
+      // A terminal's own ssh-agent with the grant's certificates, for the host groups the broker
+      // says the grant covers (OpenSSH's ssh-agent; not on Windows, whose ssh-agent is a system
+      // service). Without one, SSH_AUTH_SOCK is left alone.
+      ssh: options.host.platform === 'win32' ? undefined : { dir: terminalDir, uid: process.getuid?.() },
       kube:
         cli !== undefined
           ? {

@@ -8,8 +8,8 @@ import {
   type SshBrokerStandIn,
 } from '@strongroom/shared/access/sshBrokerStandIn.test-support.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentGrant } from '@strongroom/shared/agent/AgentState.js';
 import type { Activated } from './activateStrongroom.js';
-import { sshHostGroupsFor } from './settings.js';
 import { startExtension, type Started } from './testing/startExtension.js';
 
 /**
@@ -31,9 +31,12 @@ afterEach(() => {
 });
 
 const GRANT_ID = '6d1f1c3e-1c1b-4f43-8d7e-1b1f5b0e2a10';
-const sshSettings = { sshHostGroups: { 'ml-researcher': ['gpu-a100'] } };
 
-async function withSsh(target: { type: string; id: string }): Promise<Started> {
+/** A grant as the agent has it: `covers` as the broker sends it, or absent (an older broker). */
+async function withSsh(
+  target: { type: string; id: string },
+  covers?: AgentGrant['covers'],
+): Promise<Started> {
   const started = await startExtension();
   running = started.activated;
   const { access } = started;
@@ -47,7 +50,6 @@ async function withSsh(target: { type: string; id: string }): Promise<Started> {
         log: (m) => started.vs.api.window.createOutputChannel('t', { log: true }).info(m),
         ssh: {
           dir: join(dir, 'terminals'),
-          hostGroups: (g) => sshHostGroupsFor(sshSettings, g),
           issue: (request) => broker.issue(request),
           now: Date.now,
         },
@@ -55,7 +57,14 @@ async function withSsh(target: { type: string; id: string }): Promise<Started> {
     );
   access.signInAs();
   access.state.update({
-    grants: [access.grant({ id: GRANT_ID, target, expiresAt: Date.now() + 30 * 60_000 })],
+    grants: [
+      access.grant({
+        id: GRANT_ID,
+        target,
+        expiresAt: Date.now() + 30 * 60_000,
+        ...(covers === undefined ? {} : { covers }),
+      }),
+    ],
   });
   return started;
 }
@@ -67,8 +76,12 @@ const until = async (done: () => boolean): Promise<void> => {
 };
 
 describe('elevated terminals: SSH_AUTH_SOCK is the terminal own ssh-agent with the grant certificate', () => {
-  it('a role mapped to a host group: the terminal env points at an agent listing its certificate; closing the terminal kills it', async () => {
-    const { vs } = await withSsh({ type: 'Role', id: 'ml-researcher' });
+  it('a role whose covers (from the broker) list a host group: the terminal env points at an agent listing its certificate; closing the terminal kills it', async () => {
+    const { vs } = await withSsh({ type: 'Role', id: 'ml-researcher' }, [
+      { type: 'BucketPrefix', id: 's3://corp-ml/checkpoints/' },
+      { type: 'HostGroup', id: 'gpu-a100' },
+      { type: 'Service', id: 'model-registry' },
+    ]);
     await vs.commands.get('strongroom.openElevatedTerminal')?.(GRANT_ID);
     expect(vs.shown.filter((s) => s.kind === 'error')).toEqual([]);
     const socket = vs.terminals[0]?.options.env?.['SSH_AUTH_SOCK'] ?? '';
@@ -86,7 +99,7 @@ describe('elevated terminals: SSH_AUTH_SOCK is the terminal own ssh-agent with t
     expect(sshAdd(socket).status).toBe(2);
   });
 
-  it('a HostGroup grant: its certificate; when the grant ends the agent goes (terminal still open)', async () => {
+  it('a HostGroup grant from an older broker (no covers): its own certificate; when the grant ends the agent goes (terminal still open)', async () => {
     const { vs, access } = await withSsh({ type: 'HostGroup', id: 'gpu-prod' });
     await vs.commands.get('strongroom.openElevatedTerminal')?.(GRANT_ID);
     const socket = vs.terminals[0]?.options.env?.['SSH_AUTH_SOCK'] ?? '';
@@ -98,8 +111,11 @@ describe('elevated terminals: SSH_AUTH_SOCK is the terminal own ssh-agent with t
     expect(access.revoked).toEqual(['term_0123456789abcdef']);
   });
 
-  it('a role that covers no host group: no SSH_AUTH_SOCK of ours, no agent, and the output channel says so', async () => {
-    const { vs } = await withSsh({ type: 'Role', id: 'restricted-data-reader' });
+  it.each([
+    ['whose covers list no host group', [{ type: 'Service', id: 'notebooks' }]],
+    ['from an older broker (no covers)', undefined],
+  ])('a role %s: no SSH_AUTH_SOCK of ours, no agent, and the output channel says so', async (_, covers) => {
+    const { vs } = await withSsh({ type: 'Role', id: 'restricted-data-reader' }, covers);
     await vs.commands.get('strongroom.openElevatedTerminal')?.(GRANT_ID);
     expect(vs.terminals).toHaveLength(1);
     expect(vs.terminals[0]?.options.env?.['SSH_AUTH_SOCK']).toBeUndefined();

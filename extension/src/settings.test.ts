@@ -1,6 +1,6 @@
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
 import { describe, expect, it } from 'vitest';
-import { readSettings, sshHostGroupsFor } from './settings.js';
+import { readSettings } from './settings.js';
 import { fakeVscode } from './testing/fakeVscode.js';
 
 describe('readSettings (zod; broker and profile are machine-scoped)', () => {
@@ -10,9 +10,14 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
       profile: '',
       agent: 'auto',
       cliPath: '',
-      sshHostGroups: {},
       showCountdown: true,
     });
+  });
+
+  it('ignores a leftover strongroom.sshHostGroups (removed: the broker says which host groups a grant covers)', () => {
+    const vs = fakeVscode();
+    vs.settings['sshHostGroups'] = { globalValue: { 'ml-researcher': ['gpu-prod'] } };
+    expect(readSettings(vs.api)).not.toHaveProperty('sshHostGroups');
   });
 
   it('reads the user/machine level', () => {
@@ -28,13 +33,11 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     vs.settings['profile'] = { workspaceValue: 'attacker', defaultValue: '' };
     vs.settings['agent'] = { workspaceValue: 'inProcess', defaultValue: 'auto' };
     vs.settings['cliPath'] = { workspaceValue: '/tmp/evil/strongroom', defaultValue: '' };
-    vs.settings['sshHostGroups'] = { workspaceValue: { 'ml-researcher': ['gpu-prod'] }, defaultValue: {} };
     expect(readSettings(vs.api)).toMatchObject({
       brokerUrl: '',
       profile: '',
       agent: 'auto',
       cliPath: '',
-      sshHostGroups: {},
     });
   });
 
@@ -45,8 +48,6 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     ['profile', '../other', /profile name/],
     ['agent', 'socket-anywhere', /agent|Invalid/],
     ['cliPath', 'strongroom', /absolute path/],
-    ['sshHostGroups', { 'ml-researcher': ['gpu a100; rm -rf'] }, /host group ids/],
-    ['sshHostGroups', { 'ml-researcher': 'gpu-a100' }, /Invalid|expected array/],
   ])('refuses %s = %s with a clear error', (key, value, why) => {
     const vs = fakeVscode();
     vs.settings[key] = { globalValue: value };
@@ -71,32 +72,11 @@ describe('readSettings (zod; broker and profile are machine-scoped)', () => {
     expect(props['strongroom.brokerUrl']?.scope).toBe('machine');
     expect(props['strongroom.profile']?.scope).toBe('machine');
     expect(props['strongroom.cliPath']?.scope).toBe('machine');
-    expect(props['strongroom.sshHostGroups']?.scope).toBe('machine');
+    expect(props['strongroom.sshHostGroups']).toBeUndefined();
     expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual([
       'strongroom.brokerUrl',
       'strongroom.profile',
       'strongroom.cliPath',
-      'strongroom.sshHostGroups',
     ]);
-  });
-});
-
-describe('sshHostGroupsFor (which certificates an elevated terminal gets)', () => {
-  const settings = { sshHostGroups: { 'ml-researcher': ['gpu-a100', 'gpu-h100'] } };
-  it('a HostGroup grant: its own group, whatever the settings say', () => {
-    expect(sshHostGroupsFor(settings, { target: { type: 'HostGroup', id: 'gpu-prod' } })).toEqual([
-      'gpu-prod',
-    ]);
-  });
-  it('a Role: the groups the settings map it to; unmapped roles and other assets: none', () => {
-    expect(sshHostGroupsFor(settings, { target: { type: 'Role', id: 'ml-researcher' } })).toEqual([
-      'gpu-a100',
-      'gpu-h100',
-    ]);
-    expect(sshHostGroupsFor(settings, { target: { type: 'Role', id: 'restricted-data-reader' } })).toEqual(
-      [],
-    );
-    expect(sshHostGroupsFor(settings, { target: { type: 'Role', id: 'constructor' } })).toEqual([]);
-    expect(sshHostGroupsFor(settings, { target: { type: 'Dataset', id: 'ml-researcher' } })).toEqual([]);
   });
 });

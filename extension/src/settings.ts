@@ -34,41 +34,11 @@ export const settingsSchema = z.strictObject({
       (v) => v === '' || isAbsolute(v),
       'strongroom.cliPath must be an absolute path (or empty for PATH)',
     ),
-  /**
-   * Host groups each role's elevated terminal gets an SSH certificate for (role id → host group
-   * ids), since the client cannot read the policy catalog. A grant for a HostGroup itself needs no
-   * entry. Machine-scoped: a workspace must not make the extension ask for certificates.
-   */
-  sshHostGroups: z.record(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'strongroom.sshHostGroups keys must be role ids'),
-    z
-      .array(
-        z
-          .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'strongroom.sshHostGroups lists host group ids'),
-      )
-      .max(20, 'strongroom.sshHostGroups: at most 20 host groups per role'),
-  ),
   showCountdown: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/**
- * The host groups an elevated terminal for `grant` gets SSH certificates for: a HostGroup grant its
- * own, a Role the groups `strongroom.sshHostGroups` maps it to, anything else none.
- */
-export function sshHostGroupsFor(
-  settings: Pick<Settings, 'sshHostGroups'>,
-  grant: { target: { type: string; id: string } },
-): readonly string[] {
-  if (grant.target.type === 'HostGroup') return [grant.target.id];
-  if (grant.target.type !== 'Role') return [];
-  return Object.hasOwn(settings.sshHostGroups, grant.target.id)
-    ? (settings.sshHostGroups[grant.target.id] ?? [])
-    : [];
-}
-
-const MACHINE_KEYS = { brokerUrl: '', profile: '', agent: 'auto', cliPath: '', sshHostGroups: {} } as const;
+const MACHINE_KEYS = { brokerUrl: '', profile: '', agent: 'auto', cliPath: '' } as const;
 
 export function readSettings(vscode: Pick<VscodeApi, 'workspace'>): Settings {
   const config = vscode.workspace.getConfiguration('strongroom');
@@ -81,7 +51,6 @@ export function readSettings(vscode: Pick<VscodeApi, 'workspace'>): Settings {
     profile: machine('profile'),
     agent: machine('agent'),
     cliPath: machine('cliPath'),
-    sshHostGroups: machine('sshHostGroups'),
     showCountdown: config.get<unknown>('statusBar.showCountdown', true),
   });
   if (!parsed.success)
