@@ -14,6 +14,17 @@ function describe(g: GrantView, now: number): string {
   return `ended (${g.endReason ?? 'ended'})`;
 }
 
+/**
+ * What a Role grant covers, as the broker says (`covers`: the catalog assets you get credentials
+ * for under it), e.g. `covers HostGroup gpu-a100, Service ml-git`. Nothing for a grant naming one
+ * asset (it covers that), for an ended grant or from a broker that does not say.
+ */
+export function coversLine(g: Pick<GrantView, 'target' | 'covers'>): string | undefined {
+  if (g.covers === undefined || g.target.type !== 'Role') return undefined;
+  if (g.covers.length === 0) return 'covers no asset you get credentials for';
+  return `covers ${g.covers.map((a) => `${a.type} ${a.id}`).join(', ')}`;
+}
+
 /** `strongroom grants`: your grants and their state, computed by the broker from stored times. */
 export async function grants(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
   const { data, context } = await jitCall(global, 'GET', '/api/v1/grants', grantsResponseSchema);
@@ -23,7 +34,11 @@ export async function grants(global: GlobalOptions, options: { json?: boolean })
   }
   if (data.grants.length === 0) process.stdout.write('No grants.\n');
   const now = context.host.now();
-  for (const g of data.grants) process.stdout.write(`${g.id}  ${g.target.id}  ${describe(g, now)}\n`);
+  for (const g of data.grants) {
+    process.stdout.write(`${g.id}  ${g.target.id}  ${describe(g, now)}\n`);
+    const covered = coversLine(g);
+    if (covered !== undefined) process.stdout.write(`    ${covered}\n`);
+  }
   return EXIT.ok;
 }
 
