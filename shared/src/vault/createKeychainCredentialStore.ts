@@ -1,7 +1,11 @@
 import type { CredentialStore } from './CredentialStore.js';
 import type { SecretBackend } from './SecretBackend.js';
 import { VaultCredentialStore } from './VaultCredentialStore.js';
-import { classifyKeychainError } from './classifyKeychainError.js';
+import {
+  classifyKeychainError,
+  transientKeychainFailure,
+  type TransientKeychainFailure,
+} from './classifyKeychainError.js';
 
 export const KEYCHAIN_SERVICE = 'strongroom';
 
@@ -10,6 +14,11 @@ export interface KeychainOptions {
   now?: () => number;
   /** Keychain service name; `strongroom` unless a test isolates itself. */
   service?: string;
+  /**
+   * Told about each failed attempt that will be made again (the error from the binding, and which
+   * attempt failed, from 1). For tests and diagnostics; the messages carry no secrets.
+   */
+  onRetry?: (error: unknown, attempt: number) => void;
 }
 
 /**
@@ -29,17 +38,25 @@ export interface KeychainOptions {
 const entries = new Map<string, import('@napi-rs/keyring').AsyncEntry>();
 
 /**
- * The Secret Service names items by D-Bus object path. When another process (the agent and the
- * CLI both wipe a grant's entries when it ends) deletes or replaces the same item between the
- * binding's search and its call on the item, the call fails with one of these. Nothing is wrong
- * with the keychain: a fresh attempt searches again and sees the item's new state.
+ * Attempts per operation when the keychain fails for a reason that says nothing is wrong with it
+ * (see `transientKeychainFailure`), and the pause before each new attempt (randomised by ±50% so
+ * processes that collided do not collide again in step):
+ * - an item changed under us: up to 6 attempts with short pauses (20 ms doubling to 400 ms, under
+ *   0.8 s in all) to let a burst of deletes by another process (a grant's entries wiped at once)
+ *   pass; the next search sees the items' new state. A search reads every item it found, so under
+ *   steady churn it needs more tries than a call on one item.
+ * - a daemon that did not answer in time: up to 4 attempts, longer pauses (0.25, 0.5, 1 s). Each
+ *   call waits up to the binding's 2 s for a reply, so a daemon that never answers is given up on
+ *   after about 10 s and reported as unavailable, as before. (The search goes through another D-Bus
+ *   library that sets no reply timeout: it waits for a stopped daemon as long as it takes.)
+ * Anything else (no D-Bus, no Secret Service, locked) refuses on the first attempt, without waiting.
  */
-const ITEM_CHANGED = /No such interface .*Secret\.Item|Object does not exist at path/;
-const MAX_ATTEMPTS = 4;
+const PAUSE_MS: Record<TransientKeychainFailure, readonly number[]> = {
+  item_changed: [20, 50, 100, 200, 400],
+  no_reply: [250, 500, 1000],
+};
 
-function itemChangedUnderUs(error: unknown): boolean {
-  return error instanceof Error && ITEM_CHANGED.test(error.message);
-}
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createKeychainCredentialStore(options: KeychainOptions): CredentialStore {
   const service = options.service ?? KEYCHAIN_SERVICE;
@@ -63,8 +80,11 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
       try {
         return await op();
       } catch (error) {
-        if (attempt < MAX_ATTEMPTS && itemChangedUnderUs(error)) continue;
-        throw classifyKeychainError(error, platform);
+        const transient = transientKeychainFailure(error);
+        const wait = transient === undefined ? undefined : PAUSE_MS[transient][attempt - 1];
+        if (wait === undefined) throw classifyKeychainError(error, platform);
+        options.onRetry?.(error, attempt);
+        await pause(wait * (0.5 + Math.random()));
       }
     }
   }

@@ -56,6 +56,25 @@ describe('keychain shared by two processes', () => {
     expect(await store.get(profile, 'shared')).toBeUndefined();
   }, 120_000);
 
+  it('listing while another process writes and deletes entries never sees a keychain failure', async () => {
+    // The search reads each item it found; an item deleted in between fails that read ("No such
+    // interface “org.freedesktop.DBus.Properties” on object at path …/login/N").
+    const profile = `race-${randomBytes(6).toString('hex')}`;
+    const store = createKeychainCredentialStore({ platform: process.platform });
+    const child = runChild(churn(profile));
+    let done = false;
+    void child.exited.then(() => (done = true));
+    let lists = 0;
+    while (!done) {
+      const names = await store.list(profile);
+      expect(names.every((n) => n === 'shared')).toBe(true);
+      lists++;
+    }
+    expect(await child.exited, child.output()).toBe(0);
+    expect(child.output()).toContain('child done');
+    expect(lists).toBeGreaterThan(0);
+  }, 120_000);
+
   it('sign-out deletes every entry two processes wrote at once, none left behind', async () => {
     const profile = `race-${randomBytes(6).toString('hex')}`;
     const store = createKeychainCredentialStore({ platform: process.platform });

@@ -16,7 +16,8 @@ const withKeyring = fileURLToPath(new URL('../../../test/scripts/with-keyring.sh
 const attempt = (prelude: string): string => `
   import { execFileSync } from 'node:child_process';
   import { createKeychainCredentialStore } from ${JSON.stringify(storeModule)};
-  const store = createKeychainCredentialStore({ platform: process.platform });
+  let retries = 0;
+  const store = createKeychainCredentialStore({ platform: process.platform, onRetry: () => retries++ });
   ${prelude}
   const out = {};
   for (const [op, run] of [
@@ -26,6 +27,7 @@ const attempt = (prelude: string): string => `
     try { await run(); out[op] = { ok: true }; }
     catch (e) { out[op] = { code: e.code, message: e.message, hint: e.hint }; }
   }
+  out.retries = retries;
   console.log(JSON.stringify(out));
 `;
 
@@ -40,11 +42,13 @@ function run(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): Record<string, { code?: string; message?: string; hint?: string }> {
+): Record<string, { code?: string; message?: string; hint?: string }> & { retries?: number } {
   const result = spawnSync(command, args, { env, encoding: 'utf8', timeout: 60_000 });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
   expect(line, result.stderr).toMatch(/^\{/);
-  return JSON.parse(line) as Record<string, { code?: string; message?: string; hint?: string }>;
+  return JSON.parse(line) as Record<string, { code?: string; message?: string; hint?: string }> & {
+    retries?: number;
+  };
 }
 
 describe('keychain refusal', () => {
@@ -64,6 +68,8 @@ describe('keychain refusal', () => {
         expect(out[op]?.hint).toContain('gnome-keyring-daemon --unlock --components=secrets');
         expect(out[op]?.hint).toContain('dbus-run-session');
       }
+      // Refused on the first attempt: a missing keychain is not waited for.
+      expect(out.retries).toBe(0);
       // Nothing fell back to disk.
       const leaked = filesUnder(home).filter((f) =>
         readFileSync(f, 'utf8').includes('tok-SHOULD-NOT-PERSIST'),
@@ -91,5 +97,6 @@ describe('keychain refusal', () => {
       expect(out[op]?.hint).toContain('--unlock');
       expect(JSON.stringify(out[op])).not.toContain('tok-SHOULD-NOT-PERSIST');
     }
+    expect(out.retries).toBe(0);
   });
 });
