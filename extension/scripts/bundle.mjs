@@ -3,7 +3,7 @@
 // - extension.js: what activate() loads (small: commands, status bar, views);
 // - core.js: the client core (agent client, OIDC, DPoP, keychain, posture), loaded right after
 //   activation to show the first state;
-// - aws-sts.js: the AWS SDK's STS client (~440 KiB, as much as the rest of the core), used only by
+// - aws-sts.js: the AWS SDK's STS client (without its default credential chain), used only by
 //   an in-process agent's container-credentials endpoint when a terminal asks for AWS credentials.
 //   The source already imports it with `await import('@aws-sdk/client-sts')`; in CommonJS esbuild
 //   would inline that, so here it becomes a require() of the separate bundle at that moment.
@@ -121,6 +121,29 @@ export async function bundleLikeCore(contents, outfile) {
   });
 }
 
+/**
+ * In aws-sts.js, the SDK's default credential chain (env, ini files, SSO, process, web identity,
+ * IMDS; with their nested SSO, SSO-OIDC and sign-in clients) is left out: the only call made is
+ * AssumeRoleWithWebIdentity, which STS takes unsigned (the client's auth scheme for it is
+ * smithy.api#noAuth), so the chain is never asked. Were it ever asked, it fails loudly instead of
+ * picking up whatever AWS credentials the machine has.
+ */
+export const noDefaultAwsCredentials = {
+  name: 'no-default-aws-credentials',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: 'credential-provider-node',
+      namespace: 'no-default-aws-credentials',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'no-default-aws-credentials' }, () => ({
+      contents: `exports.defaultProvider = () => async () => {
+  throw new Error('Strongroom calls STS without AWS credentials (web identity); the default credential chain is not bundled.');
+};`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundleExtension(dist) {
   rmSync(join(dist, 'node_modules'), { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
@@ -152,6 +175,7 @@ export async function bundleExtension(dist) {
     ...common,
     stdin: { contents: "module.exports = require('@aws-sdk/client-sts');", resolveDir: root, loader: 'js' },
     outfile: join(dist, STS_BUNDLE),
+    plugins: [noDefaultAwsCredentials],
   });
 
   // The native keychain binding and this platform's prebuilt binary, resolved the way Node would.

@@ -101,6 +101,11 @@ describe('VS Code extension bundles', () => {
       { encoding: 'utf8' },
     );
     expect(sts.stdout).toBe('function function');
+    // Without the SDK's default credential chain (AssumeRoleWithWebIdentity is unsigned): nothing
+    // in the extension host reads the machine's AWS credentials, files or container endpoints.
+    expect(readFileSync(join(dist, 'aws-sts.js'), 'utf8')).not.toMatch(
+      /AWS_CONTAINER_CREDENTIALS_FULL_URI|credential_process|SSOOIDC/,
+    );
   });
 
   it('an error the core throws reaches the extension as a StrongroomError (its hint shown, not "something went wrong")', () => {
