@@ -10,7 +10,13 @@ import { serveServiceTokensFromAgent } from '../service-tokens/serveServiceToken
 import type { PostureHost } from '../posture/PostureHost.js';
 import { runPostureChecks } from '../posture/runPostureChecks.js';
 import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
-import type { AgentMethodName, AgentParams, AgentResult, AgentStateSnapshot } from '../protocol/agentApi.js';
+import type {
+  AgentGrant,
+  AgentMethodName,
+  AgentParams,
+  AgentResult,
+  AgentStateSnapshot,
+} from '../protocol/agentApi.js';
 import { accessRequestViewSchema, targetsResponseSchema } from '../protocol/jitApi.js';
 import { sshCertificateResponseSchema } from '../protocol/sshApi.js';
 import { createSessionController, type SessionController } from '../session/createSessionController.js';
@@ -182,6 +188,26 @@ async function inProcess(
   };
 }
 
+/**
+ * The agent's state as this window keeps it. `status` adds `secondsLeft` to each grant, which the
+ * state's grants do not have; every other field the agent sends, known now or added later (such as
+ * a grant's `covers`, which decides a terminal's SSH host groups), is kept as sent.
+ */
+export function stateFromAgent(s: AgentStateSnapshot | AgentResult<'status'>): AgentState {
+  return {
+    session: s.session,
+    grants: s.grants.map((g) => {
+      const grant: AgentGrant & { secondsLeft?: number | null } = { ...g };
+      delete grant.secondsLeft;
+      return grant;
+    }),
+    toApprove: s.toApprove,
+    posture: s.posture,
+    locked: s.locked,
+    connected: s.connected,
+  };
+}
+
 async function overSocket(
   client: AgentClient,
   session: SessionController,
@@ -189,30 +215,11 @@ async function overSocket(
   options: AgentAccessOptions,
   log: (m: string) => void,
 ): Promise<AccessPort> {
-  const snapshot = (s: AgentStateSnapshot): AgentState => ({
-    session: s.session,
-    // status adds secondsLeft to each grant; the state's grants are strict AgentGrants.
-    grants: s.grants.map((g) => ({
-      id: g.id,
-      requestId: g.requestId,
-      target: g.target,
-      tier: g.tier,
-      state: g.state,
-      emergency: g.emergency,
-      durationMinutes: g.durationMinutes,
-      activateBy: g.activateBy,
-      expiresAt: g.expiresAt,
-    })),
-    toApprove: s.toApprove,
-    posture: s.posture,
-    locked: s.locked,
-    connected: s.connected,
-  });
   const state = new AgentStateStore(
     (error) => log(`state listener failed: ${String(error)}`),
-    snapshot(status),
+    stateFromAgent(status),
   );
-  client.onState((s) => state.update(snapshot(s)));
+  client.onState((s) => state.update(stateFromAgent(s)));
   await client.request('state.subscribe', undefined);
   const invoke: AgentInvoke = (method, params) => client.request(method, params);
   const trigger = () => client.request('trigger', { reason: 'manual' });
