@@ -8,6 +8,14 @@ export XDG_DATA_HOME="$keyring_home"
 # --unlock reads the login keyring password from stdin and creates the keyring if it is missing.
 eval "$(printf 'strongroom-test-keyring' | gnome-keyring-daemon --unlock --components=secrets --daemonize)"
 export GNOME_KEYRING_CONTROL
-cleanup() { pkill -u "$(id -u)" -f "gnome-keyring-daemon.*$GNOME_KEYRING_CONTROL" 2>/dev/null || true; rm -rf "$keyring_home"; }
+# The daemon's command line does not name its control directory: find it as the owner of the
+# Secret Service name on this private bus (it would also exit with the bus, but not before the
+# keyring directory below is removed).
+keyring_pid="$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null | awk '{print $2}')" || true
+cleanup() {
+  if [ -n "${keyring_pid:-}" ]; then kill "$keyring_pid" 2>/dev/null || true; fi
+  rm -rf "$keyring_home"
+}
 trap cleanup EXIT
 "$@"
