@@ -1,8 +1,12 @@
 // Bundles the extension with esbuild into CommonJS (VS Code loads extensions with require).
-// Four bundles, each loaded only when needed:
+// Five bundles, each loaded only when needed:
 // - extension.js: what activate() loads (small: commands, status bar, views);
-// - core.js: the client core (agent client, OIDC, DPoP, keychain, posture), loaded right after
-//   activation to show the first state;
+// - core.js: the socket-first client core (settings in zod/mini, the profile, the tray agent's
+//   client and state), loaded right after activation to show the first state;
+// - coreFull.js: the rest of the core (the commands, the session: OIDC, DPoP; the keychain, the
+//   in-process agent, posture; the wire schemas in zod), required by core.js on first use, or at
+//   once when no tray agent serves this profile. Module state that must exist once (refresh
+//   single-flight, TPM queue, keychain cache) is only in coreFull.js; core.js passes it values;
 // - aws-sts.js: the AWS SDK's STS client (without its default credential chain), used only by
 //   an in-process agent's container-credentials endpoint when a terminal asks for AWS credentials.
 //   The source already imports it with `await import('@aws-sdk/client-sts')`; in CommonJS esbuild
@@ -101,16 +105,19 @@ export const zodEnglishOnly = {
   },
 };
 
+/** The rest of the core (see coreFull.ts), which core.js imports dynamically. */
+export const FULL_BUNDLE = './coreFull.js';
+
 // `@aws-sdk/client-sts` (imported dynamically) becomes `require('./aws-sts.js')`, the bundle below.
 export const STS_BUNDLE = './aws-sts.js';
-/** The plugins core.js is built with (also for anything built from the core's modules). */
+/** The plugins coreFull.js is built with (also for anything built from the core's modules). */
 export const corePlugins = [
   zodEnglishOnly,
   requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }),
   oneErrorClass,
 ];
 
-/** One module graph built the way core.js is (tests build a probe of the core's modules with it). */
+/** One module graph built the way coreFull.js is (tests build a probe of the core's modules with it). */
 export async function bundleLikeCore(contents, outfile) {
   await build({
     ...common,
@@ -166,6 +173,15 @@ export async function bundleExtension(dist) {
   await build({
     ...common,
     entryPoints: { core: 'src/core.ts' },
+    outdir: dist,
+    external: ['vscode', '@napi-rs/keyring'],
+    // ./coreFull.js is the next bundle, required on first use.
+    plugins: [zodEnglishOnly, requireOnDemand({ [FULL_BUNDLE]: FULL_BUNDLE }), oneErrorClass],
+  });
+
+  await build({
+    ...common,
+    entryPoints: { coreFull: 'src/coreFull.ts' },
     outdir: dist,
     external: ['vscode', '@napi-rs/keyring'],
     plugins: corePlugins,

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeRequestView, NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import { activateStrongroom, type Activated } from './activateStrongroom.js';
 import * as core from './core.js';
+import * as full from './coreFull.js';
 import { FakeAccess } from './testing/FakeAccess.js';
 import { fakeVscode, type FakeVscode } from './testing/fakeVscode.js';
 
@@ -25,7 +26,7 @@ async function start(): Promise<{
     vs.api,
     { subscriptions: [] },
     {
-      loadCore: async () => ({ ...core, createCoreAccess: async () => access }),
+      loadCore: async () => ({ ...core, loadFull: async () => full, createCoreAccess: async () => access }),
       env: {},
       platform: 'linux',
       version: '0.1.0',
@@ -48,6 +49,62 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     const declared = manifest.contributes.commands.map((c) => c.command).sort();
     expect([...vs.commands.keys()].sort()).toEqual(declared);
     expect(manifest.contributes.commands.every((c) => c.category === 'Strongroom')).toBe(true);
+  });
+
+  it('is ready with the first state drawn before the first refresh lands; a failed refresh is logged', async () => {
+    const vs = fakeVscode();
+    const access = new FakeAccess(() => T0);
+    access.signInAs();
+    // The agent's first refresh (broker, posture checks) never finishes here.
+    let refreshes = 0;
+    access.refresh = () => {
+      refreshes += 1;
+      return new Promise<void>(() => undefined);
+    };
+    const activated = activateStrongroom(
+      vs.api,
+      { subscriptions: [] },
+      {
+        loadCore: async () => ({ ...core, loadFull: async () => full, createCoreAccess: async () => access }),
+        env: {},
+        platform: 'linux',
+        version: '0.1.0',
+        now: () => T0,
+        tickMs: 60_000,
+      },
+    );
+    running = activated;
+    expect(await activated.ready).toBe(access);
+    expect(refreshes).toBe(1);
+    expect(vs.statusItems[0]?.text).not.toBe('$(key) Strongroom: sign in');
+    expect(vs.executed).toContainEqual({ id: 'setContext', args: ['strongroom.signedIn', true] });
+    // It redraws when the refresh's state arrives, through the subscription.
+    await access.signOut();
+    expect(vs.statusItems[0]?.text).toBe('$(key) Strongroom: sign in');
+
+    const failing = new FakeAccess(() => T0);
+    failing.refresh = () => Promise.reject(new Error('the broker is unreachable'));
+    const vs2 = fakeVscode();
+    const second = activateStrongroom(
+      vs2.api,
+      { subscriptions: [] },
+      {
+        loadCore: async () => ({
+          ...core,
+          loadFull: async () => full,
+          createCoreAccess: async () => failing,
+        }),
+        env: {},
+        platform: 'linux',
+        version: '0.1.0',
+        now: () => T0,
+        tickMs: 60_000,
+      },
+    );
+    expect(await second.ready).toBe(failing);
+    await settle();
+    second.dispose();
+    expect(vs2.logged).toContainEqual('warn: first refresh failed: the broker is unreachable');
   });
 
   it('shows "sign in" when signed out, then the active elevation with a live countdown', async () => {

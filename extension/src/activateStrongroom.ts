@@ -3,7 +3,7 @@ import { NotificationPlanner } from '@strongroom/shared/access/NotificationPlann
 import type { AgentState } from '@strongroom/shared/agent/AgentState.js';
 import type { HostContext } from '@strongroom/shared/session/HostContext.js';
 import { AccessTree, type ViewId } from './AccessTrees.js';
-import type { CoreModule } from './core.js';
+import type { CoreFullModule, CoreModule } from './core.js';
 import type { Deps } from './Deps.js';
 import { ElevatedTerminals, workspaceTrusted } from './ElevatedTerminals.js';
 import type { Settings } from './settings.js';
@@ -80,8 +80,14 @@ export function activateStrongroom(
       });
       loaded = port;
       port.state.subscribe((state) => onState(state));
-      await port.refresh();
+      // The first state now (the tray's current state, or the vault's session); the refresh (the
+      // broker, this machine's posture checks) redraws through the subscription when it lands.
       onState(port.state.get());
+      void port
+        .refresh()
+        .catch((error: unknown) =>
+          log('warn', `first refresh failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
       return port;
     })().catch((error: unknown) => {
       core = undefined; // a later command tries again (settings fixed, broker back)
@@ -111,11 +117,12 @@ export function activateStrongroom(
     showNotices(vscodeApi, planner.observe(state, now()));
   }
 
-  // The commands' code is in the core bundle too (it needs the wire schemas); loaded on first use.
+  // The commands' code is in the core's second bundle (coreFull: it needs the wire schemas and the
+  // session); loaded on first use.
   const inCore =
-    <K extends keyof CoreModule['commands']>(name: K) =>
+    <K extends keyof CoreFullModule['commands']>(name: K) =>
     async (...args: unknown[]): Promise<unknown> => {
-      const { commands: core } = await options.loadCore();
+      const { commands: core } = await (await options.loadCore()).loadFull();
       return (core[name] as (deps: Deps, ...rest: unknown[]) => Promise<unknown>)(deps, ...args);
     };
   const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {

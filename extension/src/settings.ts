@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { checkBrokerUrl } from '@strongroom/shared/config/checkBrokerUrl.js';
 import { PROFILE_NAME } from '@strongroom/shared/config/StrongroomConfig.js';
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { VscodeApi } from './VscodeApi.js';
 
 /**
@@ -10,31 +10,33 @@ import type { VscodeApi } from './VscodeApi.js';
  * the type, the defaults and the docs). `brokerUrl` and `profile` decide where tokens go, so they
  * are machine-scoped in the manifest AND read here from the user/machine level only: a workspace
  * (or a folder's `.vscode/settings.json`) cannot point the extension at another broker even if a
- * VS Code build ignored the scope. Secrets never live in settings.
+ * VS Code build ignored the scope. Secrets never live in settings. `zod/mini`: zod's own checks,
+ * tree-shakable, so the small socket-first core (core.ts) does not load zod classic (~190 KiB, most
+ * of that core's start-up time).
  */
 export const settingsSchema = z.strictObject({
-  brokerUrl: z
-    .string()
-    .trim()
-    .refine((v) => v === '' || checkBrokerUrl(v) === undefined, {
+  brokerUrl: z.string().check(
+    z.trim(),
+    z.refine((v) => v === '' || checkBrokerUrl(v) === undefined, {
       error: (issue) => `strongroom.brokerUrl ${checkBrokerUrl(String(issue.input)) ?? 'is invalid'}`,
     }),
-  profile: z
-    .string()
-    .trim()
-    .refine(
+  ),
+  profile: z.string().check(
+    z.trim(),
+    z.refine(
       (v) => v === '' || PROFILE_NAME.test(v),
       'strongroom.profile must be a profile name (letters, digits, _ and -)',
     ),
-  agent: z.enum(['auto', 'inProcess']),
-  cliPath: z
-    .string()
-    .trim()
-    .refine(
+  ),
+  agent: z.enum(['auto', 'inProcess'], { error: 'strongroom.agent must be "auto" or "inProcess"' }),
+  cliPath: z.string().check(
+    z.trim(),
+    z.refine(
       (v) => v === '' || isAbsolute(v),
       'strongroom.cliPath must be an absolute path (or empty for PATH)',
     ),
-  showCountdown: z.boolean(),
+  ),
+  showCountdown: z.boolean({ error: 'strongroom.statusBar.showCountdown must be true or false' }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

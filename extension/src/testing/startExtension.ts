@@ -1,6 +1,7 @@
 import { NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import { activateStrongroom, type Activated } from '../activateStrongroom.js';
 import * as core from '../core.js';
+import * as full from '../coreFull.js';
 import { FakeAccess } from './FakeAccess.js';
 import { fakeVscode, type FakeVscode } from './fakeVscode.js';
 
@@ -21,7 +22,7 @@ export async function startExtension(setup: (vs: FakeVscode) => void = () => und
     vs.api,
     { subscriptions: [] },
     {
-      loadCore: async () => ({ ...core, createCoreAccess: async () => access }),
+      loadCore: async () => ({ ...core, loadFull: async () => full, createCoreAccess: async () => access }),
       env: {},
       platform: 'linux',
       version: '0.1.0',

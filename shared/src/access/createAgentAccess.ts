@@ -1,6 +1,3 @@
-import { AgentClient } from '../agent/AgentClient.js';
-import { agentSocketPath } from '../agent/agentSocketPath.js';
-import { AgentStateStore, type AgentState } from '../agent/AgentState.js';
 import { brokerJson } from '../agent/brokerJson.js';
 import { systemClock } from '../agent/AgentClock.js';
 import { createSessionAgent } from '../agent/createSessionAgent.js';
@@ -10,13 +7,7 @@ import { serveServiceTokensFromAgent } from '../service-tokens/serveServiceToken
 import type { PostureHost } from '../posture/PostureHost.js';
 import { runPostureChecks } from '../posture/runPostureChecks.js';
 import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
-import type {
-  AgentGrant,
-  AgentMethodName,
-  AgentParams,
-  AgentResult,
-  AgentStateSnapshot,
-} from '../protocol/agentApi.js';
+import type { AgentMethodName, AgentParams } from '../protocol/agentApi.js';
 import { accessRequestViewSchema, targetsResponseSchema } from '../protocol/jitApi.js';
 import { sshCertificateResponseSchema } from '../protocol/sshApi.js';
 import { createSessionController, type SessionController } from '../session/createSessionController.js';
@@ -24,6 +15,7 @@ import type { HostContext } from '../session/HostContext.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
 import { z } from 'zod';
 import type { AccessPort } from './AccessPort.js';
+import { findSocketAgent, overSocket, type SessionParts } from './createSocketAccess.js';
 import { elevatedTerminal, type AgentInvoke, type ElevatedTerminalOptions } from './elevatedTerminal.js';
 import type { TerminalSshOptions } from './terminalSsh.js';
 
@@ -54,37 +46,26 @@ const linkSchema = z.object({ url: z.string().url(), expiresAt: z.number() });
  * methods (targets, approval link, deny) over the same vault's DPoP-bound session.
  */
 export async function createAgentAccess(options: AgentAccessOptions): Promise<AccessPort> {
+  const session = createAccessSession(options);
+  const log = (m: string): void => options.host.log('info', m);
+
+  if (options.mode === 'auto') {
+    const agent = await findSocketAgent(options);
+    if (agent !== undefined)
+      return overSocket(agent, async (invoke) => socketSessionParts(session, invoke, options, log), log);
+  }
+  return inProcess(session, options, log);
+}
+
+/** This window's session over the vault (sign-in, the broker calls that are not agent methods). */
+export function createAccessSession(
+  options: Pick<AgentAccessOptions, 'host' | 'vault' | 'profile'>,
+): SessionController {
   const { host, vault, profile } = options;
   // The agent tells the user itself (or, over the socket, the host reads its state): the
   // session's own notes only log.
   const quietHost: HostContext = { ...host, notify: (message) => host.log('info', message) };
-  const session = createSessionController({ host: quietHost, store: vault, profile });
-  const log = (m: string): void => host.log('info', m);
-
-  if (options.mode === 'auto') {
-    const endpoint = agentSocketPath({
-      platform: host.platform,
-      env: options.env,
-      uid: options.uid,
-      tmpdir: options.tmpdir,
-    });
-    const client = await AgentClient.connect(endpoint, options.uid);
-    if (client !== undefined) {
-      // An agent serving another profile answers not_found: then this window runs its own.
-      const status = await client.request('status', { profile: profile.name }).catch(() => undefined);
-      if (
-        status !== undefined &&
-        status.agent.profile === profile.name &&
-        status.agent.broker === profile.broker
-      ) {
-        host.log('info', `using the Strongroom agent at ${endpoint.path}`);
-        return overSocket(client, session, status, options, log);
-      }
-      client.close();
-      host.log('info', 'the running agent serves another profile; running one in this window');
-    }
-  }
-  return inProcess(session, options, log);
+  return createSessionController({ host: quietHost, store: vault, profile });
 }
 
 /**
@@ -188,60 +169,26 @@ async function inProcess(
   };
 }
 
-/**
- * The agent's state as this window keeps it. `status` adds `secondsLeft` to each grant, which the
- * state's grants do not have; every other field the agent sends, known now or added later (such as
- * a grant's `covers`, which decides a terminal's SSH host groups), is kept as sent.
- */
-export function stateFromAgent(s: AgentStateSnapshot | AgentResult<'status'>): AgentState {
-  return {
-    session: s.session,
-    grants: s.grants.map((g) => {
-      const grant: AgentGrant & { secondsLeft?: number | null } = { ...g };
-      delete grant.secondsLeft;
-      return grant;
-    }),
-    toApprove: s.toApprove,
-    posture: s.posture,
-    locked: s.locked,
-    connected: s.connected,
-  };
-}
+export { stateFromAgent } from './createSocketAccess.js';
 
-async function overSocket(
-  client: AgentClient,
+/**
+ * Over the socket, the parts that go through this window's own session (see createSocketAccess.ts):
+ * a host whose socket path loads no session code calls this on first use.
+ */
+export function socketSessionParts(
   session: SessionController,
-  status: AgentResult<'status'>,
+  invoke: AgentInvoke,
   options: AgentAccessOptions,
   log: (m: string) => void,
-): Promise<AccessPort> {
-  const state = new AgentStateStore(
-    (error) => log(`state listener failed: ${String(error)}`),
-    stateFromAgent(status),
-  );
-  client.onState((s) => state.update(stateFromAgent(s)));
-  await client.request('state.subscribe', undefined);
-  const invoke: AgentInvoke = (method, params) => client.request(method, params);
-  const trigger = () => client.request('trigger', { reason: 'manual' });
+): SessionParts {
   return {
-    via: 'socket',
-    state,
-    call: <M extends Parameters<AccessPort['call']>[0]>(method: M, params: AgentParams<M>) =>
-      client.request(method, params) as Promise<AgentResult<M>>,
     ...brokerParts(session),
     openTerminal: terminalOpener(invoke, session, options, log),
-    // The protocol has no sign-in: this window signs in into the shared vault, the agent re-reads it.
-    signIn: async () => {
+    login: async () => {
       await session.login();
-      await trigger();
     },
-    signOut: async () => {
+    logout: async () => {
       await session.logout();
-      await trigger();
     },
-    refresh: async () => {
-      await trigger();
-    },
-    dispose: async () => client.close(),
   };
 }
