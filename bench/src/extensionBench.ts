@@ -38,7 +38,8 @@ import { storeSyntheticSession } from './storeSyntheticSession.js';
  * `--compare <other dist>`: the same figures for a second build (say, before a bundle change),
  * sampled alternately with the first in the same loops, so both see the same machine load.
  *
- *   node bench/dist/extensionBench.js [--samples 25] [--dist extension/dist] [--compare <dir>] [--trace]
+ *   node bench/dist/extensionBench.js [--samples 25] [--dist extension/dist] [--compare <dir>] [--trace] [--cpu-prof <dir>]
+ *   (--cpu-prof: a V8 CPU profile of each in-process sample, into <dir>)
  */
 
 const self = fileURLToPath(import.meta.url);
@@ -246,7 +247,10 @@ async function bench(): Promise<void> {
   let agent: ChildProcess | undefined;
 
   const sample = (bundle: string, mode: 'auto' | 'inProcess', waitReady: boolean): Sample => {
-    const run = spawnSync(process.execPath, [samplerFile, bundle, mode, waitReady ? '1' : '0'], {
+    const profileDir = pathArg('--cpu-prof');
+    const prof =
+      profileDir !== undefined && mode === 'inProcess' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const run = spawnSync(process.execPath, [...prof, samplerFile, bundle, mode, waitReady ? '1' : '0'], {
       encoding: 'utf8',
       env,
     });

@@ -113,7 +113,9 @@ export const STS_BUNDLE = './aws-sts.js';
 /** The plugins coreFull.js is built with (also for anything built from the core's modules). */
 export const corePlugins = [
   zodEnglishOnly,
-  requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }),
+  // The keychain binding (CommonJS, copied next to the bundles) is imported dynamically on the first
+  // vault call: a require(), not Node's ESM loader (~25 ms before the in-process agent's first state).
+  requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE, '@napi-rs/keyring': '@napi-rs/keyring' }),
   oneErrorClass,
 ];
 

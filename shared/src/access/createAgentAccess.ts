@@ -129,16 +129,26 @@ async function inProcess(
   log: (m: string) => void,
 ): Promise<AccessPort> {
   const { host, vault, profile } = options;
+  // The first state (the vault's session, read by start()) is drawn before anything slow starts on
+  // this thread: the posture checks' processes and the first broker call (which loads Node's fetch)
+  // wait for one turn of the event loop after start(), by which time the host has drawn it.
+  let open = (): void => undefined;
+  const started = new Promise<void>((resolve) => (open = resolve));
+  const afterStart = async <T>(work: () => Promise<T>): Promise<T> => {
+    await started;
+    return work();
+  };
   const agent = createSessionAgent({
     profile,
     session,
+    broker: { request: (method, path, body) => afterStart(() => session.api.request(method, path, body)) },
     vault,
     clock: systemClock,
     // The host draws notifications from the state (NotificationPlanner), in both modes alike.
     notifier: { show: (n) => host.log('info', `${n.title}: ${n.body}`) },
     posture: {
-      run: () => runPostureChecks(options.postureHost()),
-      platformFacts: () => collectPlatformFacts(options.postureHost()),
+      run: () => afterStart(() => runPostureChecks(options.postureHost())),
+      platformFacts: () => afterStart(() => collectPlatformFacts(options.postureHost())),
     },
     platform: host.platform,
     version: options.version,
@@ -146,7 +156,7 @@ async function inProcess(
   });
   const aws = await serveAwsFromAgent(agent, { profile, vault, broker: session.api, now: host.now, log });
   const serviceTokens = serveServiceTokensFromAgent(agent, { profile, vault, now: host.now, log });
-  await agent.start();
+  await agent.start().finally(() => setImmediate(open));
   const invoke: AgentInvoke = (method, params) =>
     agent.methods.invoke(method as AgentMethodName, params as AgentParams<AgentMethodName>);
   return {
