@@ -1,50 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeRequestView, NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
-import { activateStrongroom, type Activated } from './activateStrongroom.js';
-import * as core from './core.js';
-import * as full from './coreFull.js';
-import { FakeAccess } from './testing/FakeAccess.js';
-import { fakeVscode, type FakeVscode } from './testing/fakeVscode.js';
+import type { Activated } from './activateStrongroom.js';
+import { settle, startExtension } from './testing/startExtension.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   contributes: { commands: Array<{ command: string; category: string }> };
 };
 
 const T0 = NOW;
-
-async function start(): Promise<{
-  vs: FakeVscode;
-  access: FakeAccess;
-  activated: Activated;
-  clock: { now: number };
-}> {
-  const vs = fakeVscode();
-  const clock = { now: T0 };
-  const access = new FakeAccess(() => clock.now);
-  const activated = activateStrongroom(
-    vs.api,
-    { subscriptions: [] },
-    {
-      loadCore: async () => ({ ...core, loadFull: async () => full, createCoreAccess: async () => access }),
-      env: {},
-      platform: 'linux',
-      version: '0.1.0',
-      now: () => clock.now,
-      tickMs: 60_000,
-    },
-  );
-  await activated.ready;
-  return { vs, access, activated, clock };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 let running: Activated | undefined;
 afterEach(() => running?.dispose());
 
 describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)', () => {
   it('registers every command of the manifest, all in the Strongroom category', async () => {
-    const { vs, activated } = await start();
+    const { vs, activated } = await startExtension();
     running = activated;
     const declared = manifest.contributes.commands.map((c) => c.command).sort();
     expect([...vs.commands.keys()].sort()).toEqual(declared);
@@ -52,27 +22,15 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('is ready with the first state drawn before the first refresh lands; a failed refresh is logged', async () => {
-    const vs = fakeVscode();
-    const access = new FakeAccess(() => T0);
-    access.signInAs();
     // The agent's first refresh (broker, posture checks) never finishes here.
     let refreshes = 0;
-    access.refresh = () => {
-      refreshes += 1;
-      return new Promise<void>(() => undefined);
-    };
-    const activated = activateStrongroom(
-      vs.api,
-      { subscriptions: [] },
-      {
-        loadCore: async () => ({ ...core, loadFull: async () => full, createCoreAccess: async () => access }),
-        env: {},
-        platform: 'linux',
-        version: '0.1.0',
-        now: () => T0,
-        tickMs: 60_000,
-      },
-    );
+    const { vs, access, activated } = await startExtension((_vs, scripted) => {
+      scripted.signInAs();
+      scripted.refresh = () => {
+        refreshes += 1;
+        return new Promise<void>(() => undefined);
+      };
+    });
     running = activated;
     expect(await activated.ready).toBe(access);
     expect(refreshes).toBe(1);
@@ -82,33 +40,17 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     await access.signOut();
     expect(vs.statusItems[0]?.text).toBe('$(key) Strongroom: sign in');
 
-    const failing = new FakeAccess(() => T0);
-    failing.refresh = () => Promise.reject(new Error('the broker is unreachable'));
-    const vs2 = fakeVscode();
-    const second = activateStrongroom(
-      vs2.api,
-      { subscriptions: [] },
-      {
-        loadCore: async () => ({
-          ...core,
-          loadFull: async () => full,
-          createCoreAccess: async () => failing,
-        }),
-        env: {},
-        platform: 'linux',
-        version: '0.1.0',
-        now: () => T0,
-        tickMs: 60_000,
-      },
-    );
-    expect(await second.ready).toBe(failing);
+    const second = await startExtension((_vs, failing) => {
+      failing.refresh = () => Promise.reject(new Error('the broker is unreachable'));
+    });
+    expect(await second.activated.ready).toBe(second.access);
     await settle();
-    second.dispose();
-    expect(vs2.logged).toContainEqual('warn: first refresh failed: the broker is unreachable');
+    second.activated.dispose();
+    expect(second.vs.logged).toContainEqual('warn: first refresh failed: the broker is unreachable');
   });
 
   it('shows "sign in" when signed out, then the active elevation with a live countdown', async () => {
-    const { vs, access, activated, clock } = await start();
+    const { vs, access, activated, clock } = await startExtension();
     running = activated;
     const item = vs.statusItems[0];
     expect(item?.text).toBe('$(key) Strongroom: sign in');
@@ -121,7 +63,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('warns in the status bar when posture fails', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     access.state.update({
@@ -146,7 +88,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('notifies an approval once, with Activate, which activates that grant', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     vs.answers.push('Activate', undefined);
@@ -163,7 +105,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('requests access from the palette: target, duration, reason, ticket validated; dry run shown before submitting', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     vs.answers.push(
@@ -194,7 +136,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('Extend (from the T-10 notice) pre-fills a new request: same target, same duration, no target pick', async () => {
-    const { vs, access, activated, clock } = await start();
+    const { vs, access, activated, clock } = await startExtension();
     running = activated;
     access.signInAs();
     access.state.update({
@@ -225,7 +167,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('a denied dry run shows the reasons and submits nothing', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     access.dryRunAnswer = {
@@ -248,7 +190,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('an elevated terminal gets pointers only; its token is revoked when it closes and when the grant ends', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     access.state.update({ grants: [access.grant()] });
@@ -273,7 +215,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('refuses an agent that offers a credential for a terminal (no terminal opens)', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs();
     access.state.update({ grants: [access.grant()] });
@@ -286,7 +228,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
   });
 
   it('approving opens the broker approval page in the system browser (the key touch happens there)', async () => {
-    const { vs, access, activated } = await start();
+    const { vs, access, activated } = await startExtension();
     running = activated;
     access.signInAs('bob@example.test');
     access.toReview = [makeRequestView({ id: 'r1', requesterEmail: 'alice@example.test' })];

@@ -12,12 +12,17 @@ export interface Started {
   clock: { now: number };
 }
 
-/** The shipped activate() over the fake vscode surface and a scripted agent (FakeAccess). */
-export async function startExtension(setup: (vs: FakeVscode) => void = () => undefined): Promise<Started> {
+/**
+ * The shipped activate() over the fake vscode surface and a scripted agent (FakeAccess), once it is
+ * ready. `setup` runs before activate(), to script either side.
+ */
+export async function startExtension(
+  setup: (vs: FakeVscode, access: FakeAccess) => void = () => undefined,
+): Promise<Started> {
   const vs = fakeVscode();
-  setup(vs);
   const clock = { now: NOW };
   const access = new FakeAccess(() => clock.now);
+  setup(vs, access);
   const activated = activateStrongroom(
     vs.api,
     { subscriptions: [] },
