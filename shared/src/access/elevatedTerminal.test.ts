@@ -2,21 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
+import { makeGrant } from './accessFixtures.test-support.js';
 import { elevatedTerminal } from './elevatedTerminal.js';
 
-const grant: AgentGrant = {
-  id: 'g1',
-  requestId: 'r1',
+const grant = makeGrant({
   target: { type: 'Role', id: 'ml-researcher' },
   tier: 'internal',
-  state: 'active',
-  emergency: false,
-  durationMinutes: 60,
   activateBy: 0,
   expiresAt: 2_000_000,
-};
+});
 
 /** The agent's method registry at the edge: records calls, answers like createAgent/serveAwsFromAgent. */
 function agent(aws: 'ok' | 'refused') {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentGrant } from '../agent/AgentState.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
+import { makeGrant } from './accessFixtures.test-support.js';
 import { elevatedTerminal } from './elevatedTerminal.js';
 import { sshBrokerStandIn, type SshBrokerStandIn } from './sshBrokerStandIn.test-support.js';
 import { sshHostGroupsOf, terminalSsh, type TerminalSshOptions } from './terminalSsh.js';
@@ -17,18 +18,15 @@ const GRANT_ID = '0b6f6d0e-6c1a-4b57-9d3f-3f2a6f1d9e11';
 let work: string;
 let broker: SshBrokerStandIn;
 
-const grant = (overrides: Partial<AgentGrant> = {}): AgentGrant => ({
-  id: GRANT_ID,
-  requestId: 'r1',
-  target: { type: 'Role', id: 'ml-researcher' },
-  tier: 'internal',
-  state: 'active',
-  emergency: false,
-  durationMinutes: 60,
-  activateBy: 0,
-  expiresAt: Date.now() + 30 * 60_000,
-  ...overrides,
-});
+const grant = (overrides: Partial<AgentGrant> = {}): AgentGrant =>
+  makeGrant({
+    id: GRANT_ID,
+    target: { type: 'Role', id: 'ml-researcher' },
+    tier: 'internal',
+    activateBy: 0,
+    expiresAt: Date.now() + 30 * 60_000,
+    ...overrides,
+  });
 
 function options(overrides: Partial<TerminalSshOptions> = {}): TerminalSshOptions {
   return {

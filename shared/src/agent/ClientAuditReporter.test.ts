@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientAuditEvent } from '../protocol/clientAuditApi.js';
 import { clientAuditRequestSchema } from '../protocol/clientAuditApi.js';
-import { ClientAuditReporter } from './ClientAuditReporter.js';
+import { ClientAuditReporter, type ClientAuditReporterOptions } from './ClientAuditReporter.js';
 
 /** A broker stand-in that checks each batch with the route's own schema, and can be made to fail. */
 function broker() {
@@ -32,6 +32,20 @@ const issued = (terminalId: string): Extract<ClientAuditEvent, { kind: 'terminal
   holder: 'process',
   at: 1_000,
 });
+
+/** A reporter to the stand-in that only sends on flush(), its log kept. */
+function loggingReporter(options: Pick<ClientAuditReporterOptions, 'maxAttempts' | 'maxQueued'>) {
+  const b = broker();
+  const logged: string[] = [];
+  const r = new ClientAuditReporter({
+    send: b.send,
+    now: () => 1,
+    log: (m) => logged.push(m),
+    intervalMs: 60_000,
+    ...options,
+  });
+  return { b, r, logged };
+}
 
 describe('ClientAuditReporter', () => {
   it('coalesces refusals per reason and terminal into one event with a count and the first and last time', async () => {
@@ -79,15 +93,7 @@ describe('ClientAuditReporter', () => {
   });
 
   it('retries a failed send a few times, logging each failure, then drops it; never throws to the caller', async () => {
-    const b = broker();
-    const logged: string[] = [];
-    const r = new ClientAuditReporter({
-      send: b.send,
-      now: () => 1,
-      log: (m) => logged.push(m),
-      intervalMs: 60_000,
-      maxAttempts: 3,
-    });
+    const { b, r, logged } = loggingReporter({ maxAttempts: 3 });
     r.record(issued('kept'));
     b.failNext(2);
     await r.flush();
@@ -109,15 +115,7 @@ describe('ClientAuditReporter', () => {
   });
 
   it('keeps a bounded queue while the broker is away, dropping the oldest', async () => {
-    const b = broker();
-    const logged: string[] = [];
-    const r = new ClientAuditReporter({
-      send: b.send,
-      now: () => 1,
-      log: (m) => logged.push(m),
-      intervalMs: 60_000,
-      maxQueued: 10,
-    });
+    const { b, r, logged } = loggingReporter({ maxQueued: 10 });
     for (let i = 0; i < 25; i++) r.record(issued(`t${String(i)}`));
     await r.flush();
     expect(b.batches.flat().map((e) => (e.kind === 'terminal-token.issued' ? e.terminalId : ''))).toEqual(
