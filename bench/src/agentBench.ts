@@ -1,22 +1,19 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { isolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
 import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
 import { AgentClient } from '@strongroom/shared/agent/AgentClient.js';
 import { agentSocketPath } from '@strongroom/shared/agent/agentSocketPath.js';
 import { LineFramer } from '@strongroom/shared/agent/LineFramer.js';
-import { deviceKeyNamespace } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
 import { cacheServiceToken } from '@strongroom/shared/service-tokens/serviceTokenCache.js';
-import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import { grantCredentialEntry } from '@strongroom/shared/vault/grantCredentialEntries.js';
-import { storeSyntheticSession } from './storeSyntheticSession.js';
+import { signedInBenchProfile, sleep, startStrongroomAgent, underKeyring } from './benchAgent.js';
+import { intArg } from './benchStats.js';
 
 /**
  * The agent (issue 8): `strongroom agent` as its own process, signed in (a synthetic session in
@@ -39,73 +36,15 @@ import { storeSyntheticSession } from './storeSyntheticSession.js';
  * measures the agent, and the real broker needs a browser key touch to sign in. The posture checks
  * are this machine's real ones.
  */
-const self = fileURLToPath(import.meta.url);
-const withKeyring = fileURLToPath(new URL('../../test/scripts/with-keyring.sh', import.meta.url));
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a whole number`);
-  return value;
-};
 const passingPostureAgent = fileURLToPath(new URL('./passingPostureAgent.js', import.meta.url));
 const GIT_HOST = 'git.bench.internal';
-const roundTrips = arg('--round-trips', 2000);
-const runs = arg('--runs', 15);
+const roundTrips = intArg('--round-trips', 2000);
+const runs = intArg('--runs', 15);
 
 const quantile = (values: readonly number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 };
-
-function standInBroker(grantId: string): Promise<{ server: Server; issuer: string }> {
-  const now = Date.now();
-  const grant = {
-    id: grantId,
-    requestId: randomUUID(),
-    userId: 'bench',
-    target: { type: 'Role', id: 'restricted-data-reader' },
-    tier: 'restricted',
-    durationMinutes: 60,
-    state: 'active',
-    emergency: false,
-    activateBy: now + 3_600_000,
-    activatedAt: now,
-    expiresAt: now + 3_600_000,
-    endedAt: null,
-    endReason: null,
-  };
-  let issuer = '';
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (path === '/.well-known/openid-configuration')
-      return json(200, {
-        issuer,
-        authorization_endpoint: `${issuer}/auth`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        response_types_supported: ['code'],
-        dpop_signing_alg_values_supported: ['ES256'],
-      });
-    if (path === '/api/v1/grants') return json(200, { grants: [grant] });
-    if (path === '/api/v1/requests') return json(200, { requests: [] });
-    if (path === '/api/v1/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('retry: 1000\n\n');
-      return undefined; // stays open, as the broker's does
-    }
-    return json(404, { error: 'not_found' });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      issuer = `http://localhost:${String((server.address() as AddressInfo).port)}`;
-      resolve({ server, issuer });
-    }),
-  );
-}
 
 /**
  * A bare NDJSON echo server over a Unix socket in its own Node process (as the agent is): the floor
@@ -161,23 +100,13 @@ function timeChild(
   return ms;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function bench(): Promise<void> {
   const grantId = randomUUID();
-  const broker = await standInBroker(grantId);
-  const isolated = isolatedCliEnv({ STRONGROOM_PROFILE: `bench-${randomBytes(4).toString('hex')}` });
-  const env = isolated.env;
-  env['XDG_RUNTIME_DIR'] = join(isolated.root, 'run');
-  mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
-  const profile = env['STRONGROOM_PROFILE'] ?? '';
-  const store = createKeychainCredentialStore({ platform: process.platform });
+  const setup = await signedInBenchProfile('bench', grantId);
+  const { env, profile, store } = setup;
   let agent: ChildProcess | undefined;
   let idle: ChildProcess | undefined;
   try {
-    const set = await runStrongroom(['config', 'set-broker', broker.issuer], env);
-    if (set.code !== 0) throw new Error(set.stderr);
-    await storeSyntheticSession(store, profile);
     await store.set(
       profile,
       grantCredentialEntry(grantId, 'aws'),
@@ -202,13 +131,7 @@ async function bench(): Promise<void> {
       Date.now(),
     );
 
-    agent = spawn(process.execPath, [STRONGROOM_BIN, 'agent'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    agent.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    while (!/ready on /.test(stderr)) {
-      if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
-      await sleep(50);
-    }
+    agent = await startStrongroomAgent(env);
     const endpoint = agentSocketPath({
       platform: process.platform,
       env,
@@ -246,7 +169,7 @@ async function bench(): Promise<void> {
       agentTimes.push(performance.now() - started);
     }
     client.close();
-    const echoTimes = await echoRoundTrips(isolated.root, roundTrips);
+    const echoTimes = await echoRoundTrips(setup.root, roundTrips);
 
     const cli = {
       'node -e 0': { args: ['-e', '0'] },
@@ -319,23 +242,8 @@ async function bench(): Promise<void> {
   } finally {
     agent?.kill('SIGTERM');
     idle?.kill('SIGTERM');
-    await store.clearProfile(profile);
-    await store.clearProfile(deviceKeyNamespace(profile));
-    broker.server.closeAllConnections();
-    broker.server.close();
-    isolated.remove();
+    await setup.close();
   }
 }
 
-if (process.env['DBUS_SESSION_BUS_ADDRESS'] === undefined) {
-  const child = spawnSync(
-    'dbus-run-session',
-    ['--', withKeyring, process.execPath, self, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
-  );
-  process.exitCode = child.status ?? 1;
-} else {
-  await bench();
-}
+await underKeyring(import.meta.url, bench);

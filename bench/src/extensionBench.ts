@@ -1,17 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isolatedCliEnv } from '@strongroom/cli/testing/isolatedCliEnv.js';
-import { runStrongroom, STRONGROOM_BIN } from '@strongroom/cli/testing/runStrongroom.js';
-import { deviceKeyNamespace } from '@strongroom/shared/device/loadSoftwareDeviceKey.js';
-import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
+import { signedInBenchProfile, sleep, startStrongroomAgent, underKeyring } from './benchAgent.js';
 import { intArg, median, percentile } from './benchStats.js';
-import { storeSyntheticSession } from './storeSyntheticSession.js';
 
 /**
  * The VS Code extension (issue 7): "Activation (start of activate() to ready): median, goal under
@@ -42,8 +35,6 @@ import { storeSyntheticSession } from './storeSyntheticSession.js';
  *   (--cpu-prof: a V8 CPU profile of each in-process sample, into <dir>)
  */
 
-const self = fileURLToPath(import.meta.url);
-const withKeyring = fileURLToPath(new URL('../../test/scripts/with-keyring.sh', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pathArg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -170,59 +161,6 @@ interface Sample {
   error?: string;
 }
 
-/** The broker the profile names: discovery, one active grant, no requests, an open event stream. */
-function standInBroker(): Promise<{ server: Server; issuer: string }> {
-  const now = Date.now();
-  const grant = {
-    id: randomUUID(),
-    requestId: randomUUID(),
-    userId: 'bench',
-    target: { type: 'Role', id: 'restricted-data-reader' },
-    tier: 'restricted',
-    durationMinutes: 60,
-    state: 'active',
-    emergency: false,
-    activateBy: now + 3_600_000,
-    activatedAt: now,
-    expiresAt: now + 3_600_000,
-    endedAt: null,
-    endReason: null,
-  };
-  let issuer = '';
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (path === '/.well-known/openid-configuration')
-      return json(200, {
-        issuer,
-        authorization_endpoint: `${issuer}/auth`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        response_types_supported: ['code'],
-        dpop_signing_alg_values_supported: ['ES256'],
-      });
-    if (path === '/api/v1/grants') return json(200, { grants: [grant] });
-    if (path === '/api/v1/requests') return json(200, { requests: [] });
-    if (path === '/api/v1/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('retry: 1000\n\n');
-      return undefined; // stays open, as the broker's does
-    }
-    return json(404, { error: 'not_found' });
-  });
-  return new Promise((done) =>
-    server.listen(0, '127.0.0.1', () => {
-      issuer = `http://localhost:${String((server.address() as AddressInfo).port)}`;
-      done({ server, issuer });
-    }),
-  );
-}
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 async function bench(): Promise<void> {
   for (const dist of dists)
     if (!existsSync(join(dist, 'extension.js')) || !existsSync(join(dist, 'core.js'))) {
@@ -231,19 +169,15 @@ async function bench(): Promise<void> {
       );
       process.exit(1);
     }
+  // Signed in against the stand-in before anything else, so the finally below cleans up all of it.
+  const setup = await signedInBenchProfile('xbench');
+  const { env } = setup;
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-extension-bench-'));
   const samplerFile = join(dir, 'sample.cjs');
   const baselineFile = join(dir, 'baseline.cjs');
   writeFileSync(samplerFile, sampler);
   writeFileSync(baselineFile, baseline);
 
-  const broker = await standInBroker();
-  const isolated = isolatedCliEnv({ STRONGROOM_PROFILE: `xbench-${randomBytes(4).toString('hex')}` });
-  const env = isolated.env;
-  env['XDG_RUNTIME_DIR'] = join(isolated.root, 'run');
-  mkdirSync(env['XDG_RUNTIME_DIR'], { mode: 0o700 });
-  const profile = env['STRONGROOM_PROFILE'] ?? '';
-  const store = createKeychainCredentialStore({ platform: process.platform });
   let agent: ChildProcess | undefined;
 
   const sample = (bundle: string, mode: 'auto' | 'inProcess', waitReady: boolean): Sample => {
@@ -262,10 +196,6 @@ async function bench(): Promise<void> {
   };
 
   try {
-    const set = await runStrongroom(['config', 'set-broker', broker.issuer], env);
-    if (set.code !== 0) throw new Error(set.stderr);
-    await storeSyntheticSession(store, profile);
-
     const samples = intArg('--samples', 25);
     const base: Sample[] = [];
     const inProcess = dists.map((): Sample[] => []);
@@ -280,13 +210,7 @@ async function bench(): Promise<void> {
     }
 
     // The tray's agent: `strongroom agent`, signed in, its first refresh done.
-    agent = spawn(process.execPath, [STRONGROOM_BIN, 'agent'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    agent.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    while (!/ready on /.test(stderr)) {
-      if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
-      await sleep(50);
-    }
+    agent = await startStrongroomAgent(env);
     await sleep(2000); // its first posture run and refresh: the bench measures the extension
     for (const dist of dists) sample(join(dist, 'extension.js'), 'auto', true);
     for (let i = 0; i < samples; i++) {
@@ -336,24 +260,9 @@ async function bench(): Promise<void> {
     });
   } finally {
     agent?.kill('SIGTERM');
-    await store.clearProfile(profile);
-    await store.clearProfile(deviceKeyNamespace(profile));
-    broker.server.closeAllConnections();
-    broker.server.close();
-    isolated.remove();
+    await setup.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.env['DBUS_SESSION_BUS_ADDRESS'] === undefined) {
-  const child = spawnSync(
-    'dbus-run-session',
-    ['--', withKeyring, process.execPath, self, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
-  );
-  process.exitCode = child.status ?? 1;
-} else {
-  await bench();
-}
+await underKeyring(import.meta.url, bench);
