@@ -198,6 +198,12 @@ async function bench(): Promise<void> {
       withToken.stdout?.once('data', () => resolve());
       withToken.once('exit', () => reject(new Error('the benchmark agent exited')));
     });
+    // A fresh agent serves a keychain copy only under a grant it lists (one that ended while it was
+    // down must not be served), so wait for its first grant sync, as a user's shell would find it.
+    const gitAgent = await AgentClient.connect(endpoint, process.getuid?.());
+    if (gitAgent === undefined) throw new Error('no agent socket (git phase)');
+    while ((await gitAgent.request('status')).grants.length !== 1) await sleep(100);
+    gitAgent.close();
     // No keychain for the helper: its answer can only come through the socket.
     const gitEnv = { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/strongroom-bench' };
     const git = [STRONGROOM_BIN, 'git-credential', 'get'];
