@@ -124,18 +124,21 @@ describe('loginWithBrowser against another OpenID Provider', () => {
   it('refuses a second callback that arrives while the first is being processed', async () => {
     const p = profile();
     let second: Promise<Response> | undefined;
-    await loginWithBrowser({
-      host: host(async (url) => {
+    // The opener returns at once, as a real one does; `browsing` settles once both callbacks were
+    // sent (the login may finish before the second is: then the listener is gone, which is 599).
+    const opener = (url: string): Promise<void> => {
+      browsing = (async () => {
         const authorize = await fetch(url, { redirect: 'manual' });
         const location = authorize.headers.get('location') ?? '';
         const first = fetch(location);
         await new Promise((r) => setTimeout(r, 50));
         second = fetch(location).catch(() => new Response(null, { status: 599 }));
         pages.push({ status: (await first).status, html: '', url: location });
-      }),
-      profile: p,
-      store,
-    });
+      })();
+      return Promise.resolve();
+    };
+    await loginWithBrowser({ host: host(opener), profile: p, store });
+    await browsing;
     const refused = await second;
     expect([410, 599]).toContain(refused?.status);
   });
