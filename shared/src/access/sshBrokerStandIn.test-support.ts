@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import type { SshCertificateRequest, SshCertificateResponse } from '../protocol/sshApi.js';
+import { signWithTestCa } from '../credentials/ssh/signWithTestCa.test-support.js';
 
 /**
  * The broker's `POST /api/v1/credentials/ssh` for unit tests of SSH in terminals: the real
@@ -35,27 +36,17 @@ export function sshBrokerStandIn(validSeconds = 600): SshBrokerStandIn {
       if (principals === undefined)
         throw new StrongroomError('denied', `no active grant covers HostGroup "${request.hostGroup}"`);
       const n = issued.length;
-      const pub = join(dir, `k${n}.pub`);
-      writeFileSync(pub, `${request.publicKey}\n`);
       const keyId = `strongroom:user=alice@example.test:device=d1:grant=${request.grantId ?? '?'}`;
       const serial = String(1000 + n);
-      execFileSync('ssh-keygen', [
-        '-q',
-        '-s',
-        join(dir, 'ca'),
-        '-I',
+      const certificate = signWithTestCa(dir, `k${n}`, request.publicKey, {
         keyId,
-        '-n',
-        principals.join(','),
-        '-z',
+        principals,
         serial,
-        '-V',
-        `-1m:+${Math.ceil(validSeconds / 60)}m`,
-        pub,
-      ]);
+        validity: `-1m:+${Math.ceil(validSeconds / 60)}m`,
+      });
       const now = Math.floor(Date.now() / 1000);
       return {
-        certificate: readFileSync(join(dir, `k${n}-cert.pub`), 'utf8').trim(),
+        certificate: certificate.trim(),
         principals: [...principals],
         validAfter: now - 60,
         validBefore: now + validSeconds,

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,29 +7,15 @@ import { StrongroomError } from '../../errors/StrongroomError.js';
 import { addCertificateToSshAgent } from './addCertificateToSshAgent.js';
 import { ephemeralSshKey, type EphemeralSshKey } from './ephemeralSshKey.js';
 import { removeGrantCertificatesFromSshAgent } from './removeGrantCertificatesFromSshAgent.js';
+import { signWithTestCa } from './signWithTestCa.test-support.js';
 
 // The real OpenSSH ssh-agent; certificates made by the real ssh-keygen acting as a CA.
 let dir: string;
 let agent: ChildProcess;
 let socketPath: string;
 
-function certify(key: EphemeralSshKey, name: string, keyId = `id-${name}`): string {
-  const pub = join(dir, `${name}.pub`);
-  writeFileSync(pub, `${key.publicKeyLine}\n`);
-  execFileSync('ssh-keygen', [
-    '-q',
-    '-s',
-    join(dir, 'ca'),
-    '-I',
-    keyId,
-    '-n',
-    'someone',
-    '-V',
-    '-1m:+10m',
-    pub,
-  ]);
-  return readFileSync(join(dir, `${name}-cert.pub`), 'utf8');
-}
+const certify = (key: EphemeralSshKey, name: string, keyId = `id-${name}`): string =>
+  signWithTestCa(dir, name, key.publicKeyLine, { keyId, principals: ['someone'], validity: '-1m:+10m' });
 
 const listed = (): string =>
   spawnSync('ssh-add', ['-L'], { env: { SSH_AUTH_SOCK: socketPath }, encoding: 'utf8' }).stdout;
