@@ -1,23 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TerminalRevocationReason } from '../protocol/clientAuditApi.js';
 import { ManualClock } from './fixtures/ManualClock.js';
+import { sleepers } from './fixtures/sleepers.test-support.js';
 import { identifyProcessFor, signalZeroIdentity } from './processIdentity.js';
 import { parseStatFields, processIdentityLinux } from './processIdentity.linux.js';
 import { ProcessWatcher } from './ProcessWatcher.js';
 import { TerminalTokens } from './TerminalTokens.js';
 
 const linux = process.platform === 'linux';
-const children: ChildProcess[] = [];
-const sleeper = (options: { uid?: number; gid?: number } = {}): ChildProcess => {
-  const child = spawn('sleep', ['1000'], { stdio: 'ignore', ...options });
-  children.push(child);
-  return child;
-};
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+const sleeper = sleepers();
 
 /** A token held by a real `sleep`, as `strongroom env aws` ties one to the shell. */
 function heldToken(watcher: ProcessWatcher, pid: number, identity = processIdentityLinux(pid)) {

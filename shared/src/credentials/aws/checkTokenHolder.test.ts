@@ -1,20 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { identifyProcessFor, signalZeroIdentity } from '../../agent/processIdentity.js';
+import { sleepers } from '../../agent/fixtures/sleepers.test-support.js';
 import { processIdentityLinux } from '../../agent/processIdentity.linux.js';
 import { StrongroomError } from '../../errors/StrongroomError.js';
 import { checkTokenHolder } from './checkTokenHolder.js';
 
-const children: ChildProcess[] = [];
-const sleeper = (options: { uid?: number; gid?: number } = {}): ChildProcess => {
-  const child = spawn('sleep', ['1000'], { stdio: 'ignore', ...options });
-  children.push(child);
-  return child;
-};
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+const sleeper = sleepers();
 const me = process.getuid?.() ?? null;
 const codeOf = (run: () => unknown): string | undefined => {
   try {
