@@ -9,14 +9,25 @@ import { cacheServiceToken, eraseServiceToken, readCachedServiceToken } from './
  * A token for a service: the keychain's while fresh, otherwise a new one from token exchange
  * (imported only then, so a cache hit loads no OIDC client), cached until shortly before expiry. A
  * refusal deletes what the cache held for the service: the grant behind it is gone.
+ *
+ * `listedGrants` (the agent's grants now): a keychain copy under a grant not listed (it ended while
+ * the agent was down, or the agent has not synced since it started) is deleted, never served; the
+ * broker decides on a fresh exchange. Without it (the CLI alone) copies are trusted until expiry.
  */
 export async function getServiceToken(
-  context: { host: HostContext; profile: ResolvedProfile; store: CredentialStore },
+  context: {
+    host: HostContext;
+    profile: ResolvedProfile;
+    store: CredentialStore;
+    listedGrants?: () => readonly string[];
+  },
   request: { audience: string; grantId?: string },
 ): Promise<ServiceToken> {
   const { host, profile, store } = context;
   const cached = await readCachedServiceToken(store, profile.name, request.audience, host.now());
-  if (cached !== undefined && (request.grantId === undefined || cached.grantId === request.grantId))
+  if (cached !== undefined && context.listedGrants?.().includes(cached.grantId) === false)
+    await eraseServiceToken(store, profile.name, request.audience);
+  else if (cached !== undefined && (request.grantId === undefined || cached.grantId === request.grantId))
     return cached;
   const { exchangeServiceToken } = await import('./exchangeServiceToken.js');
   let token: ServiceToken;

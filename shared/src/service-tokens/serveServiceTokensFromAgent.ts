@@ -13,7 +13,7 @@ import {
 import type { CredentialStore } from '../vault/CredentialStore.js';
 import { getServiceToken } from './getServiceToken.js';
 import type { ServiceToken } from './ServiceToken.js';
-import { eraseServiceToken, readCachedServiceToken, serviceTokenRefreshAt } from './serviceTokenCache.js';
+import { eraseServiceToken, serviceTokenRefreshAt } from './serviceTokenCache.js';
 
 export interface ServiceTokenAgentDeps {
   readonly profile: ResolvedProfile;
@@ -85,14 +85,8 @@ export function serveServiceTokensFromAgent(
     const startedAt = wipes.mark();
     await agent.call('token', {});
     fetched += 1;
-    // A keychain copy whose grant the agent does not list (it ended while the agent was down, or the
-    // agent has not synced its grants since it started) is not served: it goes, and the broker
-    // decides on a fresh exchange.
-    const cached = await readCachedServiceToken(vault, profile.name, audience, now());
-    if (cached !== undefined && !agent.state.get().grants.some((g) => g.id === cached.grantId))
-      await eraseServiceToken(vault, profile.name, audience);
     const token = await getServiceToken(
-      { host, profile, store: vault },
+      { host, profile, store: vault, listedGrants: () => agent.state.get().grants.map((g) => g.id) },
       grantId === undefined ? { audience } : { audience, grantId },
     );
     if (wipes.wipedSince(startedAt, token.grantId)) {

@@ -2,7 +2,7 @@ import type { AwsWebIdentityRequest } from '../../protocol/awsApi.js';
 import type { AwsCredentials } from './AwsCredentials.js';
 import { WipeLedger } from '../../agent/WipeLedger.js';
 import { StrongroomError } from '../../errors/StrongroomError.js';
-import { awsRefreshAt, forgetAwsRole, readCachedAwsCredentials } from './awsCredentialCache.js';
+import { awsRefreshAt, forgetAwsRole } from './awsCredentialCache.js';
 import type { AwsCredentialDeps } from './getAwsCredentials.js';
 
 export interface AwsCredentialProvider {
@@ -19,23 +19,7 @@ export interface AwsCredentialProvider {
  * the loopback endpoint answers from memory (issue 6: p99 under 5 ms) and a long training job that
  * asks every few minutes never waits on D-Bus. Concurrent asks for one role share one fetch.
  */
-export function createAwsCredentialProvider(
-  deps: AwsCredentialDeps & {
-    /**
-     * The grants the agent lists now. A keychain copy under a grant not listed (it ended while the
-     * agent was down, or the agent has not synced since it started) is deleted, never served; the
-     * broker decides on a fresh issue. Without it (tests of the cache alone) copies are trusted.
-     */
-    readonly listedGrants?: () => readonly string[];
-  },
-): AwsCredentialProvider {
-  const dropUnlistedCopy = async (request: AwsWebIdentityRequest): Promise<void> => {
-    if (deps.listedGrants === undefined) return;
-    const { store, profile, now } = deps;
-    const copy = await readCachedAwsCredentials(store, profile.name, request.role, now(), request.grantId);
-    if (copy !== undefined && !deps.listedGrants().includes(copy.grantId))
-      await forgetAwsRole(store, profile.name, request.role, copy.grantId);
-  };
+export function createAwsCredentialProvider(deps: AwsCredentialDeps): AwsCredentialProvider {
   const memory = new Map<string, { credentials: AwsCredentials; refreshAt: number }>();
   const inflight = new Map<string, Promise<AwsCredentials>>();
   const keyOf = (r: AwsWebIdentityRequest): string => JSON.stringify([r.role, r.grantId ?? null]);
@@ -50,8 +34,7 @@ export function createAwsCredentialProvider(
       // Imported on the first miss: an idle agent holds no AWS response schemas or STS code (issue 8's
       // idle memory budget).
       const startedAt = forgets.mark();
-      const fetching = dropUnlistedCopy(request)
-        .then(() => import('./getAwsCredentials.js'))
+      const fetching = import('./getAwsCredentials.js')
         .then(({ getAwsCredentials }) => getAwsCredentials(deps, request))
         .then(async (credentials) => {
           if (forgets.wipedSince(startedAt, credentials.grantId)) {

@@ -13,6 +13,12 @@ export interface AwsCredentialDeps {
   /** The broker API client (DPoP-bound); made only on a cache miss. */
   readonly client: () => Promise<BrokerClient>;
   readonly now: () => number;
+  /**
+   * The grants the agent lists now. A keychain copy under a grant not listed (it ended while the
+   * agent was down, or the agent has not synced since it started) is deleted, never served; the
+   * broker decides on a fresh issue. Without it (the CLI alone) copies are trusted until expiry.
+   */
+  readonly listedGrants?: () => readonly string[];
 }
 
 /**
@@ -26,7 +32,9 @@ export async function getAwsCredentials(
 ): Promise<AwsCredentials> {
   const { profile, store, now } = deps;
   const cached = await readCachedAwsCredentials(store, profile.name, request.role, now(), request.grantId);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && deps.listedGrants?.().includes(cached.grantId) === false)
+    await forgetAwsRole(store, profile.name, request.role, cached.grantId);
+  else if (cached !== undefined) return cached;
   let response: Response;
   try {
     response = await (await deps.client()).request('POST', '/api/v1/credentials/aws-web-identity', request);
