@@ -1,6 +1,5 @@
 import { StrongroomError } from '@strongroom/shared/errors/StrongroomError.js';
-import { addCertificateToSshAgent } from '@strongroom/shared/credentials/ssh/addCertificateToSshAgent.js';
-import { ephemeralSshKey } from '@strongroom/shared/credentials/ssh/ephemeralSshKey.js';
+import { certifyIntoSshAgent } from '@strongroom/shared/credentials/ssh/certifyIntoSshAgent.js';
 import { sshCertificateResponseSchema } from '@strongroom/shared/protocol/sshApi.js';
 import type { GlobalOptions } from '../cliContext.js';
 import { EXIT } from '../exitCodes.js';
@@ -40,36 +39,31 @@ export async function sshCert(
       hint: 'Start one with `eval "$(ssh-agent)"` and run this command again.',
     });
   const ttlSeconds = options.ttl === undefined ? undefined : parseTtl(options.ttl);
-  const key = ephemeralSshKey(`strongroom:${hostGroup}`);
-  try {
-    const { data, context } = await jitCall(
-      global,
-      'POST',
-      '/api/v1/credentials/ssh',
-      sshCertificateResponseSchema,
-      {
-        publicKey: key.publicKeyLine,
-        hostGroup,
-        ...(options.grant === undefined ? {} : { grantId: options.grant }),
-        ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
-      },
-    );
-    const now = context.host.now();
-    await addCertificateToSshAgent({
-      socketPath,
-      key,
-      certificate: data.certificate,
-      comment: data.keyId,
-      lifetimeSeconds: data.validBefore - Math.floor(now / 1000),
-    });
-    if (options.json === true) printJson({ ...data, addedToAgent: true });
-    else
-      process.stdout.write(
-        `Certificate for ${hostGroup} added to ssh-agent (principals ${data.principals.join(', ')}; serial ${data.serial}); ` +
-          `it expires ${formatTime(data.validBefore * 1000, now)}.\n`,
+  const data = await certifyIntoSshAgent({
+    hostGroup,
+    socketPath,
+    issue: async (publicKey) => {
+      const { data: issued } = await jitCall(
+        global,
+        'POST',
+        '/api/v1/credentials/ssh',
+        sshCertificateResponseSchema,
+        {
+          publicKey,
+          hostGroup,
+          ...(options.grant === undefined ? {} : { grantId: options.grant }),
+          ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+        },
       );
-    return EXIT.ok;
-  } finally {
-    key.dispose();
-  }
+      return issued;
+    },
+    now: Date.now, // the CLI's host clock (cliContext)
+  });
+  if (options.json === true) printJson({ ...data, addedToAgent: true });
+  else
+    process.stdout.write(
+      `Certificate for ${hostGroup} added to ssh-agent (principals ${data.principals.join(', ')}; serial ${data.serial}); ` +
+        `it expires ${formatTime(data.validBefore * 1000, Date.now())}.\n`,
+    );
+  return EXIT.ok;
 }

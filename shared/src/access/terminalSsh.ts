@@ -1,6 +1,5 @@
 import type { AgentGrant } from '../agent/AgentState.js';
-import { addCertificateToSshAgent } from '../credentials/ssh/addCertificateToSshAgent.js';
-import { ephemeralSshKey } from '../credentials/ssh/ephemeralSshKey.js';
+import { certifyIntoSshAgent } from '../credentials/ssh/certifyIntoSshAgent.js';
 import type { SshCertificateRequest, SshCertificateResponse } from '../protocol/sshApi.js';
 import { startTerminalSshAgent } from './terminalSshAgent.js';
 
@@ -94,28 +93,23 @@ export async function terminalSsh(
 
   /** Issues and adds one certificate; schedules its renewal when it ends before the grant. */
   const load = async (hostGroup: string): Promise<LoadedCertificate> => {
-    const key = ephemeralSshKey(`strongroom:${hostGroup}`);
-    try {
-      const issued = await options.issue({ publicKey: key.publicKeyLine, hostGroup, grantId: grant.id });
-      if (disposed) throw new Error('the terminal closed meanwhile');
-      await addCertificateToSshAgent({
-        socketPath: agent.socketPath,
-        key,
-        certificate: issued.certificate,
-        comment: issued.keyId,
-        lifetimeSeconds: issued.validBefore - Math.floor(options.now() / 1000),
-      });
-      const loaded = {
-        hostGroup,
-        principals: issued.principals,
-        serial: issued.serial,
-        validBefore: issued.validBefore,
-      };
-      renewLater(loaded);
-      return loaded;
-    } finally {
-      key.dispose();
-    }
+    const issued = await certifyIntoSshAgent({
+      hostGroup,
+      socketPath: agent.socketPath,
+      issue: (publicKey) => options.issue({ publicKey, hostGroup, grantId: grant.id }),
+      now: options.now,
+      beforeAdd: () => {
+        if (disposed) throw new Error('the terminal closed meanwhile');
+      },
+    });
+    const loaded = {
+      hostGroup,
+      principals: issued.principals,
+      serial: issued.serial,
+      validBefore: issued.validBefore,
+    };
+    renewLater(loaded);
+    return loaded;
   };
   const schedule = (ms: number, fn: () => void): void => {
     const cancel = after(Math.max(0, ms), () => {
