@@ -13,6 +13,8 @@
 //   would inline that, so here it becomes a require() of the separate bundle at that moment.
 //   Nothing of Strongroom's is in it (no class or module state is duplicated).
 // - errors.js: the one StrongroomError class both of the first two use (see oneErrorClass).
+// - bundleLoader.js: loads core.js and coreFull.js with a V8 code cache (src/bundleLoader.ts; see
+//   throughCodeCache): one module per process, like errors.js, which extension.js configures.
 // The keychain's native module cannot be bundled; it is copied next to the bundles.
 //
 //   node scripts/bundle.mjs [--outdir <dir>]   (default: dist; the bundle guard test builds elsewhere)
@@ -57,6 +59,44 @@ export function requireOnDemand(bundles) {
       );
       b.onLoad({ filter: /.*/, namespace: 'on-demand' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export const LOADER_BUNDLE = './bundleLoader.js';
+/**
+ * Any import of the loader (extension.ts configures it; the code above requires it) is the shared
+ * bundle, never a copy: one cache configuration and one set of loaded bundles per process.
+ */
+const oneBundleLoader = {
+  name: 'one-bundle-loader',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/bundleLoader\.js$/ }, () => ({ path: LOADER_BUNDLE, external: true }));
+  },
+};
+
+/**
+ * `import('<specifier>')` of core.js or coreFull.js becomes, when the import() runs:
+ *   module.exports = require('./bundleLoader.js').loadBundle(require('node:path').join(__dirname, '<bundle>'));
+ * the shared loader bundle (one instance per process, from require.cache) compiles the bundle with
+ * its V8 code cache in the extension's storage, and without one behaves as require() (see
+ * src/bundleLoader.ts). extension.js itself is loaded by VS Code and is not affected.
+ */
+export function throughCodeCache(bundles) {
+  const names = Object.keys(bundles).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return {
+    name: 'through-code-cache',
+    setup(b) {
+      oneBundleLoader.setup(b);
+      b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+        path: bundles[args.path],
+        namespace: 'through-code-cache',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'through-code-cache' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(LOADER_BUNDLE)}).loadBundle(require('node:path').join(__dirname, ${JSON.stringify(args.path)}));`,
         resolveDir: root,
         loader: 'js',
       }));
@@ -153,6 +193,11 @@ export const noDefaultAwsCredentials = {
   },
 };
 
+/** dist/bundleLoader.js alone (also for the loader's own tests, which run it in fresh processes). */
+export async function buildBundleLoader(dist) {
+  await build({ ...common, entryPoints: { bundleLoader: 'src/bundleLoader.ts' }, outdir: dist });
+}
+
 export async function bundleExtension(dist) {
   rmSync(join(dist, 'node_modules'), { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
@@ -163,13 +208,16 @@ export async function bundleExtension(dist) {
     outdir: dist,
   });
 
+  await buildBundleLoader(dist);
+
   await build({
     ...common,
     entryPoints: { extension: 'src/extension.ts' },
     outdir: dist,
-    // vscode is provided by the host; ./core.js is the second bundle, required on first use.
+    // vscode is provided by the host; ./core.js is the second bundle, loaded on first use through
+    // the code cache.
     external: ['vscode'],
-    plugins: [requireOnDemand({ './core.js': './core.js' }), oneErrorClass],
+    plugins: [throughCodeCache({ './core.js': 'core.js' }), oneErrorClass],
   });
 
   await build({
@@ -177,8 +225,8 @@ export async function bundleExtension(dist) {
     entryPoints: { core: 'src/core.ts' },
     outdir: dist,
     external: ['vscode', '@napi-rs/keyring'],
-    // ./coreFull.js is the next bundle, required on first use.
-    plugins: [zodEnglishOnly, requireOnDemand({ [FULL_BUNDLE]: FULL_BUNDLE }), oneErrorClass],
+    // ./coreFull.js is the next bundle, loaded on first use through the code cache.
+    plugins: [zodEnglishOnly, throughCodeCache({ [FULL_BUNDLE]: 'coreFull.js' }), oneErrorClass],
   });
 
   await build({

@@ -24,6 +24,8 @@ export type CoreFullModule = typeof import('./coreFull.js');
  *   cache) lives in coreFull only; this bundle hands it values (settings, profile, the agent's
  *   methods), never a second copy of a module. StrongroomError is one class in dist/errors.js.
  */
+// In the bundle this import() is `bundleLoader.js`'s loadBundle(coreFull.js): compiled with its V8
+// code cache (scripts/bundle.mjs, throughCodeCache; src/bundleLoader.ts).
 export const loadFull = (): Promise<CoreFullModule> => import('./coreFull.js');
 
 export interface CoreOptions {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -12,8 +13,9 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StsStandIn } from '@strongroom/shared/credentials/aws/fixtures/StsStandIn.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -35,7 +37,8 @@ async function bundleScript(): Promise<{ bundleLikeCore(contents: string, outfil
  * Guards on the VS Code extension's bundles, built by the same script `npm run package` runs
  * (extension/scripts/bundle.mjs), into a folder of this test's own so it never races the e2e's
  * extension/dist: the JavaScript the .vsix ships stays under 1 MB, every bundle that one requires
- * is built and shipped, and the bundles share one StrongroomError class.
+ * is built and shipped (checked with vsce's own file list), the bundles share one StrongroomError
+ * class, and core.js and coreFull.js load through the one code-cache loader (bundleLoader.js).
  */
 describe('VS Code extension bundles', () => {
   let work: string;
@@ -69,13 +72,104 @@ describe('VS Code extension bundles', () => {
 
   it('ships under 1 MB of JavaScript, and ships every bundle it builds', () => {
     const bundles = readdirSync(dist).filter((f) => f.endsWith('.js'));
-    expect(bundles).toEqual(expect.arrayContaining(['extension.js', 'core.js']));
+    expect(bundles).toEqual(
+      expect.arrayContaining(['extension.js', 'core.js', 'coreFull.js', 'errors.js', 'bundleLoader.js']),
+    );
     for (const bundle of bundles) expect(isShipped(bundle), `${bundle} is not in .vscodeignore`).toBe(true);
     const total = jsFiles()
       .filter(isShipped)
       .reduce((sum, f) => sum + statSync(join(dist, f)).size, 0);
     expect(total).toBeGreaterThan(100_000); // it did measure the bundles
     expect(total).toBeLessThan(ONE_MB);
+  });
+
+  it('the .vsix carries every bundle (the list of files vsce packs)', () => {
+    // vsce over a copy of the extension's manifest, .vscodeignore, readme and icon, next to this
+    // test's dist: the list `npm run package` would pack.
+    const pack = join(work, 'pack');
+    mkdirSync(pack);
+    for (const f of ['package.json', '.vscodeignore', 'README.md'])
+      copyFileSync(join(extensionDir, f), join(pack, f));
+    cpSync(join(extensionDir, 'media'), join(pack, 'media'), { recursive: true });
+    cpSync(dist, join(pack, 'dist'), { recursive: true });
+    const vsce = join(
+      dirname(createRequire(join(extensionDir, 'package.json')).resolve('@vscode/vsce/package.json')),
+      'vsce',
+    );
+    const ls = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], {
+      cwd: pack,
+      encoding: 'utf8',
+    });
+    expect(ls.status, ls.stderr).toBe(0);
+    const packed = ls.stdout.split('\n').map((l) => l.trim());
+    for (const bundle of readdirSync(dist).filter((f) => f.endsWith('.js')))
+      expect(packed, `${bundle} is not in the .vsix`).toContain(`dist/${bundle}`);
+    const total = packed
+      .filter((f) => /\.(c|m)?js$/.test(f))
+      .reduce((sum, f) => sum + statSync(join(pack, f)).size, 0);
+    expect(total).toBeLessThan(ONE_MB);
+  });
+
+  it('core.js and coreFull.js are loaded through the one bundleLoader.js, and a warm cache is used (same exports as require())', () => {
+    // extension.js and core.js call the shared loader; neither carries a copy of it.
+    const extensionJs = readFileSync(join(dist, 'extension.js'), 'utf8');
+    const coreJs = readFileSync(join(dist, 'core.js'), 'utf8');
+    expect(extensionJs).toContain(
+      'require("./bundleLoader.js").loadBundle(require("node:path").join(__dirname,"core.js"))',
+    );
+    expect(coreJs).toContain(
+      'require("./bundleLoader.js").loadBundle(require("node:path").join(__dirname,"coreFull.js"))',
+    );
+    for (const source of [extensionJs, coreJs]) expect(source).not.toMatch(/createCachedData|code-cache/);
+    expect(coreJs).not.toMatch(/require\("\.\/(core|coreFull)\.js"\)/);
+
+    // The shipped bundles, twice in fresh processes with one storage: the first compiles from
+    // source and writes, the second uses V8's cached data; exports as require() gives them.
+    const storage = join(work, 'cache-storage');
+    const probe = join(work, 'cache-probe.cjs');
+    writeFileSync(
+      probe,
+      `
+const Module = require('node:module');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  return request === 'vscode' ? {} : load.call(this, request, parent, isMain);
+};
+const [dist, storage, how] = process.argv.slice(2);
+const keys = (m) => Object.keys(m).sort();
+if (how === 'require') {
+  const core = require(dist + '/core.js');
+  process.stdout.write(JSON.stringify({ core: keys(core), full: keys(require(dist + '/coreFull.js')) }));
+} else {
+  const loader = require(dist + '/bundleLoader.js');
+  loader.configureCodeCache(storage, (m) => { process.stderr.write(m); process.exit(1); });
+  const core = loader.loadBundle(dist + '/core.js');
+  core.loadFull().then(async (full) => {
+    await loader.writeCodeCache();
+    const stats = loader.bundleLoadStats().map((s) => [s.bundle, s.cache, s.cachedDataRejected ?? null]);
+    process.stdout.write(JSON.stringify({ core: keys(core), full: keys(full), stats }));
+  });
+}
+`,
+    );
+    const node = (how: string): { core: string[]; full: string[]; stats?: unknown } => {
+      const r = spawnSync(process.execPath, [probe, dist, storage, how], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { core: string[]; full: string[]; stats?: unknown };
+    };
+    const required = node('require');
+    const cold = node('loader');
+    const warm = node('loader');
+    expect(cold.stats).toEqual([
+      ['core', 'missing', null],
+      ['coreFull', 'missing', null],
+    ]);
+    expect(warm.stats).toEqual([
+      ['core', 'accepted', false],
+      ['coreFull', 'accepted', false],
+    ]);
+    for (const r of [cold, warm]) expect({ core: r.core, full: r.full }).toEqual(required);
+    expect(required.full).toContain('createInProcessAccess');
   });
 
   it('every bundle a bundle requires is built and shipped', () => {
@@ -146,10 +240,10 @@ const load = Module._load;
 Module._load = function (request, parent, isMain) {
   return request === 'vscode' ? stub : load.call(this, request, parent, isMain);
 };
-require(process.argv[2]).activate({ subscriptions: [], extension: { packageJSON: { version: '0' } } });
+require(process.argv[2]).activate({ subscriptions: [], extension: { packageJSON: { version: '0' } }, globalStorageUri: { fsPath: process.argv[3] } });
 `,
     );
-    const run = spawnSync(process.execPath, [sampler, join(dist, 'extension.js')], {
+    const run = spawnSync(process.execPath, [sampler, join(dist, 'extension.js'), join(work, 'storage')], {
       encoding: 'utf8',
       env: {
         PATH: process.env['PATH'],
