@@ -5,15 +5,14 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  promises as fsp,
   readFileSync,
   readSync,
   statSync,
   type Stats,
 } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Script } from 'node:vm';
 
 /**
@@ -304,6 +303,8 @@ export async function writeCodeCache(): Promise<void> {
 }
 
 async function writeOne(script: Script, target: string, bundle: string): Promise<void> {
+  // fs.promises only now: not loaded with this module, which extension.js requires before activate().
+  const { lstat, mkdir, open, readdir, rename, stat, unlink } = fsp;
   const dir = dirname(target);
   // The extension's storage may not exist yet; the cache directory is this user's only (0700).
   await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
