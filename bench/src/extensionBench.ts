@@ -24,7 +24,15 @@ import { intArg, median, percentile } from './benchStats.js';
  * `strongroom.agent: inProcess`; the same vault and stand-in; this machine's real posture checks).
  *
  * Each sample is a fresh Node process that loads the shipped bundle with a minimal `vscode` module
- * at the edge, calls activate(), waits for ready, prints, and exits. Baseline in the same run: a
+ * at the edge, calls activate(), waits for ready, prints, and exits.
+ *
+ * The V8 code cache of core.js and coreFull.js (extension/src/bundleLoader.ts, in the extension's
+ * globalStorage, which the stub context passes as a temporary folder): ready is measured warm (the
+ * cache written by an earlier start: every start after the first one after an install or update;
+ * the headline) and cold (a fresh empty storage folder for each sample: the first start after an
+ * install or update). The warm folder is primed once per build by a start that stays up until the
+ * extension has written its cache (a second after ready, as in VS Code); a warm sample that did not
+ * use the cache fails the bench. Baseline in the same run: a
  * bundle that only registers the same eleven commands and one status bar item. Runs under
  * gnome-keyring (re-executes itself in dbus-run-session + test/scripts/with-keyring.sh).
  *
@@ -45,18 +53,39 @@ const compare = pathArg('--compare');
 if (compare !== undefined) dists.push(compare);
 
 // The smallest `vscode` the extension touches, injected through Module._load. argv: bundle, mode
-// ('auto' | 'inProcess'), whether to wait for ready.
+// ('auto' | 'inProcess'), whether to wait for ready, the extension's storage folder, and whether to
+// stay up after ready until the extension has written its code cache (priming the warm folder).
 const sampler = `
 const Module = require('node:module');
 const { performance } = require('node:perf_hooks');
-const [bundle, mode, waitReady] = process.argv.slice(2);
+const { dirname, join } = require('node:path');
+const [bundle, mode, waitReady, storage, prime] = process.argv.slice(2);
+// The extension's code-cache loader, when the build has one: what it did for core.js and coreFull.js.
+const loaderStats = () => {
+  try {
+    return require(join(dirname(bundle), 'bundleLoader.js')).bundleLoadStats();
+  } catch {
+    return [];
+  }
+};
+const primed = () => {
+  const stats = loaderStats();
+  if (stats.length > 0 && stats.some((s) => s.cache !== 'accepted' && !s.written)) return setTimeout(primed, 50);
+  done({});
+};
 let t0 = 0;
 let coreStart = 0, coreEnd = 0;
 let statusText = '';
 const trace = [];
 let c1;
 const done = (extra) => {
-  process.stdout.write('\\nSAMPLE ' + JSON.stringify({ ...timings, ...extra, core: coreEnd - coreStart, coreEnd: coreEnd - t0, statusText, trace }) + '\\n');
+  const stats = loaderStats();
+  const loaded = (name) => {
+    const s = stats.find((x) => x.bundle === name);
+    return s && { ms: s.readMs + s.compileMs + s.runMs, compileMs: s.compileMs, cache: s.cache };
+  };
+  const core = loaded('core');
+  process.stdout.write('\\nSAMPLE ' + JSON.stringify({ ...timings, ...extra, core: core ? core.ms : coreEnd - coreStart, coreEnd: coreEnd - t0, loaded: { core, coreFull: loaded('coreFull') }, statusText, trace }) + '\\n');
   process.exit(0);
 };
 const timings = {};
@@ -90,7 +119,7 @@ const stub = {
         timings.ready = performance.now() - t0;
         const c = process.cpuUsage(c1);
         timings.readyCpu = (c.user + c.system) / 1000;
-        if (waitReady === '1') setImmediate(() => done({}));
+        if (waitReady === '1') setImmediate(() => (prime === '1' ? primed() : done({})));
       }
     },
   },
@@ -123,7 +152,7 @@ const ext = require(bundle);
 t0 = performance.now();
 timings.load = t0 - tLoad;
 c1 = process.cpuUsage();
-ext.activate({ subscriptions: [], extension: { packageJSON: { version: '0' } } });
+ext.activate({ subscriptions: [], extension: { packageJSON: { version: '0' } }, globalStorageUri: { fsPath: storage } });
 const c2 = process.cpuUsage(c1);
 timings.registered = performance.now() - t0;
 timings.cpu = (c2.user + c2.system) / 1000;
@@ -151,8 +180,10 @@ interface Sample {
   ready?: number;
   /** CPU time (user + system) of the process from the start of activate() to ready */
   readyCpu?: number;
-  /** require('./core.js') inside that */
+  /** loading core.js inside that (through the code-cache loader, or require('./core.js')) */
   core: number;
+  /** What the code-cache loader did (a build with one): load time and cache status per bundle. */
+  loaded: Partial<Record<'core' | 'coreFull', { ms: number; compileMs: number; cache: string }>>;
   /** when require('./core.js') returned, from the start of activate() */
   coreEnd: number;
   statusText: string;
@@ -180,19 +211,47 @@ async function bench(): Promise<void> {
 
   let agent: ChildProcess | undefined;
 
-  const sample = (bundle: string, mode: 'auto' | 'inProcess', waitReady: boolean): Sample => {
+  // The extension's storage (globalStorageUri): one warm folder per build, primed below; cold
+  // samples get a fresh empty one each.
+  const warmStorage = dists.map((_d, i) => join(dir, `storage-warm-${String(i)}`));
+  let coldCount = 0;
+  type Cache = 'warm' | 'cold' | 'prime';
+  const sample = (
+    bundle: string,
+    mode: 'auto' | 'inProcess',
+    waitReady: boolean,
+    storage: string,
+    cache: Cache,
+  ): Sample => {
     const profileDir = pathArg('--cpu-prof');
     const prof =
-      profileDir !== undefined && mode === 'inProcess' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-    const run = spawnSync(process.execPath, [...prof, samplerFile, bundle, mode, waitReady ? '1' : '0'], {
-      encoding: 'utf8',
-      env,
-    });
+      profileDir !== undefined && mode === 'inProcess' && cache === 'warm'
+        ? ['--cpu-prof', '--cpu-prof-dir', profileDir]
+        : [];
+    const run = spawnSync(
+      process.execPath,
+      [...prof, samplerFile, bundle, mode, waitReady ? '1' : '0', storage, cache === 'prime' ? '1' : '0'],
+      { encoding: 'utf8', env },
+    );
     const line = run.stdout.split('\n').find((l) => l.startsWith('SAMPLE '));
     if (run.status !== 0 || line === undefined) throw new Error(`sample failed: ${run.stderr}`);
     const parsed = JSON.parse(line.slice('SAMPLE '.length)) as Sample;
     if (parsed.error !== undefined) throw new Error(`sample (${mode}) showed an error: ${parsed.error}`);
+    // A warm sample that compiled from source measured a cold start: fail rather than average it in.
+    for (const [name, l] of Object.entries(parsed.loaded ?? {}))
+      if (l !== undefined && cache === 'warm' && l.cache !== 'accepted')
+        throw new Error(`warm sample (${mode}): ${name}.js did not use the code cache (${l.cache})`);
     return parsed;
+  };
+  const warm = (d: number, mode: 'auto' | 'inProcess'): Sample =>
+    sample(join(dists[d] ?? '', 'extension.js'), mode, true, warmStorage[d] ?? '', 'warm');
+  const cold = (d: number, mode: 'auto' | 'inProcess'): Sample => {
+    const storage = join(dir, `storage-cold-${String(coldCount++)}`);
+    try {
+      return sample(join(dists[d] ?? '', 'extension.js'), mode, true, storage, 'cold');
+    } finally {
+      rmSync(storage, { recursive: true, force: true });
+    }
   };
 
   try {
@@ -200,21 +259,32 @@ async function bench(): Promise<void> {
     const base: Sample[] = [];
     const inProcess = dists.map((): Sample[] => []);
     const socket = dists.map((): Sample[] => []);
+    const inProcessCold = dists.map((): Sample[] => []);
+    const socketCold = dists.map((): Sample[] => []);
     const loads: number[] = [];
     // No agent yet: the extension runs its own (the same vault, the stand-in, real posture checks).
-    for (const dist of dists) sample(join(dist, 'extension.js'), 'inProcess', true); // warm the file cache
+    // The first start of each build primes its warm storage (and the file cache).
+    dists.forEach((dist, d) =>
+      sample(join(dist, 'extension.js'), 'inProcess', true, warmStorage[d] ?? '', 'prime'),
+    );
     for (let i = 0; i < samples; i++) {
-      dists.forEach((dist, d) => inProcess[d]?.push(sample(join(dist, 'extension.js'), 'inProcess', true)));
-      base.push(sample(baselineFile, 'auto', false));
+      dists.forEach((_dist, d) => {
+        inProcess[d]?.push(warm(d, 'inProcess'));
+        inProcessCold[d]?.push(cold(d, 'inProcess'));
+      });
+      base.push(sample(baselineFile, 'auto', false, join(dir, 'unused'), 'cold'));
       loads.push(loadavg()[0] ?? 0);
     }
 
     // The tray's agent: `strongroom agent`, signed in, its first refresh done.
     agent = await startStrongroomAgent(env);
     await sleep(2000); // its first posture run and refresh: the bench measures the extension
-    for (const dist of dists) sample(join(dist, 'extension.js'), 'auto', true);
+    dists.forEach((_dist, d) => warm(d, 'auto'));
     for (let i = 0; i < samples; i++) {
-      dists.forEach((dist, d) => socket[d]?.push(sample(join(dist, 'extension.js'), 'auto', true)));
+      dists.forEach((_dist, d) => {
+        socket[d]?.push(warm(d, 'auto'));
+        socketCold[d]?.push(cold(d, 'auto'));
+      });
       loads.push(loadavg()[0] ?? 0);
     }
 
@@ -232,6 +302,21 @@ async function bench(): Promise<void> {
     dists.forEach((dist, d) => {
       const sock = socket[d] ?? [];
       const own = inProcess[d] ?? [];
+      const sockCold = socketCold[d] ?? [];
+      const ownCold = inProcessCold[d] ?? [];
+      const loadedMs = (list: Sample[], name: 'core' | 'coreFull', what: 'ms' | 'compileMs') => {
+        const values = list.flatMap((s) => {
+          const l = s.loaded[name];
+          return l === undefined ? [] : [l[what]];
+        });
+        return values.length === 0 ? 'n/a' : `${f(median(values))} ms`;
+      };
+      const cached = own[0]?.loaded.core !== undefined;
+      const warmly = cached ? ', warm code cache' : ' (a build without a code cache)';
+      const cacheNote = (list: Sample[]) =>
+        list[0]?.loaded.core === undefined
+          ? 'this build has no code cache'
+          : `core.js loaded in ${loadedMs(list, 'core', 'ms')}${list[0].loaded.coreFull === undefined ? '' : `, coreFull.js in ${loadedMs(list, 'coreFull', 'ms')} (compile ${loadedMs(list, 'coreFull', 'compileMs')})`}`;
       const registered = [...sock, ...own].map((s) => s.registered);
       const jsFiles = readdirSync(dist).filter((n) => n.endsWith('.js'));
       const kib = (file: string) => statSync(join(dist, file)).size / 1024;
@@ -241,10 +326,20 @@ async function bench(): Promise<void> {
         `  activate() to commands registered: ${stats(registered)} (goal median < 50 ms: ${goal(median(registered))}); activate() CPU ${f(median([...sock, ...own].map((s) => s.cpu)))} ms; require(extension.js) before it ${f(median(sock.map((s) => s.load)))} ms`,
       );
       console.log(
-        `  activate() to ready, tray agent over its socket: ${stats(ready(sock))} (goal median < 50 ms: ${goal(median(ready(sock)))}); CPU ${readyCpu(sock)} ms; of which require(core.js) ${f(median(sock.map((s) => s.core)))} ms; status bar "${sock[0]?.statusText ?? ''}"`,
+        `  activate() to ready, tray agent over its socket${warmly}: ${stats(ready(sock))} (goal median < 50 ms: ${goal(median(ready(sock)))}); CPU ${readyCpu(sock)} ms; of which core.js ${f(median(sock.map((s) => s.core)))} ms; status bar "${sock[0]?.statusText ?? ''}"`,
       );
       console.log(
-        `  activate() to ready, agent in the extension host: ${stats(ready(own))} (goal median < 50 ms: ${goal(median(ready(own)))}); CPU ${readyCpu(own)} ms; of which require(core.js) ${f(median(own.map((s) => s.core)))} ms; status bar "${own[0]?.statusText ?? ''}"`,
+        cached
+          ? `    cold (first start after an install or update, empty cache): ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms; ${cacheNote(sockCold)}; warm: ${cacheNote(sock)}`
+          : `    again, a fresh storage folder each: ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms`,
+      );
+      console.log(
+        `  activate() to ready, agent in the extension host${warmly}: ${stats(ready(own))} (goal median < 50 ms: ${goal(median(ready(own)))}); CPU ${readyCpu(own)} ms; of which core.js ${f(median(own.map((s) => s.core)))} ms; status bar "${own[0]?.statusText ?? ''}"`,
+      );
+      console.log(
+        cached
+          ? `    cold (first start after an install or update, empty cache): ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms; ${cacheNote(ownCold)}; warm: ${cacheNote(own)}`
+          : `    again, a fresh storage folder each: ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms`,
       );
       if (process.argv.includes('--trace'))
         for (const [name, list] of [
