@@ -1,5 +1,5 @@
 import { agentAccessRequestParamsSchema } from '@strongroom/shared/protocol/agentApi.js';
-import { approveRequestSchema } from '@strongroom/shared/protocol/jitApi.js';
+import { webauthnAssertionSchema } from '@strongroom/shared/protocol/jitApi.js';
 import { z } from 'zod';
 import {
   DESKTOP_METHODS,
@@ -30,7 +30,7 @@ export const ipcPayloadSchemas = {
   approve: z.strictObject({
     requestId: z.string().uuid(),
     // The broker's own body schema for the assertion: the same limits as the HTTP route.
-    assertion: approveRequestSchema.shape.assertion,
+    assertion: webauthnAssertionSchema,
   }),
   activateGrant: z.strictObject({ grantId: id }),
   dropGrant: z.strictObject({ grantId: id }),

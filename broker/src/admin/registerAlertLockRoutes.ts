@@ -1,5 +1,5 @@
 import { adminReasonSchema } from '@strongroom/shared/protocol/adminApi.js';
-import { approveRequestSchema } from '@strongroom/shared/protocol/jitApi.js';
+import { webauthnAssertionSchema } from '@strongroom/shared/protocol/jitApi.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ackAlert } from '../alerts/ackAlert.js';
@@ -21,7 +21,7 @@ const csrfOnly = z.strictObject({ csrf: z.string() });
 const unlockBody = z.strictObject({
   csrf: z.string(),
   reason: adminReasonSchema,
-  response: approveRequestSchema.shape.assertion,
+  response: webauthnAssertionSchema,
 });
 const ackBody = z.strictObject({ csrf: z.string(), note: z.string().trim().max(500).default('') });
 const lockBody = z.strictObject({ csrf: z.string(), reason: adminReasonSchema });

@@ -1,4 +1,4 @@
-import { approveRequestSchema, denyRequestSchema } from '@strongroom/shared/protocol/jitApi.js';
+import { denyReasonSchema, webauthnAssertionSchema } from '@strongroom/shared/protocol/jitApi.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseBody } from '../http/parseBody.js';
@@ -15,8 +15,8 @@ import { adminCeremonyRoute, adminFormRoute, adminPageRoute, type AdminContext }
 import { callerOf } from './pageViewer.js';
 
 const csrfOnly = z.strictObject({ csrf: z.string() });
-const approveBody = z.strictObject({ csrf: z.string(), response: approveRequestSchema.shape.assertion });
-const denyBody = z.strictObject({ csrf: z.string(), reason: denyRequestSchema.shape.reason });
+const approveBody = z.strictObject({ csrf: z.string(), response: webauthnAssertionSchema });
+const denyBody = z.strictObject({ csrf: z.string(), reason: denyReasonSchema });
 const idOf = (ctx: AdminContext): string =>
   parseBody(z.strictObject({ id: z.uuid() }), ctx.request.params).id;
 

@@ -1,4 +1,4 @@
-import { approveRequestSchema } from '@strongroom/shared/protocol/jitApi.js';
+import { webauthnAssertionSchema } from '@strongroom/shared/protocol/jitApi.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiCaller } from '../api/auth/ApiCaller.js';
@@ -16,7 +16,7 @@ import { issueApproval } from './issueApproval.js';
 const csrfBody = z.strictObject({ csrf: z.string().max(100) });
 const approveBody = z.strictObject({
   csrf: z.string().max(100),
-  response: approveRequestSchema.shape.assertion,
+  response: webauthnAssertionSchema,
 });
 
 /**

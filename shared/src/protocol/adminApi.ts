@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { approveRequestSchema } from './jitApi.js';
 
+// Composite schemas are z.lazy: built on their first parse, not when this module loads, so a
+// client that starts with it (the extension's in-process agent, issue 7's < 50 ms) pays only for
+// the ones it uses. z.lazy(...).unwrap() gives the object schema where one is extended.
+
 /** Admin API under `/api/v1/admin` (issue 9): alerts, locks, webhook dead letters. */
 
 export const alertSeveritySchema = z.enum(['low', 'medium', 'high', 'critical']);
@@ -66,7 +70,7 @@ export const createLockSchema = z.strictObject({
 export type CreateLock = z.infer<typeof createLockSchema>;
 
 /** `POST /api/v1/admin/locks/{id}/unlock`: a key touch over the unlock challenge, and a reason. */
-export const unlockSchema = approveRequestSchema.extend({ reason: adminReasonSchema });
+export const unlockSchema = z.lazy(() => approveRequestSchema.unwrap().extend({ reason: adminReasonSchema }));
 export type Unlock = z.infer<typeof unlockSchema>;
 
 /** `POST /api/v1/admin/alerts/{id}/ack`. */

@@ -8,6 +8,10 @@ import {
   requestStatusSchema,
 } from './jitApi.js';
 
+// Composite schemas are z.lazy: built on their first parse, not when this module loads, so a
+// client that starts with it (the extension's in-process agent, issue 7's < 50 ms) pays only for
+// the ones it uses. z.lazy(...).unwrap() gives the object schema where one is extended.
+
 /**
  * The agent's local protocol (issue 8): what the CLI helpers, the VS Code extension and the tray
  * speak to the agent over its Unix domain socket (a named pipe on Windows). Written once here and
@@ -33,19 +37,20 @@ export const agentMethodNameSchema = z
   .max(64)
   .regex(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$/, 'a method name');
 
-export const agentRequestIdSchema = z.union([
-  z.string().min(1).max(64),
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-]);
+export const agentRequestIdSchema = z.lazy(() =>
+  z.union([z.string().min(1).max(64), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]),
+);
 export type AgentRequestId = z.infer<typeof agentRequestIdSchema>;
 
 /** A request frame. `params` is checked against the method's own schema after the envelope. */
-export const agentRequestSchema = z.strictObject({
-  v: z.literal(AGENT_PROTOCOL_VERSION),
-  id: agentRequestIdSchema,
-  method: agentMethodNameSchema,
-  params: z.unknown().optional(),
-});
+export const agentRequestSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(AGENT_PROTOCOL_VERSION),
+    id: agentRequestIdSchema,
+    method: agentMethodNameSchema,
+    params: z.unknown().optional(),
+  }),
+);
 export type AgentRequest = z.infer<typeof agentRequestSchema>;
 
 /**
@@ -84,128 +89,144 @@ export const AGENT_FATAL_ERROR_CODES: ReadonlySet<AgentErrorCode> = new Set<Agen
   'peer_refused',
 ]);
 
-export const agentErrorSchema = z.strictObject({
-  code: agentErrorCodeSchema,
-  message: z.string().max(2000),
-  hint: z.string().max(1000).optional(),
-});
+export const agentErrorSchema = z.lazy(() =>
+  z.strictObject({
+    code: agentErrorCodeSchema,
+    message: z.string().max(2000),
+    hint: z.string().max(1000).optional(),
+  }),
+);
 export type AgentError = z.infer<typeof agentErrorSchema>;
 
-export const agentResponseSchema = z.discriminatedUnion('ok', [
-  z.strictObject({
-    v: z.literal(AGENT_PROTOCOL_VERSION),
-    id: agentRequestIdSchema,
-    ok: z.literal(true),
-    result: z.unknown(),
-  }),
-  z.strictObject({
-    v: z.literal(AGENT_PROTOCOL_VERSION),
-    /** null when the request's id could not be read (a malformed frame). */
-    id: agentRequestIdSchema.nullable(),
-    ok: z.literal(false),
-    error: agentErrorSchema,
-  }),
-]);
+export const agentResponseSchema = z.lazy(() =>
+  z.discriminatedUnion('ok', [
+    z.strictObject({
+      v: z.literal(AGENT_PROTOCOL_VERSION),
+      id: agentRequestIdSchema,
+      ok: z.literal(true),
+      result: z.unknown(),
+    }),
+    z.strictObject({
+      v: z.literal(AGENT_PROTOCOL_VERSION),
+      /** null when the request's id could not be read (a malformed frame). */
+      id: agentRequestIdSchema.nullable(),
+      ok: z.literal(false),
+      error: agentErrorSchema,
+    }),
+  ]),
+);
 export type AgentResponse = z.infer<typeof agentResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // The agent's state: what the tray draws, `strongroom status` prints and the extension shows.
 // Times are epoch milliseconds.
 
-export const agentSessionSchema = z.discriminatedUnion('status', [
-  z.strictObject({ status: z.literal('signedOut') }),
-  z.strictObject({
-    status: z.literal('signedIn'),
-    profile: z.string(),
-    broker: z.string(),
-    user: z.strictObject({
-      subject: z.string(),
-      email: z.string().nullable(),
-      name: z.string().nullable(),
+export const agentSessionSchema = z.lazy(() =>
+  z.discriminatedUnion('status', [
+    z.strictObject({ status: z.literal('signedOut') }),
+    z.strictObject({
+      status: z.literal('signedIn'),
+      profile: z.string(),
+      broker: z.string(),
+      user: z.strictObject({
+        subject: z.string(),
+        email: z.string().nullable(),
+        name: z.string().nullable(),
+      }),
+      amr: z.array(z.string()),
+      acr: z.string(),
+      authTime: z.number(),
+      accessTokenExpiresAt: z.number(),
+      sessionEndsAt: z.number(),
+      sessionEndSource: z.enum(['id_token', 'token_response', 'assumed']),
+      deviceKey: z.strictObject({ thumbprint: z.string(), protection: z.string() }),
     }),
-    amr: z.array(z.string()),
-    acr: z.string(),
-    authTime: z.number(),
-    accessTokenExpiresAt: z.number(),
-    sessionEndsAt: z.number(),
-    sessionEndSource: z.enum(['id_token', 'token_response', 'assumed']),
-    deviceKey: z.strictObject({ thumbprint: z.string(), protection: z.string() }),
-  }),
-]);
+  ]),
+);
 export type AgentSession = z.infer<typeof agentSessionSchema>;
 
 /** An elevated grant the agent knows of (approved and waiting for activation, or active). */
-export const agentGrantSchema = z.strictObject({
-  id: z.string(),
-  requestId: z.string(),
-  target: z.strictObject({ type: z.string(), id: z.string() }),
-  tier: z.string(),
-  state: z.enum(['approved', 'active']),
-  emergency: z.boolean(),
-  durationMinutes: z.number().int(),
-  /** Approved grants must be activated by then. */
-  activateBy: z.number(),
-  /** Active grants end then (null until activated). */
-  expiresAt: z.number().nullable(),
-  /**
-   * The catalog assets the grant covers that clients get credentials for, as the broker computes
-   * them (jitApi grantViewSchema `covers`). Absent when the broker is older and does not send it.
-   */
-  covers: z
-    .array(z.strictObject({ type: z.string(), id: z.string() }))
-    .max(100)
-    .optional(),
-});
+export const agentGrantSchema = z.lazy(() =>
+  z.strictObject({
+    id: z.string(),
+    requestId: z.string(),
+    target: z.strictObject({ type: z.string(), id: z.string() }),
+    tier: z.string(),
+    state: z.enum(['approved', 'active']),
+    emergency: z.boolean(),
+    durationMinutes: z.number().int(),
+    /** Approved grants must be activated by then. */
+    activateBy: z.number(),
+    /** Active grants end then (null until activated). */
+    expiresAt: z.number().nullable(),
+    /**
+     * The catalog assets the grant covers that clients get credentials for, as the broker computes
+     * them (jitApi grantViewSchema `covers`). Absent when the broker is older and does not send it.
+     */
+    covers: z
+      .array(z.strictObject({ type: z.string(), id: z.string() }))
+      .max(100)
+      .optional(),
+  }),
+);
 export type AgentGrant = z.infer<typeof agentGrantSchema>;
 
-export const agentPostureCheckSchema = z.strictObject({
-  id: z.string(),
-  title: z.string(),
-  status: z.enum(['pass', 'fail', 'unknown']),
-  observed: z.string(),
-  /** What the user does to make the check pass. */
-  fix: z.string(),
-});
+export const agentPostureCheckSchema = z.lazy(() =>
+  z.strictObject({
+    id: z.string(),
+    title: z.string(),
+    status: z.enum(['pass', 'fail', 'unknown']),
+    observed: z.string(),
+    /** What the user does to make the check pass. */
+    fix: z.string(),
+  }),
+);
 
-export const agentPostureSchema = z.strictObject({
-  /** pass: every check passed; fail: one failed; unknown: none failed but one could not be read, or not run yet. */
-  status: z.enum(['pass', 'fail', 'unknown']),
-  /** The checks that did not pass (fail and unknown), with their fixes. */
-  failing: z.array(agentPostureCheckSchema),
-  /**
-   * Every check of the last run (pass, fail and unknown), failures first, then unknown, then
-   * passes, each with its fix. Added after protocol v1 shipped `failing`: optional on the wire, so
-   * a client reading an older agent falls back to `failing` (clients ignore fields they do not know,
-   * so an older client reading this agent is unaffected). This agent always sends it.
-   */
-  checks: z.array(agentPostureCheckSchema).optional(),
-  checkedAt: z.number().nullable(),
-  /** The broker's verdict on the last attestation (null: not attested yet, or it failed). */
-  attestation: z.strictObject({ compliant: z.boolean(), attestedAt: z.number() }).nullable(),
-  /** Why the last attestation did not happen or was refused (null when it went through). */
-  attestationError: z.string().nullable(),
-});
+export const agentPostureSchema = z.lazy(() =>
+  z.strictObject({
+    /** pass: every check passed; fail: one failed; unknown: none failed but one could not be read, or not run yet. */
+    status: z.enum(['pass', 'fail', 'unknown']),
+    /** The checks that did not pass (fail and unknown), with their fixes. */
+    failing: z.array(agentPostureCheckSchema),
+    /**
+     * Every check of the last run (pass, fail and unknown), failures first, then unknown, then
+     * passes, each with its fix. Added after protocol v1 shipped `failing`: optional on the wire, so
+     * a client reading an older agent falls back to `failing` (clients ignore fields they do not know,
+     * so an older client reading this agent is unaffected). This agent always sends it.
+     */
+    checks: z.array(agentPostureCheckSchema).optional(),
+    checkedAt: z.number().nullable(),
+    /** The broker's verdict on the last attestation (null: not attested yet, or it failed). */
+    attestation: z.strictObject({ compliant: z.boolean(), attestedAt: z.number() }).nullable(),
+    /** Why the last attestation did not happen or was refused (null when it went through). */
+    attestationError: z.string().nullable(),
+  }),
+);
 export type AgentPosture = z.infer<typeof agentPostureSchema>;
 
-export const agentLockSchema = z.strictObject({
-  reason: z.string(),
-  /** The event type or local cause (`session.revoked`, `principal.locked`, `refresh_refused`). */
-  source: z.string(),
-  at: z.number(),
-});
+export const agentLockSchema = z.lazy(() =>
+  z.strictObject({
+    reason: z.string(),
+    /** The event type or local cause (`session.revoked`, `principal.locked`, `refresh_refused`). */
+    source: z.string(),
+    at: z.number(),
+  }),
+);
 export type AgentLock = z.infer<typeof agentLockSchema>;
 
-export const agentStateSchema = z.strictObject({
-  session: agentSessionSchema,
-  grants: z.array(agentGrantSchema),
-  /** Pending requests of others the user may approve now (approvers only; empty otherwise). */
-  toApprove: z.array(accessRequestViewSchema),
-  posture: agentPostureSchema,
-  /** Set when the broker revoked the session or locked the user/device; cleared by signing in again. */
-  locked: agentLockSchema.nullable(),
-  /** Whether the event stream to the broker is open right now. */
-  connected: z.boolean(),
-});
+export const agentStateSchema = z.lazy(() =>
+  z.strictObject({
+    session: agentSessionSchema,
+    grants: z.array(agentGrantSchema),
+    /** Pending requests of others the user may approve now (approvers only; empty otherwise). */
+    toApprove: z.array(accessRequestViewSchema),
+    posture: agentPostureSchema,
+    /** Set when the broker revoked the session or locked the user/device; cleared by signing in again. */
+    locked: agentLockSchema.nullable(),
+    /** Whether the event stream to the broker is open right now. */
+    connected: z.boolean(),
+  }),
+);
 export type AgentStateSnapshot = z.infer<typeof agentStateSchema>;
 
 /**
@@ -213,11 +234,13 @@ export type AgentStateSnapshot = z.infer<typeof agentStateSchema>;
  * no `id` (so a client tells it from answers) and carries the whole state: a late subscriber
  * never has to replay a diff.
  */
-export const agentEventFrameSchema = z.strictObject({
-  v: z.literal(AGENT_PROTOCOL_VERSION),
-  event: z.literal('state'),
-  state: agentStateSchema,
-});
+export const agentEventFrameSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(AGENT_PROTOCOL_VERSION),
+    event: z.literal('state'),
+    state: agentStateSchema,
+  }),
+);
 export type AgentEventFrame = z.infer<typeof agentEventFrameSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -233,33 +256,41 @@ const grantIdParams = z.strictObject({ grantId: z.string().min(1).max(200) });
 const terminalId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a terminal id');
 
 /** `status`: the state plus the agent's clock, and each grant's time left in seconds. */
-export const agentStatusResultSchema = agentStateSchema.extend({
-  now: z.number(),
-  grants: z.array(agentGrantSchema.extend({ secondsLeft: z.number().int().nullable() })),
-  agent: z.strictObject({
-    version: z.string(),
-    pid: z.number().int(),
-    startedAt: z.number(),
-    /** The profile (broker) this agent serves: one agent per user, for one profile. */
-    profile: z.string(),
-    broker: z.string(),
+export const agentStatusResultSchema = z.lazy(() =>
+  agentStateSchema.unwrap().extend({
+    now: z.number(),
+    grants: z.array(agentGrantSchema.unwrap().extend({ secondsLeft: z.number().int().nullable() })),
+    agent: z.strictObject({
+      version: z.string(),
+      pid: z.number().int(),
+      startedAt: z.number(),
+      /** The profile (broker) this agent serves: one agent per user, for one profile. */
+      profile: z.string(),
+      broker: z.string(),
+    }),
   }),
-});
+);
 export type AgentStatusResult = z.infer<typeof agentStatusResultSchema>;
 
-export const agentTokenResultSchema = z.strictObject({
-  accessToken: z.string(),
-  tokenType: z.literal('DPoP'),
-  expiresAt: z.number(),
-});
+export const agentTokenResultSchema = z.lazy(() =>
+  z.strictObject({
+    accessToken: z.string(),
+    tokenType: z.literal('DPoP'),
+    expiresAt: z.number(),
+  }),
+);
 
-export const agentPostureResultSchema = z.strictObject({
-  posture: agentPostureSchema,
-  report: postureReportSchema.nullable(),
-});
+export const agentPostureResultSchema = z.lazy(() =>
+  z.strictObject({
+    posture: agentPostureSchema,
+    report: postureReportSchema.nullable(),
+  }),
+);
 
 /** `requests.create` / `requests.dryRun` take the broker's request body without `dryRun`. */
-export const agentAccessRequestParamsSchema = createAccessRequestSchema.omit({ dryRun: true });
+export const agentAccessRequestParamsSchema = z.lazy(() =>
+  createAccessRequestSchema.unwrap().omit({ dryRun: true }),
+);
 
 /**
  * `credentials.get`: a generic lookup that credential helpers fill with handlers per `kind`
@@ -267,22 +298,26 @@ export const agentAccessRequestParamsSchema = createAccessRequestSchema.omit({ d
  * a git host, a cluster); `grantId` pins it to one grant when the user holds several.
  */
 export const agentCredentialKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a credential kind');
-export const agentCredentialsGetParamsSchema = z.strictObject({
-  kind: agentCredentialKindSchema,
-  target: z.string().min(1).max(500),
-  grantId: z.string().min(1).max(200).optional(),
-  /** A per-terminal token when the caller is a terminal's helper (see `terminal.create`). */
-  terminalToken: z.string().min(1).max(200).optional(),
-});
+export const agentCredentialsGetParamsSchema = z.lazy(() =>
+  z.strictObject({
+    kind: agentCredentialKindSchema,
+    target: z.string().min(1).max(500),
+    grantId: z.string().min(1).max(200).optional(),
+    /** A per-terminal token when the caller is a terminal's helper (see `terminal.create`). */
+    terminalToken: z.string().min(1).max(200).optional(),
+  }),
+);
 export type AgentCredentialsGetParams = z.infer<typeof agentCredentialsGetParamsSchema>;
-export const agentCredentialsGetResultSchema = z.strictObject({
-  kind: agentCredentialKindSchema,
-  /** The grant the credential was issued under (wiped when that grant ends). */
-  grantId: z.string().nullable(),
-  expiresAt: z.number(),
-  /** The kind's own shape (e.g. AWS: AccessKeyId, SecretAccessKey, SessionToken, Expiration). */
-  credential: z.record(z.string(), z.unknown()),
-});
+export const agentCredentialsGetResultSchema = z.lazy(() =>
+  z.strictObject({
+    kind: agentCredentialKindSchema,
+    /** The grant the credential was issued under (wiped when that grant ends). */
+    grantId: z.string().nullable(),
+    expiresAt: z.number(),
+    /** The kind's own shape (e.g. AWS: AccessKeyId, SecretAccessKey, SessionToken, Expiration). */
+    credential: z.record(z.string(), z.unknown()),
+  }),
+);
 export type AgentCredentialsGetResult = z.infer<typeof agentCredentialsGetResultSchema>;
 
 /**
@@ -290,31 +325,35 @@ export type AgentCredentialsGetResult = z.infer<typeof agentCredentialsGetResult
  * pointers, never credentials (ARCHITECTURE.md, "VS Code"): the token lets that terminal's tools ask
  * the agent (or its loopback container-credentials endpoint) for credentials, only while it lives.
  */
-export const agentTerminalCreateParamsSchema = z.strictObject({
-  /** Shown in the tray and audit-friendly logs ("VS Code: train-job"). */
-  label: z.string().min(1).max(100),
-  /** Limit the terminal to one grant's credentials; omitted: whatever the user holds. */
-  grantId: z.string().min(1).max(200).optional(),
-  /** Lifetime; capped by the session's end (and the grant's, when given). Default 1 hour. */
-  ttlSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(12 * 3600)
-    .optional(),
-});
-export const agentTerminalCreateResultSchema = z.strictObject({
-  terminalId: terminalId,
-  /** 256 bits, base64url. A bearer secret for this terminal only; never logged. */
-  token: z.string(),
-  expiresAt: z.number(),
-  /**
-   * Environment for the terminal: pointers only (the socket path, and the container-credentials
-   * URL once the AWS helper serves it), plus the token in the one variable its consumer reads.
-   */
-  env: z.record(z.string(), z.string()),
-});
-export const agentTerminalRevokeParamsSchema = z.strictObject({ terminalId });
+export const agentTerminalCreateParamsSchema = z.lazy(() =>
+  z.strictObject({
+    /** Shown in the tray and audit-friendly logs ("VS Code: train-job"). */
+    label: z.string().min(1).max(100),
+    /** Limit the terminal to one grant's credentials; omitted: whatever the user holds. */
+    grantId: z.string().min(1).max(200).optional(),
+    /** Lifetime; capped by the session's end (and the grant's, when given). Default 1 hour. */
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(12 * 3600)
+      .optional(),
+  }),
+);
+export const agentTerminalCreateResultSchema = z.lazy(() =>
+  z.strictObject({
+    terminalId: terminalId,
+    /** 256 bits, base64url. A bearer secret for this terminal only; never logged. */
+    token: z.string(),
+    expiresAt: z.number(),
+    /**
+     * Environment for the terminal: pointers only (the socket path, and the container-credentials
+     * URL once the AWS helper serves it), plus the token in the one variable its consumer reads.
+     */
+    env: z.record(z.string(), z.string()),
+  }),
+);
+export const agentTerminalRevokeParamsSchema = z.lazy(() => z.strictObject({ terminalId }));
 
 /**
  * One method's contract. `params` must accept `undefined` where a method takes no parameters.

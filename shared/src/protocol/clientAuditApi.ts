@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+// Composite schemas are z.lazy: built on their first parse, not when this module loads, so a
+// client that starts with it (the extension's in-process agent, issue 7's < 50 ms) pays only for
+// the ones it uses. z.lazy(...).unwrap() gives the object schema where one is extended.
+
 /**
  * `POST /api/v1/audit/client-events` (issue 6, "Bad input": a wrong per-terminal token is refused
  * with a clear reason and audited): what the agent saw on its own loopback endpoints, reported to the
@@ -40,40 +44,48 @@ export const TERMINAL_REVOCATION_REASONS = [
 ] as const;
 export type TerminalRevocationReason = (typeof TERMINAL_REVOCATION_REASONS)[number];
 
-export const terminalTokenRefusedSchema = z.strictObject({
-  kind: z.literal('terminal-token.refused'),
-  /** Set when a live token was refused (a role it may not fetch). */
-  terminalId: terminalId.optional(),
-  reason: z.enum(TERMINAL_REFUSAL_REASONS),
-  /** Refusals are coalesced: how many with this reason (and terminal) between first and last. */
-  count: z.number().int().min(1).max(1_000_000_000),
-  firstAt: clientTime,
-  lastAt: clientTime,
-});
+export const terminalTokenRefusedSchema = z.lazy(() =>
+  z.strictObject({
+    kind: z.literal('terminal-token.refused'),
+    /** Set when a live token was refused (a role it may not fetch). */
+    terminalId: terminalId.optional(),
+    reason: z.enum(TERMINAL_REFUSAL_REASONS),
+    /** Refusals are coalesced: how many with this reason (and terminal) between first and last. */
+    count: z.number().int().min(1).max(1_000_000_000),
+    firstAt: clientTime,
+    lastAt: clientTime,
+  }),
+);
 
-export const terminalTokenIssuedSchema = z.strictObject({
-  kind: z.literal('terminal-token.issued'),
-  terminalId,
-  grantId: z.string().min(1).max(200),
-  role: z.string().min(1).max(200),
-  expiresAt: clientTime,
-  /** What ends it besides expiry and the grant: a watched process (shell, job runner) or nothing. */
-  holder: z.enum(['process', 'none']),
-  at: clientTime,
-});
+export const terminalTokenIssuedSchema = z.lazy(() =>
+  z.strictObject({
+    kind: z.literal('terminal-token.issued'),
+    terminalId,
+    grantId: z.string().min(1).max(200),
+    role: z.string().min(1).max(200),
+    expiresAt: clientTime,
+    /** What ends it besides expiry and the grant: a watched process (shell, job runner) or nothing. */
+    holder: z.enum(['process', 'none']),
+    at: clientTime,
+  }),
+);
 
-export const terminalTokenRevokedSchema = z.strictObject({
-  kind: z.literal('terminal-token.revoked'),
-  terminalId,
-  reason: z.enum(TERMINAL_REVOCATION_REASONS),
-  at: clientTime,
-});
+export const terminalTokenRevokedSchema = z.lazy(() =>
+  z.strictObject({
+    kind: z.literal('terminal-token.revoked'),
+    terminalId,
+    reason: z.enum(TERMINAL_REVOCATION_REASONS),
+    at: clientTime,
+  }),
+);
 
-export const clientAuditEventSchema = z.discriminatedUnion('kind', [
-  terminalTokenRefusedSchema,
-  terminalTokenIssuedSchema,
-  terminalTokenRevokedSchema,
-]);
+export const clientAuditEventSchema = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    terminalTokenRefusedSchema,
+    terminalTokenIssuedSchema,
+    terminalTokenRevokedSchema,
+  ]),
+);
 export type ClientAuditEvent = z.infer<typeof clientAuditEventSchema>;
 
 /** At most this many events per request; the agent sends more in several requests. */
@@ -81,12 +93,14 @@ export const CLIENT_AUDIT_MAX_EVENTS = 50;
 /** The route's body limit in bytes (50 events fit in well under half of it). */
 export const CLIENT_AUDIT_MAX_BODY_BYTES = 32 * 1024;
 
-export const clientAuditRequestSchema = z.strictObject({
-  events: z.array(clientAuditEventSchema).min(1).max(CLIENT_AUDIT_MAX_EVENTS),
-});
+export const clientAuditRequestSchema = z.lazy(() =>
+  z.strictObject({
+    events: z.array(clientAuditEventSchema).min(1).max(CLIENT_AUDIT_MAX_EVENTS),
+  }),
+);
 export type ClientAuditRequest = z.infer<typeof clientAuditRequestSchema>;
 
-export const clientAuditResponseSchema = z.strictObject({ recorded: z.number().int().min(0) });
+export const clientAuditResponseSchema = z.lazy(() => z.strictObject({ recorded: z.number().int().min(0) }));
 export type ClientAuditResponse = z.infer<typeof clientAuditResponseSchema>;
 
 export const CLIENT_AUDIT_PATH = '/api/v1/audit/client-events';
