@@ -5,8 +5,6 @@ import type { ResolvedProfile } from '../config/resolveProfile.js';
 import { serveAwsFromAgent } from '../credentials/aws/serveAwsFromAgent.js';
 import { serveServiceTokensFromAgent } from '../service-tokens/serveServiceTokensFromAgent.js';
 import type { PostureHost } from '../posture/PostureHost.js';
-import { runPostureChecks } from '../posture/runPostureChecks.js';
-import { collectPlatformFacts } from '../posture-attestation/collectPlatformFacts.js';
 import type { AgentMethodName, AgentParams } from '../protocol/agentApi.js';
 import { accessRequestViewSchema, targetsResponseSchema } from '../protocol/jitApi.js';
 import { sshCertificateResponseSchema } from '../protocol/sshApi.js';
@@ -147,8 +145,17 @@ async function inProcess(
     // The host draws notifications from the state (NotificationPlanner), in both modes alike.
     notifier: { show: (n) => host.log('info', `${n.title}: ${n.body}`) },
     posture: {
-      run: () => afterStart(() => runPostureChecks(options.postureHost())),
-      platformFacts: () => afterStart(() => collectPlatformFacts(options.postureHost())),
+      // The checks' code is loaded when they first run, after the first state.
+      run: () =>
+        afterStart(async () =>
+          (await import('../posture/runPostureChecks.js')).runPostureChecks(options.postureHost()),
+        ),
+      platformFacts: () =>
+        afterStart(async () =>
+          (await import('../posture-attestation/collectPlatformFacts.js')).collectPlatformFacts(
+            options.postureHost(),
+          ),
+        ),
     },
     platform: host.platform,
     version: options.version,

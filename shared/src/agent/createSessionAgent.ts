@@ -1,5 +1,4 @@
 import type { BrokerClient } from '../broker-client/createBrokerClient.js';
-import { loadDeviceKey } from '../device/loadDeviceKey.js';
 import type { AgentDeps } from './AgentDeps.js';
 import { createAgent, type Agent } from './createAgent.js';
 
@@ -17,6 +16,9 @@ export function createSessionAgent(
   return createAgent({
     ...deps,
     broker: deps.broker ?? deps.session.api,
-    deviceKey: () => loadDeviceKey(deps.vault, deps.profile.name),
+    // Loaded on first use (the first attestation, after the first state): the device-key code (TPM,
+    // JOSE, its stored-key schemas) is not on an agent's start path.
+    deviceKey: async () =>
+      (await import('../device/loadDeviceKey.js')).loadDeviceKey(deps.vault, deps.profile.name),
   });
 }

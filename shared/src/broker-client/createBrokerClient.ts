@@ -1,6 +1,5 @@
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadDeviceKey } from '../device/loadDeviceKey.js';
 import { deviceDpopHandle } from '../oidc/deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { classifyOidcError } from '../oidc/classifyOidcError.js';
@@ -39,7 +38,10 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
   let setup: Promise<{ config: client.Configuration; dpop: client.DPoPHandle }> | undefined;
   const ready = (): Promise<{ config: client.Configuration; dpop: client.DPoPHandle }> =>
     (setup ??= (async () => {
-      const [config, key] = await Promise.all([discoverBroker(profile), loadDeviceKey(store, profile.name)]);
+      // The device-key code (TPM, stored-key schemas) loads with the first request, not with the client.
+      const deviceKey = async () =>
+        (await import('../device/loadDeviceKey.js')).loadDeviceKey(store, profile.name);
+      const [config, key] = await Promise.all([discoverBroker(profile), deviceKey()]);
       return { config, dpop: await deviceDpopHandle(config, key) };
     })());
 

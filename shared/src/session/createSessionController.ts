@@ -1,7 +1,7 @@
 import { createBrokerClient, type BrokerClient } from '../broker-client/createBrokerClient.js';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
 import type { StrongroomError } from '../errors/StrongroomError.js';
-import { loginWithBrowser, type StepUpRequirements } from '../oidc/loginWithBrowser.js';
+import type { StepUpRequirements } from '../oidc/loginWithBrowser.js';
 import type { CredentialStore } from '../vault/CredentialStore.js';
 import type { HostContext } from './HostContext.js';
 import type { SessionSummary } from './SessionSummary.js';
@@ -32,8 +32,10 @@ export function createSessionController(options: {
   profile: ResolvedProfile;
 }): SessionController {
   const { host, store, profile } = options;
-  const login = (stepUp?: StepUpRequirements): Promise<SessionSummary> =>
-    loginWithBrowser({ host, store, profile, stepUp });
+  // The sign-in flow (loopback callback, PKCE, the device key's enrollment) loads when a sign-in
+  // starts: a host that finds a session in the vault never needs it to draw its first state.
+  const login = async (stepUp?: StepUpRequirements): Promise<SessionSummary> =>
+    (await import('../oidc/loginWithBrowser.js')).loginWithBrowser({ host, store, profile, stepUp });
   return {
     login,
     status: () => readSession(store, profile.name),

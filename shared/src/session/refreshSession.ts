@@ -1,6 +1,5 @@
 import * as client from 'openid-client';
 import type { ResolvedProfile } from '../config/resolveProfile.js';
-import { loadDeviceKey } from '../device/loadDeviceKey.js';
 import { deviceDpopHandle } from '../oidc/deviceDpopHandle.js';
 import { StrongroomError } from '../errors/StrongroomError.js';
 import { checkAuthenticationStrength } from '../oidc/checkAuthenticationStrength.js';
@@ -78,7 +77,8 @@ async function refreshOnce(options: {
     );
   }
   try {
-    const deviceKey = await loadDeviceKey(store, profile.name);
+    // Loaded with the first refresh (see createBrokerClient): not on a host's start path.
+    const deviceKey = await (await import('../device/loadDeviceKey.js')).loadDeviceKey(store, profile.name);
     const config = await discoverBroker(profile);
     const tokens = await client
       .refreshTokenGrant(config, refreshToken, undefined, {
