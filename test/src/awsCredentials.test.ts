@@ -10,6 +10,7 @@ import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKe
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awscli, credentialProcessConfig, DEMO_CHECKPOINTS_ROLE_ARN, type AwsRun } from './harness/awscli.js';
 import { cliPeople, type CliPeople } from './harness/cliPeople.js';
+import { listeningPorts } from './harness/listeningPorts.js';
 import { startSocketAgent } from './harness/socketAgent.js';
 import { startBroker, type RunningBroker } from './harness/startBroker.js';
 import { bashShell, eventually } from './harness/bashShell.js';
@@ -194,6 +195,8 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
           agent.state.get().posture.status === 'pass',
       );
 
+      // Nothing listens on loopback for AWS until a terminal asks for the endpoint.
+      const before = listeningPorts();
       // Shell exports: the loopback URL and the terminal's token, never a key.
       const shell = await cli('alice', ['env', 'aws', '--role', ROLE]);
       expect(shell.code, shell.stderr).toBe(0);
@@ -204,7 +207,11 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
         'AWS_CONTAINER_AUTHORIZATION_TOKEN',
         'AWS_CONTAINER_CREDENTIALS_FULL_URI',
       ]);
-      expect(exports['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toBe(`${running.awsOrigin}/role/${ROLE}`);
+      const awsOrigin = await running.awsOrigin();
+      expect(exports['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toBe(`${awsOrigin}/role/${ROLE}`);
+      const port = Number(new URL(awsOrigin).port);
+      expect(before.has(port)).toBe(false);
+      expect(listeningPorts().has(port)).toBe(true);
       expect(Buffer.from(exports['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '', 'base64url')).toHaveLength(32);
       expect(shell.stdout + shell.stderr).not.toMatch(new RegExp(sts.issued[0]?.accessKeyId ?? 'ASIA'));
 
@@ -402,7 +409,7 @@ describe('AWS credentials end to end (broker, CLI, STS stand-in, awscli)', () =>
       expect(shell.code, shell.stderr).toBe(0);
       const lines = shell.stdout.trimEnd().split('\n');
       const [url, token] = [lines.at(-2) ?? '', lines.at(-1) ?? ''];
-      expect(url).toBe(`${running.awsOrigin}/role/${ROLE}`);
+      expect(url).toBe(`${await running.awsOrigin()}/role/${ROLE}`);
       expect(JSON.parse(lines.slice(0, -3).join('\n'))).toMatchObject({
         Version: 1,
         AccessKeyId: sts.issued.at(-1)?.accessKeyId,

@@ -28,8 +28,8 @@ export interface SocketAgent {
   readonly profile: ResolvedProfile;
   /** The session's keychain the agent and the CLI share. */
   readonly vault: CredentialStore;
-  /** The agent's loopback AWS container-credentials endpoint. */
-  readonly awsOrigin: string;
+  /** The agent's loopback AWS container-credentials endpoint (started by its first terminal, or by this). */
+  awsOrigin(): Promise<string>;
   /** The agent's service-token helper (its counters show memory hits vs fetches). */
   readonly serviceTokens: ServiceTokenAgentService;
   stop(): Promise<void>;
@@ -116,7 +116,7 @@ export async function startSocketAgent(
     endpoint,
     profile,
     vault: store,
-    awsOrigin: aws.origin,
+    awsOrigin: () => aws.origin(),
     serviceTokens,
     stop: async () => {
       if (stopped) return;

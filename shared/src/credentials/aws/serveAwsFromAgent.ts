@@ -1,3 +1,4 @@
+import { StrongroomError } from '../../errors/StrongroomError.js';
 import { ClientAuditReporter } from '../../agent/ClientAuditReporter.js';
 import type { Agent } from '../../agent/createAgent.js';
 import { identifyProcessFor, type IdentifyProcess } from '../../agent/processIdentity.js';
@@ -16,7 +17,7 @@ import { CLIENT_AUDIT_PATH } from '../../protocol/clientAuditApi.js';
 import type { CredentialStore } from '../../vault/CredentialStore.js';
 import { AwsTerminals } from './AwsTerminals.js';
 import { checkTokenHolder } from './checkTokenHolder.js';
-import { startContainerCredentialsServer } from './containerCredentialsServer.js';
+import type { ContainerCredentialsServer } from './containerCredentialsServer.js';
 import { createAwsCredentialProvider } from './createAwsCredentialProvider.js';
 
 export interface AwsAgentDeps {
@@ -38,8 +39,8 @@ export interface AwsAgentDeps {
 }
 
 export interface AwsAgentService {
-  /** `http://127.0.0.1:<port>` of the container-credentials endpoint. */
-  readonly origin: string;
+  /** `http://127.0.0.1:<port>` of the container-credentials endpoint; starts it if it does not listen yet. */
+  origin(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -89,15 +90,25 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
     identify,
     ...(deps.intervals?.watchMs === undefined ? {} : { intervalMs: deps.intervals.watchMs }),
   });
-  const server = await startContainerCredentialsServer({
-    terminals,
-    credentialsFor: (role, terminal) => {
-      requirePosture();
-      return provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) });
-    },
-    log: deps.log,
-    onRefused: (reason, terminalId) => audit.refused(reason, terminalId),
-  });
+  // The loopback endpoint listens from the first terminal that needs it, not from the agent's
+  // start: nothing listens that no terminal uses, and an agent's first state does not wait for it
+  // (node:http and the server's code load then).
+  let server: Promise<ContainerCredentialsServer> | undefined;
+  let closed = false;
+  const listening = (): Promise<ContainerCredentialsServer> => {
+    if (closed) return Promise.reject(new StrongroomError('not_supported', 'The AWS helper has stopped.'));
+    return (server ??= import('./containerCredentialsServer.js').then(({ startContainerCredentialsServer }) =>
+      startContainerCredentialsServer({
+        terminals,
+        credentialsFor: (role, terminal) => {
+          requirePosture();
+          return provider.get({ role, ...(terminal.grantId === null ? {} : { grantId: terminal.grantId }) });
+        },
+        log: deps.log,
+        onRefused: (reason, terminalId) => audit.refused(reason, terminalId),
+      }),
+    ));
+  };
   const unsubscribe = agent.onWipe((scope) => {
     if (scope.kind === 'grant') provider.forgetGrant(scope.grantId);
     else provider.forgetAll();
@@ -152,6 +163,7 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params, call) => {
     requireServing(params.profile);
     const holder = checkTokenHolder(params, call.peer.uid ?? process.getuid?.() ?? null, identify);
+    const endpoint = await listening();
     // Fetch once now: a role without a covering grant fails here, with the broker's reason.
     const credentials = await provider.get({
       role: params.role,
@@ -193,19 +205,20 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
       grantId: credentials.grantId,
       expiresAt: created.expiresAt,
       env: {
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: server.urlFor(params.role),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.urlFor(params.role),
         AWS_CONTAINER_AUTHORIZATION_TOKEN: created.token,
       },
     };
   });
 
   return {
-    origin: server.origin,
+    origin: async () => (await listening()).origin,
     close: async () => {
+      closed = true;
       unsubscribe();
       unlisten();
       holders.close();
-      await server.close();
+      await (await server?.catch(() => undefined))?.close();
       // One last report, best effort: stopping never waits on the broker.
       void audit.close();
     },
