@@ -38,7 +38,8 @@ Module._load = function (request, parent, isMain) {
 };
 const listing = (dir) => { try { return require('node:fs').readdirSync(dir).sort(); } catch (e) { return e.code; } };
 const summary = (m) => ({ keys: Object.keys(m).sort(), value: m.value, later: m.later(1), vscodeParent: m.vscodeParent,
-  filename: m.filename, dirname: m.dirname, depShared: m.depShared, thisIsExports: m.thisIsExports, version: m.version });
+  filename: m.filename, dirname: m.dirname, depShared: m.depShared, thisIsExports: m.thisIsExports, version: m.version,
+  frame: (() => { try { m.thrower(); } catch (e) { return e.stack.split('\\n')[1].trim(); } })() });
 (async () => {
   const out = {};
   if (mode === 'require') {
@@ -83,7 +84,10 @@ interface RunResult {
 }
 
 /** A bundle like esbuild's CommonJS output, with a function compiled only when called. */
-const bundleSource = (version: string, padding = 0): string => `"use strict";
+const bundleSource = (
+  version: string,
+  padding = 0,
+): string => `"use strict";function thrower(){throw new Error("here")}
 const path = require('node:path');
 const dep = require('./dep.js');
 const vscode = require('vscode');
@@ -91,6 +95,7 @@ function later(x) { return x * 2 + dep.value + ${JSON.stringify(version)}.length
 const self = this;
 module.exports = {
   later,
+  thrower,
   value: dep.value + 1,
   vscodeParent: vscode.parent,
   filename: __filename,
@@ -170,6 +175,8 @@ describe.skipIf(process.platform === 'win32')(
         depShared: true,
         thisIsExports: true,
         version: 'A',
+        // Stack traces name the bundle, line and column as require() does (compared below).
+        frame: `at Object.thrower (${bundle}:1:39)`,
       });
       const none = run('load', [bundle], '-');
       expect(none.summaries[0]).toEqual(required);
