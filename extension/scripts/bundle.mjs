@@ -68,13 +68,25 @@ export function requireOnDemand(bundles) {
 
 export const LOADER_BUNDLE = './bundleLoader.js';
 /**
- * Any import of the loader (extension.ts configures it; the code above requires it) is the shared
+ * Any import of the loader (extension.ts configures it; the code below requires it) is the shared
  * bundle, never a copy: one cache configuration and one set of loaded bundles per process.
+ * extension.ts import()s it when it loads the core, after activate() has returned, so that
+ * require(extension.js) stays as small as before: that import() becomes a require() at that moment
+ * (as in requireOnDemand), not Node's ESM loader.
  */
 const oneBundleLoader = {
   name: 'one-bundle-loader',
   setup(b) {
-    b.onResolve({ filter: /^\.\/bundleLoader\.js$/ }, () => ({ path: LOADER_BUNDLE, external: true }));
+    b.onResolve({ filter: /^\.\/bundleLoader\.js$/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: LOADER_BUNDLE, namespace: 'loader-on-demand' }
+        : { path: LOADER_BUNDLE, external: true },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'loader-on-demand' }, () => ({
+      contents: `module.exports = require(${JSON.stringify(LOADER_BUNDLE)});`,
+      resolveDir: root,
+      loader: 'js',
+    }));
   },
 };
 
