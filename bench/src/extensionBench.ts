@@ -30,11 +30,14 @@ import { intArg, median, percentile } from './benchStats.js';
  * globalStorage, which the stub context passes as a temporary folder): ready is measured warm (the
  * cache written by an earlier start: every start after the first one after an install or update;
  * the headline) and cold (a fresh empty storage folder for each sample: the first start after an
- * install or update). The warm folder is primed once per build by a start that stays up until the
- * extension has written its cache (a second after ready, as in VS Code); a warm sample that did not
- * use the cache fails the bench. Baseline in the same run: a
- * bundle that only registers the same eleven commands and one status bar item. Runs under
- * gnome-keyring (re-executes itself in dbus-run-session + test/scripts/with-keyring.sh).
+ * install or update); and, as the baseline for both, off (the same build with an empty storage path,
+ * so the loader does a plain require(), as before the cache). The warm folder is primed once per
+ * build by a start that stays up until the extension has written its cache (a second after ready,
+ * as in VS Code); a warm sample that did not use the cache fails the bench.
+ *
+ * Baseline for activate() in the same run: a bundle that only registers the same eleven commands
+ * and one status bar item. Runs under gnome-keyring (re-executes itself in dbus-run-session +
+ * test/scripts/with-keyring.sh).
  *
  * `--compare <other dist>`: the same figures for a second build (say, before a bundle change),
  * sampled alternately with the first in the same loops, so both see the same machine load.
@@ -215,7 +218,7 @@ async function bench(): Promise<void> {
   // samples get a fresh empty one each.
   const warmStorage = dists.map((_d, i) => join(dir, `storage-warm-${String(i)}`));
   let coldCount = 0;
-  type Cache = 'warm' | 'cold' | 'prime';
+  type Cache = 'warm' | 'cold' | 'prime' | 'off';
   const sample = (
     bundle: string,
     mode: 'auto' | 'inProcess',
@@ -239,12 +242,18 @@ async function bench(): Promise<void> {
     if (parsed.error !== undefined) throw new Error(`sample (${mode}) showed an error: ${parsed.error}`);
     // A warm sample that compiled from source measured a cold start: fail rather than average it in.
     for (const [name, l] of Object.entries(parsed.loaded ?? {}))
-      if (l !== undefined && cache === 'warm' && l.cache !== 'accepted')
-        throw new Error(`warm sample (${mode}): ${name}.js did not use the code cache (${l.cache})`);
+      if (
+        l !== undefined &&
+        (cache === 'warm' || cache === 'off') &&
+        l.cache !== (cache === 'warm' ? 'accepted' : 'off')
+      )
+        throw new Error(`${cache} sample (${mode}): ${name}.js loaded with code cache status ${l.cache}`);
     return parsed;
   };
   const warm = (d: number, mode: 'auto' | 'inProcess'): Sample =>
     sample(join(dists[d] ?? '', 'extension.js'), mode, true, warmStorage[d] ?? '', 'warm');
+  const off = (d: number, mode: 'auto' | 'inProcess'): Sample =>
+    sample(join(dists[d] ?? '', 'extension.js'), mode, true, '', 'off');
   const cold = (d: number, mode: 'auto' | 'inProcess'): Sample => {
     const storage = join(dir, `storage-cold-${String(coldCount++)}`);
     try {
@@ -261,6 +270,8 @@ async function bench(): Promise<void> {
     const socket = dists.map((): Sample[] => []);
     const inProcessCold = dists.map((): Sample[] => []);
     const socketCold = dists.map((): Sample[] => []);
+    const inProcessOff = dists.map((): Sample[] => []);
+    const socketOff = dists.map((): Sample[] => []);
     const loads: number[] = [];
     // No agent yet: the extension runs its own (the same vault, the stand-in, real posture checks).
     // The first start of each build primes its warm storage (and the file cache).
@@ -271,6 +282,7 @@ async function bench(): Promise<void> {
       dists.forEach((_dist, d) => {
         inProcess[d]?.push(warm(d, 'inProcess'));
         inProcessCold[d]?.push(cold(d, 'inProcess'));
+        inProcessOff[d]?.push(off(d, 'inProcess'));
       });
       base.push(sample(baselineFile, 'auto', false, join(dir, 'unused'), 'cold'));
       loads.push(loadavg()[0] ?? 0);
@@ -284,6 +296,7 @@ async function bench(): Promise<void> {
       dists.forEach((_dist, d) => {
         socket[d]?.push(warm(d, 'auto'));
         socketCold[d]?.push(cold(d, 'auto'));
+        socketOff[d]?.push(off(d, 'auto'));
       });
       loads.push(loadavg()[0] ?? 0);
     }
@@ -304,6 +317,9 @@ async function bench(): Promise<void> {
       const own = inProcess[d] ?? [];
       const sockCold = socketCold[d] ?? [];
       const ownCold = inProcessCold[d] ?? [];
+      const sockOff = socketOff[d] ?? [];
+      const ownOff = inProcessOff[d] ?? [];
+      const ratio = (a: Sample[], b: Sample[]) => `${(median(ready(a)) / median(ready(b))).toFixed(2)}x`;
       const loadedMs = (list: Sample[], name: 'core' | 'coreFull', what: 'ms' | 'compileMs') => {
         const values = list.flatMap((s) => {
           const l = s.loaded[name];
@@ -333,6 +349,10 @@ async function bench(): Promise<void> {
           ? `    cold (first start after an install or update, empty cache): ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms; ${cacheNote(sockCold)}; warm: ${cacheNote(sock)}`
           : `    again, a fresh storage folder each: ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms`,
       );
+      if (cached)
+        console.log(
+          `    without the code cache (same build, plain require()): ${stats(ready(sockOff))}; CPU ${readyCpu(sockOff)} ms; warm/off ${ratio(sock, sockOff)}, cold/off ${ratio(sockCold, sockOff)}`,
+        );
       console.log(
         `  activate() to ready, agent in the extension host${warmly}: ${stats(ready(own))} (goal median < 50 ms: ${goal(median(ready(own)))}); CPU ${readyCpu(own)} ms; of which core.js ${f(median(own.map((s) => s.core)))} ms; status bar "${own[0]?.statusText ?? ''}"`,
       );
@@ -341,6 +361,10 @@ async function bench(): Promise<void> {
           ? `    cold (first start after an install or update, empty cache): ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms; ${cacheNote(ownCold)}; warm: ${cacheNote(own)}`
           : `    again, a fresh storage folder each: ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms`,
       );
+      if (cached)
+        console.log(
+          `    without the code cache (same build, plain require()): ${stats(ready(ownOff))}; CPU ${readyCpu(ownOff)} ms; of which core.js ${f(median(ownOff.map((s) => s.core)))} ms, coreFull.js ${loadedMs(ownOff, 'coreFull', 'ms')}; warm/off ${ratio(own, ownOff)}, cold/off ${ratio(ownCold, ownOff)}`,
+        );
       if (process.argv.includes('--trace'))
         for (const [name, list] of [
           ['socket', sock],
