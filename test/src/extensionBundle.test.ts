@@ -202,9 +202,11 @@ if (how === 'require') {
     );
   });
 
-  it('an error the core throws reaches the extension as a StrongroomError (its hint shown, not "something went wrong")', () => {
+  it('an error the core throws reaches the extension as a StrongroomError (its hint shown, not "something went wrong"); after it, extension.js writes the code cache the next start uses', () => {
     // activate() with a minimal vscode; the core then fails to find the profile (a StrongroomError
-    // from core.js), and extension.js's showError turns it into the message the user sees.
+    // from core.js), and extension.js's showError turns it into the message the user sees. Ready
+    // then resolves (the error shown), and a second later the extension writes core.js's code cache
+    // into its globalStorage; the process stays up to see it, and a second start uses it.
     const home = join(work, 'home');
     mkdirSync(home, { recursive: true });
     const sampler = join(work, 'activate.cjs');
@@ -225,7 +227,14 @@ const stub = {
     showWarningMessage: async () => undefined,
     showErrorMessage: async (message, ...buttons) => {
       process.stdout.write(JSON.stringify({ message, buttons }) + '\\n');
-      process.exit(0);
+      setTimeout(() => {
+        const fs = require('node:fs');
+        const dir = require('node:path').join(process.argv[3], 'code-cache');
+        const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+        const stats = require(require('node:path').join(require('node:path').dirname(process.argv[2]), 'bundleLoader.js')).bundleLoadStats();
+        process.stdout.write(JSON.stringify({ files, stats: stats.map((s) => [s.bundle, s.cache]) }) + '\\n');
+        process.exit(0);
+      }, 1800);
     },
   },
   commands: { registerCommand: noop, executeCommand: async () => undefined },
@@ -243,23 +252,35 @@ Module._load = function (request, parent, isMain) {
 require(process.argv[2]).activate({ subscriptions: [], extension: { packageJSON: { version: '0' } }, globalStorageUri: { fsPath: process.argv[3] } });
 `,
     );
-    const run = spawnSync(process.execPath, [sampler, join(dist, 'extension.js'), join(work, 'storage')], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env['PATH'],
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        XDG_RUNTIME_DIR: home,
-        STRONGROOM_PROFILE: 'no-such-profile',
-      },
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const line = run.stdout.split('\n').find((l) => l.startsWith('{"message"'));
-    const shown = JSON.parse(line ?? '{}') as { message: string };
-    expect(shown.message).not.toMatch(/something went wrong/);
-    expect(shown.message).toMatch(
-      /^There is no profile "no-such-profile".*Create it with `strongroom config set-broker/,
-    );
+    const start = (): { files: string[]; stats: string[][] } => {
+      const run = spawnSync(process.execPath, [sampler, join(dist, 'extension.js'), join(work, 'storage')], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'],
+          HOME: home,
+          XDG_CONFIG_HOME: join(home, '.config'),
+          XDG_RUNTIME_DIR: home,
+          STRONGROOM_PROFILE: 'no-such-profile',
+        },
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const lines = run.stdout.split('\n');
+      const shown = JSON.parse(lines.find((l) => l.startsWith('{"message"')) ?? '{}') as { message: string };
+      expect(shown.message).not.toMatch(/something went wrong/);
+      expect(shown.message).toMatch(
+        /^There is no profile "no-such-profile".*Create it with `strongroom config set-broker/,
+      );
+      return JSON.parse(lines.find((l) => l.startsWith('{"files"')) ?? '{}') as {
+        files: string[];
+        stats: string[][];
+      };
+    };
+    const first = start();
+    expect(first.stats).toEqual([['core', 'missing']]);
+    expect(first.files).toEqual([expect.stringMatching(/^core\.[0-9a-f]{16}\..+\.v8cache$/)]);
+    const second = start();
+    expect(second.stats).toEqual([['core', 'accepted']]);
+    expect(second.files).toEqual(first.files);
   });
   it('the core loads the AWS SDK from aws-sts.js only when it first assumes a role, and it works (real STS stand-in)', async () => {
     // The core's own module that calls STS, bundled the way core.js is, next to copies of the
