@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeRequestView, NOW } from '@strongroom/shared/access/accessFixtures.test-support.js';
 import type { Activated } from './activateStrongroom.js';
-import { settle, startExtension } from './testing/startExtension.js';
+import { settle, settleUntil, startExtension } from './testing/startExtension.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   contributes: { commands: Array<{ command: string; category: string }> };
@@ -95,8 +95,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     access.state.update({ grants: [access.grant({ state: 'approved', expiresAt: null })] });
     access.state.update({ connected: true });
     access.state.update({ connected: false });
-    await settle();
-    await settle();
+    await settleUntil(() => access.calls.some((c) => c.method === 'grants.activate'));
     const approvals = vs.shown.filter((s) => s.message.startsWith('Approved:'));
     expect(approvals).toHaveLength(1);
     expect(approvals[0]?.options).toEqual(['Activate']);
@@ -235,7 +234,7 @@ describe('activateStrongroom (the VS Code adapter, with a fake vscode surface)',
     vs.answers.push((items: readonly { label: string }[]) => ({ ...items[0], id: 'approve' }));
     // The approval is recorded by the broker page; the next poll no longer lists it.
     const review = vs.commands.get('strongroom.reviewRequests')?.('r1');
-    await settle();
+    await settleUntil(() => vs.opened.length > 0);
     access.toReview = [];
     await review;
     expect(vs.opened).toEqual(['http://localhost:7700/approve/link-for-r1']);

@@ -14,12 +14,8 @@ import { existingKubeconfig } from '@strongroom/shared/access/terminalKubeconfig
 import type { ResolvedProfile } from '@strongroom/shared/config/resolveProfile.js';
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
-import { checkPosture } from './commands/checkPosture.js';
-import { activateGrant, dropElevation, openElevatedTerminal, showAccess } from './commands/grantCommands.js';
-import { requestAccess } from './commands/requestAccess.js';
-import { reviewRequests } from './commands/reviewRequests.js';
-import { signIn, signOut } from './commands/signIn.js';
 import type { CoreOptions } from './core.js';
+import type { Deps } from './Deps.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -27,17 +23,28 @@ import type { Settings } from './settings.js';
  * first call that needs this window's session, or at once when the agent runs in this window.
  */
 
-/** The commands' implementations, run by the stubs that activate() registers. */
+type GrantCommands = typeof import('./commands/grantCommands.js');
+
+/**
+ * The commands' implementations, run by the stubs that activate() registers. Each command's module
+ * (its quick picks, forms and wire schemas) is evaluated on its first run, not while the agent in
+ * this window starts (esbuild keeps an import() of a bundled module as a lazy initializer).
+ */
 export const commands = {
-  signIn,
-  signOut,
-  requestAccess,
-  showAccess,
-  activateGrant,
-  dropElevation,
-  reviewRequests,
-  checkPosture,
-  openElevatedTerminal,
+  signIn: async (deps: Deps) => (await import('./commands/signIn.js')).signIn(deps),
+  signOut: async (deps: Deps) => (await import('./commands/signIn.js')).signOut(deps),
+  requestAccess: async (...args: Parameters<typeof import('./commands/requestAccess.js').requestAccess>) =>
+    (await import('./commands/requestAccess.js')).requestAccess(...args),
+  showAccess: async (deps: Deps) => (await import('./commands/grantCommands.js')).showAccess(deps),
+  activateGrant: async (...args: Parameters<GrantCommands['activateGrant']>) =>
+    (await import('./commands/grantCommands.js')).activateGrant(...args),
+  dropElevation: async (...args: Parameters<GrantCommands['dropElevation']>) =>
+    (await import('./commands/grantCommands.js')).dropElevation(...args),
+  reviewRequests: async (...args: Parameters<typeof import('./commands/reviewRequests.js').reviewRequests>) =>
+    (await import('./commands/reviewRequests.js')).reviewRequests(...args),
+  checkPosture: async (deps: Deps) => (await import('./commands/checkPosture.js')).checkPosture(deps),
+  openElevatedTerminal: async (...args: Parameters<GrantCommands['openElevatedTerminal']>) =>
+    (await import('./commands/grantCommands.js')).openElevatedTerminal(...args),
 };
 
 /**

@@ -41,3 +41,15 @@ export async function startExtension(
 
 /** Lets queued promise callbacks run (notifications' buttons, state listeners). */
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Waits until `done()` holds (a command's module loads on its first run, which takes longer than a
+ * turn of the event loop under the test runner); throws after `ms`.
+ */
+export async function settleUntil(done: () => boolean, ms = 5_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('settleUntil: still not done');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
