@@ -75,6 +75,8 @@ export interface BundleLoadStat {
   readonly readMs: number;
   readonly compileMs: number;
   readonly runMs: number;
+  /** performance.now() when it was loaded (the process's clock: the bench lines it up with activate()). */
+  readonly loadedAt: number;
   /** Set once the write step has written this bundle's cache file. */
   written: boolean;
 }
@@ -209,6 +211,7 @@ export function loadBundle(file: string): unknown {
       readMs: 0,
       compileMs: 0,
       runMs,
+      loadedAt: performance.now(),
       written: false,
     });
     return exports;
@@ -260,6 +263,7 @@ export function loadBundle(file: string): unknown {
     readMs: t1 - t0,
     compileMs: t2 - t1,
     runMs: t3 - t2,
+    loadedAt: t3,
     written: false,
   };
   stats.push(stat);
