@@ -344,6 +344,22 @@ describe.skipIf(process.platform === 'win32')(
       });
     });
 
+    it('a directory where the cache file should be: loads from source; the write fails as a warning, nothing thrown', () => {
+      run('write', [bundle]);
+      const [file] = cacheFiles();
+      const path = join(cacheDir, file ?? '');
+      rmSync(path);
+      mkdirSync(join(path, 'inside'), { recursive: true });
+      const r = run('write', [bundle]);
+      expect(r.summaries[0]).toMatchObject({ value: 42, version: 'A' });
+      expect(stat0(r)).toMatchObject({ cache: 'invalid', reason: 'not a file', written: false });
+      expect(r.warnings).toEqual([
+        expect.stringMatching(/^code cache for coreFull\.js not written: E[A-Z]+$/),
+      ]);
+      expect(readdirSync(path)).toEqual(['inside']);
+      expect(cacheFiles()).toEqual([file]); // no temporary file left behind
+    });
+
     it('a cache file that is a symlink or group-writable is not read, and is replaced by a file of its own', () => {
       run('write', [bundle]);
       const [file] = cacheFiles();

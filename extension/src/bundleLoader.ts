@@ -182,6 +182,9 @@ function readCacheFile(file: string): Buffer | { invalid: string } | undefined {
     const sum = createHash('sha256').update(data).digest();
     if (!sum.equals(buffer.subarray(0, CHECKSUM_BYTES))) return { invalid: 'checksum mismatch' };
     return data;
+  } catch (error) {
+    // A cache that cannot be read (EIO, …) never fails the load: compiled from source instead.
+    return { invalid: String((error as NodeJS.ErrnoException).code ?? 'read error') };
   } finally {
     closeSync(fd);
   }
