@@ -246,13 +246,15 @@ export type AgentEventFrame = z.infer<typeof agentEventFrameSchema>;
 // ---------------------------------------------------------------------------------------------
 // Methods.
 
-const noParams = z.strictObject({}).optional();
+const noParams = z.lazy(() => z.strictObject({}).optional());
 /**
  * `profile`: the profile the caller means (`--profile`, `STRONGROOM_PROFILE`, the config's current
  * one). An agent serving another profile answers `not_found`, and the CLI then works alone.
  */
-const profileParams = z.strictObject({ profile: z.string().min(1).max(32).optional() }).optional();
-const grantIdParams = z.strictObject({ grantId: z.string().min(1).max(200) });
+const profileParams = z.lazy(() =>
+  z.strictObject({ profile: z.string().min(1).max(32).optional() }).optional(),
+);
+const grantIdParams = z.lazy(() => z.strictObject({ grantId: z.string().min(1).max(200) }));
 const terminalId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a terminal id');
 
 /** `status`: the state plus the agent's clock, and each grant's time left in seconds. */
@@ -388,18 +390,20 @@ export const agentMethods = {
     'A DPoP-bound access token for this device (refreshed when due).',
   ),
   posture: agentMethod(
-    z.strictObject({ refresh: z.boolean().optional() }).optional(),
+    z.lazy(() => z.strictObject({ refresh: z.boolean().optional() }).optional()),
     agentPostureResultSchema,
     'The last posture result with fixes; `refresh` runs the checks and attests first.',
   ),
   'requests.list': agentMethod(
-    z.strictObject({ toReview: z.boolean().optional(), status: requestStatusSchema.optional() }).optional(),
-    z.strictObject({ requests: z.array(accessRequestViewSchema) }),
+    z.lazy(() =>
+      z.strictObject({ toReview: z.boolean().optional(), status: requestStatusSchema.optional() }).optional(),
+    ),
+    z.lazy(() => z.strictObject({ requests: z.array(accessRequestViewSchema) })),
     "The user's requests, or with `toReview` the ones they may approve now.",
   ),
   'requests.create': agentMethod(
     agentAccessRequestParamsSchema,
-    z.strictObject({ request: accessRequestViewSchema, grant: grantViewSchema.nullable() }),
+    z.lazy(() => z.strictObject({ request: accessRequestViewSchema, grant: grantViewSchema.nullable() })),
     'Ask for elevated access (target, duration, reason, ticket).',
   ),
   'requests.dryRun': agentMethod(
@@ -409,17 +413,17 @@ export const agentMethods = {
   ),
   'grants.list': agentMethod(
     noParams,
-    z.strictObject({ grants: z.array(grantViewSchema) }),
+    z.lazy(() => z.strictObject({ grants: z.array(grantViewSchema) })),
     "The user's grants as the broker sees them now.",
   ),
   'grants.activate': agentMethod(
     grantIdParams,
-    z.strictObject({ grant: grantViewSchema }),
+    z.lazy(() => z.strictObject({ grant: grantViewSchema })),
     'Start an approved grant (its clock starts now).',
   ),
   'grants.drop': agentMethod(
     grantIdParams,
-    z.strictObject({ grant: grantViewSchema }),
+    z.lazy(() => z.strictObject({ grant: grantViewSchema })),
     'End a grant early; credentials issued under it are wiped.',
   ),
   'terminal.create': agentMethod(
@@ -429,7 +433,7 @@ export const agentMethods = {
   ),
   'terminal.revoke': agentMethod(
     agentTerminalRevokeParamsSchema,
-    z.strictObject({ revoked: z.boolean() }),
+    z.lazy(() => z.strictObject({ revoked: z.boolean() })),
     'Invalidate a terminal token at once (the terminal closed).',
   ),
   'credentials.get': agentMethod(
@@ -439,12 +443,12 @@ export const agentMethods = {
   ),
   'state.subscribe': agentMethod(
     noParams,
-    z.strictObject({ subscribed: z.literal(true) }),
+    z.lazy(() => z.strictObject({ subscribed: z.literal(true) })),
     'Keep this connection open and receive a `state` event frame on every change (the first at once).',
   ),
   trigger: agentMethod(
-    z.strictObject({ reason: z.enum(['resume', 'unlock', 'network', 'manual']) }),
-    z.strictObject({ accepted: z.literal(true) }),
+    z.lazy(() => z.strictObject({ reason: z.enum(['resume', 'unlock', 'network', 'manual']) })),
+    z.lazy(() => z.strictObject({ accepted: z.literal(true) })),
     'Tell the agent something happened (resume, unlock, network change): it re-checks posture.',
   ),
 } as const satisfies Record<string, AgentMethodSpec>;
