@@ -157,6 +157,63 @@ export const zodEnglishOnly = {
   },
 };
 
+/**
+ * This machine's installed prebuilt keychain binaries (`@napi-rs/keyring-<platform>`), by
+ * `<os>-<cpu>`: the packages the .vsix ships next to the bundles (bundleExtension copies them).
+ */
+function installedKeyringBinaries() {
+  const keyringDir = dirname(requireHere.resolve('@napi-rs/keyring/package.json'));
+  const requireFromKeyring = createRequire(join(keyringDir, 'package.json'));
+  const { optionalDependencies = {} } = requireFromKeyring('./package.json');
+  const byPlatform = {};
+  for (const name of Object.keys(optionalDependencies)) {
+    let manifest;
+    try {
+      manifest = requireFromKeyring(`${name}/package.json`);
+    } catch {
+      continue; // another platform's binary: not installed here
+    }
+    for (const os of manifest.os ?? [])
+      for (const cpu of manifest.cpu ?? []) {
+        const key = `${os}-${cpu}`;
+        // glibc first where both are installed; a musl system falls back to index.js (below).
+        if (byPlatform[key] === undefined || (manifest.libc ?? []).includes('glibc')) byPlatform[key] = name;
+      }
+  }
+  return byPlatform;
+}
+
+/**
+ * `import('@napi-rs/keyring')` loads this platform's prebuilt binary package directly when the build
+ * ships one for it: the binding's own index.js first reads /usr/bin/ldd and tries a .node file beside
+ * it (~3 ms on the in-process agent's way to its first state) before requiring that same package.
+ * Anything else (another platform, a musl system, a failed load) goes through index.js as before.
+ */
+export const directKeyringBinary = {
+  name: 'direct-keyring-binary',
+  setup(b) {
+    b.onResolve({ filter: /^@napi-rs\/keyring$/ }, (args) =>
+      args.namespace === 'direct-keyring'
+        ? undefined
+        : { path: '@napi-rs/keyring', namespace: 'direct-keyring' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'direct-keyring' }, () => ({
+      contents: `const byPlatform = ${JSON.stringify(installedKeyringBinaries())};
+const name = byPlatform[process.platform + '-' + process.arch];
+let binding;
+if (name !== undefined)
+  try {
+    binding = require(name);
+  } catch {
+    binding = undefined;
+  }
+module.exports = binding ?? require('@napi-rs/keyring');`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 /** The rest of the core (see coreFull.ts), which core.js imports dynamically. */
 export const FULL_BUNDLE = './coreFull.js';
 
@@ -166,8 +223,10 @@ export const STS_BUNDLE = './aws-sts.js';
 export const corePlugins = [
   zodEnglishOnly,
   // The keychain binding (CommonJS, copied next to the bundles) is imported dynamically on the first
-  // vault call: a require(), not Node's ESM loader (~25 ms before the in-process agent's first state).
-  requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE, '@napi-rs/keyring': '@napi-rs/keyring' }),
+  // vault call: a require(), not Node's ESM loader (~25 ms before the in-process agent's first state),
+  // of this platform's binary where the build ships it.
+  directKeyringBinary,
+  requireOnDemand({ '@aws-sdk/client-sts': STS_BUNDLE }),
   oneErrorClass,
 ];
 

@@ -282,6 +282,70 @@ require(process.argv[2]).activate({ subscriptions: [], extension: { packageJSON:
     expect(second.stats).toEqual([['core', 'accepted']]);
     expect(second.files).toEqual(first.files);
   });
+  it("the core's keychain loads this platform's prebuilt binary directly, and falls back to the binding's own loader when that fails (real keychain)", async () => {
+    // The core's keychain vault, bundled the way coreFull.js is, next to a copy of the shipped
+    // node_modules (the binding and this platform's binary package).
+    const probeDir = join(work, 'keyring-probe');
+    mkdirSync(probeDir);
+    cpSync(join(dist, 'node_modules'), join(probeDir, 'node_modules'), { recursive: true });
+    copyFileSync(join(dist, 'errors.js'), join(probeDir, 'errors.js'));
+    const probe = join(probeDir, 'probe.js');
+    await (
+      await bundleScript()
+    ).bundleLikeCore(
+      "export { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';",
+      probe,
+    );
+    const runner = join(probeDir, 'run.cjs');
+    writeFileSync(
+      runner,
+      `
+const { createKeychainCredentialStore } = require(${JSON.stringify(probe)});
+const vault = createKeychainCredentialStore({ platform: process.platform, service: process.argv[2] });
+(async () => {
+  await vault.set('probe', 'entry', 'value', null);
+  const read = await vault.get('probe', 'entry');
+  await vault.clearProfile('probe');
+  const loaded = Object.keys(require.cache).filter((p) => p.includes('@napi-rs'));
+  process.stdout.write(JSON.stringify({ read, loaded }));
+})().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });
+`,
+    );
+    const run = (): { read: string; loaded: string[] } => {
+      const result = spawnSync(process.execPath, [runner, `strongroom-probe-${randomUUID()}`], {
+        encoding: 'utf8',
+        env: process.env,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { read: string; loaded: string[] };
+    };
+    const binaries = readdirSync(join(probeDir, 'node_modules', '@napi-rs')).filter((n) => n !== 'keyring');
+    expect(binaries.length).toBeGreaterThan(0);
+    const indexJs = join(probeDir, 'node_modules', '@napi-rs', 'keyring', 'index.js');
+
+    const direct = run();
+    expect(direct.read).toBe('value');
+    expect(direct.loaded).not.toContain(indexJs);
+    expect(direct.loaded.some((p) => p.endsWith('.node') && binaries.some((b) => p.includes(`/${b}/`)))).toBe(
+      true,
+    );
+
+    // This platform's package broken (say, a musl system with the glibc build): the binding's own
+    // index.js loads instead, here from a binary placed where it looks first.
+    for (const name of binaries) {
+      const dir = join(probeDir, 'node_modules', '@napi-rs', name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main: string };
+      copyFileSync(
+        join(dir, manifest.main),
+        join(probeDir, 'node_modules', '@napi-rs', 'keyring', manifest.main),
+      );
+      writeFileSync(join(dir, manifest.main), 'not a shared object');
+    }
+    const fallback = run();
+    expect(fallback.read).toBe('value');
+    expect(fallback.loaded).toContain(indexJs);
+  });
+
   it('the core loads the AWS SDK from aws-sts.js only when it first assumes a role, and it works (real STS stand-in)', async () => {
     // The core's own module that calls STS, bundled the way core.js is, next to copies of the
     // shipped aws-sts.js and errors.js (the bundles it requires at run time).
