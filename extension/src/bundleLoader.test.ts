@@ -128,6 +128,8 @@ describe.skipIf(process.platform === 'win32')(
       const r = spawnSync(process.execPath, [join(work, 'runner.cjs'), loader, dir, mode, ...files], {
         encoding: 'utf8',
         env: { PATH: process.env['PATH'] },
+        // A load that hangs (a FIFO opened for reading waits for a writer) fails the test instead.
+        timeout: 30_000,
       });
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as RunResult;
@@ -358,6 +360,17 @@ describe.skipIf(process.platform === 'win32')(
       ]);
       expect(readdirSync(path)).toEqual(['inside']);
       expect(cacheFiles()).toEqual([file]); // no temporary file left behind
+    });
+
+    it('a FIFO where the cache file should be: not opened for a writer that never comes (no hang), loads from source', () => {
+      run('write', [bundle]);
+      const [file] = cacheFiles();
+      const path = join(cacheDir, file ?? '');
+      rmSync(path);
+      expect(spawnSync('mkfifo', ['-m', '600', path]).status).toBe(0);
+      const r = run('load', [bundle]);
+      expect(r.summaries[0]).toMatchObject({ value: 42, version: 'A' });
+      expect(stat0(r)).toMatchObject({ cache: 'invalid', reason: 'not a file' });
     });
 
     it('a cache file that is a symlink or group-writable is not read, and is replaced by a file of its own', () => {

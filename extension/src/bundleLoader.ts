@@ -157,8 +157,12 @@ function cacheDirectory(): { dir: string; missing: boolean } | { unusable: strin
 function readCacheFile(file: string): Buffer | { invalid: string } | undefined {
   let fd: number;
   try {
+    // Windows has no O_NOFOLLOW: a symlink is refused before opening.
+    if (isWindows && lstatSync(file).isSymbolicLink()) return { invalid: 'the file is a symlink' };
     // O_NOFOLLOW: a symlink planted in place of the file is not followed (ELOOP), not even opened.
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // O_NONBLOCK: a FIFO in its place does not block the shared extension host waiting for a
+    // writer; fstat then refuses it (not a file). For a regular file it changes nothing.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT'
