@@ -187,7 +187,8 @@ function installedKeyringBinaries() {
  * `import('@napi-rs/keyring')` loads this platform's prebuilt binary package directly when the build
  * ships one for it: the binding's own index.js first reads /usr/bin/ldd and tries a .node file beside
  * it (~3 ms on the in-process agent's way to its first state) before requiring that same package.
- * Anything else (another platform, a musl system, a failed load) goes through index.js as before.
+ * Anything else (another platform, a musl system, a binary named in NAPI_RS_NATIVE_LIBRARY_PATH, a
+ * failed load) goes through index.js as before.
  */
 export const directKeyringBinary = {
   name: 'direct-keyring-binary',
@@ -200,8 +201,21 @@ export const directKeyringBinary = {
     b.onLoad({ filter: /.*/, namespace: 'direct-keyring' }, () => ({
       contents: `const byPlatform = ${JSON.stringify(installedKeyringBinaries())};
 const name = byPlatform[process.platform + '-' + process.arch];
+// A musl system (its dynamic loader in /lib) may load a glibc binary and abort later on a missing
+// symbol, so there the binding's own loader chooses; so it does when the user names a binary.
+const musl = () => {
+  try {
+    return require('node:fs').readdirSync('/lib').some((f) => f.startsWith('ld-musl-'));
+  } catch {
+    return false;
+  }
+};
 let binding;
-if (name !== undefined)
+if (
+  name !== undefined &&
+  !process.env.NAPI_RS_NATIVE_LIBRARY_PATH &&
+  !(process.platform === 'linux' && musl())
+)
   try {
     binding = require(name);
   } catch {

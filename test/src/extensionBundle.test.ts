@@ -311,10 +311,10 @@ const vault = createKeychainCredentialStore({ platform: process.platform, servic
 })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });
 `,
     );
-    const run = (): { read: string; loaded: string[] } => {
+    const run = (env: NodeJS.ProcessEnv = {}): { read: string; loaded: string[] } => {
       const result = spawnSync(process.execPath, [runner, `strongroom-probe-${randomUUID()}`], {
         encoding: 'utf8',
-        env: process.env,
+        env: { ...process.env, ...env },
       });
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as { read: string; loaded: string[] };
@@ -329,6 +329,12 @@ const vault = createKeychainCredentialStore({ platform: process.platform, servic
     expect(direct.loaded.some((p) => p.endsWith('.node') && binaries.some((b) => p.includes(`/${b}/`)))).toBe(
       true,
     );
+
+    // A binary the user names (NAPI_RS_NATIVE_LIBRARY_PATH): the binding's own loader honours it.
+    const named = direct.loaded.find((p) => p.endsWith('.node')) ?? '';
+    const byName = run({ NAPI_RS_NATIVE_LIBRARY_PATH: named });
+    expect(byName.read).toBe('value');
+    expect(byName.loaded).toContain(indexJs);
 
     // This platform's package broken (say, a musl system with the glibc build): the binding's own
     // index.js loads instead, here from a binary placed where it looks first.
