@@ -95,9 +95,11 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   // (node:http and the server's code load then).
   let server: Promise<ContainerCredentialsServer> | undefined;
   let closed = false;
+  const stopped = (): StrongroomError => new StrongroomError('not_supported', 'The AWS helper has stopped.');
   const listening = (): Promise<ContainerCredentialsServer> => {
-    if (closed) return Promise.reject(new StrongroomError('not_supported', 'The AWS helper has stopped.'));
-    return (server ??= import('./containerCredentialsServer.js').then(({ startContainerCredentialsServer }) =>
+    if (closed) return Promise.reject(stopped());
+    if (server !== undefined) return server;
+    const starting = import('./containerCredentialsServer.js').then(({ startContainerCredentialsServer }) =>
       startContainerCredentialsServer({
         terminals,
         credentialsFor: (role, terminal) => {
@@ -107,7 +109,16 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
         log: deps.log,
         onRefused: (reason, terminalId) => audit.refused(reason, terminalId),
       }),
-    ));
+    );
+    server = starting;
+    // A failed start (EMFILE, say) is that call's error, not the helper's end: the next terminal tries again.
+    starting.catch((error: unknown) => {
+      if (server === starting) server = undefined;
+      deps.log(
+        `AWS container-credentials endpoint failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+    return starting;
   };
   const unsubscribe = agent.onWipe((scope) => {
     if (scope.kind === 'grant') provider.forgetGrant(scope.grantId);
@@ -163,12 +174,15 @@ export async function serveAwsFromAgent(agent: Agent, deps: AwsAgentDeps): Promi
   agent.methods.register(AWS_TERMINAL_METHOD, awsTerminalMethod, async (params, call) => {
     requireServing(params.profile);
     const holder = checkTokenHolder(params, call.peer.uid ?? process.getuid?.() ?? null, identify);
-    const endpoint = await listening();
-    // Fetch once now: a role without a covering grant fails here, with the broker's reason.
+    // Fetch once now: a role without a covering grant fails here, with the broker's reason (and
+    // nothing starts listening for it).
     const credentials = await provider.get({
       role: params.role,
       ...(params.grantId === undefined ? {} : { grantId: params.grantId }),
     });
+    const endpoint = await listening();
+    // Stopped while this call waited: no token outlives the helper.
+    if (closed) throw stopped();
     const session = agent.state.get().session;
     const grant = agent.state.get().grants.find((g) => g.id === credentials.grantId);
     const ends = [deps.now() + (params.ttlSeconds ?? DEFAULT_TERMINAL_SECONDS) * 1000];
