@@ -16,6 +16,7 @@ import { EXIT } from '../exitCodes.js';
 import { leanAgentHeap } from '@strongroom/shared/agent/leanAgentHeap.js';
 import { openSystemBrowser } from '../openSystemBrowser.js';
 import { runPostureInChild } from '../runPostureInChild.js';
+import { preloadLazyModulesSoon } from '@strongroom/shared/agent/preloadLazyModules.js';
 
 /** One line per notification on stderr: the headless agent's "tray". Never a secret in it. */
 function printNotification(n: AgentNotification, json: boolean): void {
@@ -113,6 +114,7 @@ export async function agent(
       'This platform does not tell the agent who connects: only the socket file modes (0600 in a 0700 directory) protect it.',
     );
   await instance.start();
+  preloadLazyModulesSoon((message) => log('warn', message));
   process.stderr.write(
     `strongroom agent: ready on ${server.path} (profile "${context.profile.name}", ${context.profile.broker})\n`,
   );

@@ -25,6 +25,7 @@ import type { MenuAction } from './menuModel.js';
 import { showNotification } from './showNotification.js';
 import { watchNetwork, networkFingerprint } from './watchNetwork.js';
 import { APP_PARTITION } from './windowOptions.js';
+import { preloadLazyModulesSoon } from '@strongroom/shared/agent/preloadLazyModules.js';
 
 /**
  * The tray app's main process: a thin shell. The agent (shared/) runs here and serves the local
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     log: (message) => log('info', message),
   });
   await agent.start();
+  preloadLazyModulesSoon((message) => log('warn', message));
   app.on('before-quit', () => {
     stopWatchingNetwork();
     agent.stop();

@@ -87,8 +87,8 @@ describe('createAgentAccess in process: the first state before the slow work', (
       expect(postureRuns).toBe(0);
       expect(brokerCalls).toBe(0);
 
-      // One turn of the event loop later, the held work starts (once the checks' code has loaded);
-      // the refresh waits for all of it.
+      // Right after (from the next turn of the event loop, once the checks' code has loaded) the
+      // held work starts; the refresh waits for all of it.
       await turn();
       const until = Date.now() + 10_000;
       while (postureRuns === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -16,6 +16,7 @@ import type { AccessPort } from './AccessPort.js';
 import { findSocketAgent, overSocket, type SessionParts } from './createSocketAccess.js';
 import { elevatedTerminal, type AgentInvoke, type ElevatedTerminalOptions } from './elevatedTerminal.js';
 import type { TerminalSshOptions } from './terminalSsh.js';
+import { preloadLazyModulesSoon } from '../agent/preloadLazyModules.js';
 
 export interface AgentAccessOptions {
   readonly host: HostContext;
@@ -164,6 +165,7 @@ async function inProcess(
   const aws = await serveAwsFromAgent(agent, { profile, vault, broker: session.api, now: host.now, log });
   const serviceTokens = serveServiceTokensFromAgent(agent, { profile, vault, now: host.now, log });
   await agent.start().finally(() => setImmediate(open));
+  preloadLazyModulesSoon((message) => log(message));
   const invoke: AgentInvoke = (method, params) =>
     agent.methods.invoke(method as AgentMethodName, params as AgentParams<AgentMethodName>);
   return {
