@@ -19,6 +19,8 @@ export interface KeychainOptions {
    * attempt failed, from 1). For tests and diagnostics; the messages carry no secrets.
    */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** How long one keychain search may wait for the daemon (default 10 s); see `accounts` below. */
+  searchTimeoutMs?: number;
 }
 
 /**
@@ -56,6 +58,9 @@ const PAUSE_MS: Record<TransientKeychainFailure, readonly number[]> = {
   no_reply: [250, 500, 1000],
 };
 
+/** One keychain search's bound (it lists and decrypts every item of the service: allow for load). */
+const SEARCH_TIMEOUT_MS = 10_000;
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createKeychainCredentialStore(options: KeychainOptions): CredentialStore {
@@ -89,6 +94,30 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
     }
   }
 
+  /**
+   * The binding bounds each get, set and delete by a 2 s D-Bus reply timeout, but not a search:
+   * against a daemon that stopped answering it waited forever, and the agent (or the extension
+   * host's first state) with it; its AbortSignal does not end the native call either. Bounded here:
+   * the caller gets the usual refusal. Not retried: the native search may still be waiting on one of
+   * the process's worker threads, and each retry would hold another.
+   */
+  const withinSearchTimeout = async <T>(search: Promise<T>): Promise<T> => {
+    const timeoutMs = options.searchTimeoutMs ?? SEARCH_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`The keychain daemon did not answer a search within ${String(timeoutMs)} ms.`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([search, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   const backend: SecretBackend = {
     kind: 'keychain',
     read: (account) => guarded(async () => (await (await entry(account)).getPassword()) ?? undefined),
@@ -102,7 +131,7 @@ export function createKeychainCredentialStore(options: KeychainOptions): Credent
       }),
     accounts: (prefix) =>
       guarded(async () => {
-        const found = await (await binding()).findCredentialsAsync(service);
+        const found = await withinSearchTimeout((await binding()).findCredentialsAsync(service));
         return found.map((c) => c.account).filter((a) => a.startsWith(prefix));
       }),
   };

@@ -20,6 +20,7 @@ const script = `
   const store = createKeychainCredentialStore({
     platform: process.platform,
     onRetry: (error, attempt) => onRetry(error, attempt),
+    searchTimeoutMs: 500,
   });
   // The keyring daemon is whoever owns the Secret Service name on this private bus.
   const reply = execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus',
@@ -56,6 +57,12 @@ const script = `
   out.afterSet = await store.get('slow', 'token');
   out.delete = await whileStopped(() => store.delete('slow', 'token'));
   out.afterDelete = (await store.get('slow', 'token')) ?? null;
+  // A search (listing the profile's entries) is bounded too (it used to wait forever): refused
+  // after its timeout, not retried; once the daemon answers again, it works.
+  const searchStarted = Date.now();
+  out.listStopped = await whileStopped(() => store.list('slow'), Infinity);
+  out.listStopped.ms = Date.now() - searchStarted;
+  out.listAfter = await store.list('slow');
   // A daemon that never comes back within the retries is still refused, not waited on forever.
   out.spent = await whileStopped(() => store.get('slow', 'token'), Infinity);
   console.log(JSON.stringify(out));
@@ -81,29 +88,37 @@ function runInPrivateKeyring(): Promise<{ status: number | null; stdout: string;
 }
 
 describe('keychain daemon that answers late', () => {
-  it('get, set and delete succeed after a missed reply; a daemon that stays silent is refused', async () => {
+  it('get, set, delete and a search succeed after a missed reply; a daemon that stays silent is refused', async () => {
     const { status, stdout, stderr } = await runInPrivateKeyring();
     expect(status, stderr).toBe(0);
     const line = stdout.trim().split('\n').at(-1) ?? '';
     const out = JSON.parse(line) as Record<string, Attempted> & {
       afterSet: string;
       afterDelete: string | null;
+      listStopped: Attempted & { ms: number };
+      listAfter: string[];
     };
 
     for (const op of ['get', 'set', 'delete'] as const) {
       expect(out[op]?.code, JSON.stringify(out[op])).toBeUndefined();
       expect(out[op]?.retries[0]).toMatch(/Did not receive a reply/);
     }
+    expect(out.listStopped?.code).toBe('keychain_unavailable');
+    expect(out.listStopped?.retries).toEqual([]);
+    expect(out.listStopped?.ms).toBeLessThan(30_000);
+    expect(out.listAfter).toEqual([]);
     expect(out.get?.value).toBe('tok-1');
     expect(out.afterSet).toBe('tok-2');
     expect(out.afterDelete).toBeNull();
 
-    // Bounded: four attempts (three retries), then the same refusal as before.
-    expect(out.spent?.code).toBe('keychain_unavailable');
-    expect(out.spent?.retries).toHaveLength(3);
-    for (const message of out.spent?.retries ?? []) expect(message).toMatch(/Did not receive a reply/);
+    // Bounded: four attempts (three retries), then the same refusal as before; a search too.
+    for (const op of ['spent'] as const) {
+      expect(out[op]?.code, JSON.stringify(out[op])).toBe('keychain_unavailable');
+      expect(out[op]?.retries).toHaveLength(3);
+      for (const message of out[op]?.retries ?? []) expect(message).toMatch(/Did not receive a reply/);
+    }
     // What is retried or reported names the failure, never the secret.
-    for (const op of ['get', 'set', 'delete', 'spent'] as const) {
+    for (const op of ['get', 'set', 'delete', 'listStopped', 'spent'] as const) {
       expect(JSON.stringify(out[op]?.retries)).not.toContain('tok-');
     }
   }, 120_000);
