@@ -15,7 +15,6 @@ import type { ResolvedProfile } from '@strongroom/shared/config/resolveProfile.j
 import { createNodePostureHost } from '@strongroom/shared/posture/nodeHost.js';
 import { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';
 import type { CoreOptions } from './core.js';
-import type { Deps } from './Deps.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -23,28 +22,39 @@ import type { Settings } from './settings.js';
  * first call that needs this window's session, or at once when the agent runs in this window.
  */
 
-type GrantCommands = typeof import('./commands/grantCommands.js');
+/**
+ * A command that loads its module on its first run: `load` is a literal `import()` (esbuild keeps an
+ * import() of a bundled module as a lazy initializer, so the module is evaluated then, not with this
+ * bundle).
+ */
+function onFirstRun<M, K extends keyof M>(
+  load: () => Promise<M>,
+  name: K,
+): (...args: M[K] extends (...a: infer A) => unknown ? A : never) => Promise<void> {
+  return async (...args) => {
+    const run = (await load())[name] as (...a: typeof args) => Promise<void>;
+    await run(...args);
+  };
+}
+
+const signInModule = () => import('./commands/signIn.js');
+const grantModule = () => import('./commands/grantCommands.js');
 
 /**
  * The commands' implementations, run by the stubs that activate() registers. Each command's module
  * (its quick picks, forms and wire schemas) is evaluated on its first run, not while the agent in
- * this window starts (esbuild keeps an import() of a bundled module as a lazy initializer).
+ * this window starts.
  */
 export const commands = {
-  signIn: async (deps: Deps) => (await import('./commands/signIn.js')).signIn(deps),
-  signOut: async (deps: Deps) => (await import('./commands/signIn.js')).signOut(deps),
-  requestAccess: async (...args: Parameters<typeof import('./commands/requestAccess.js').requestAccess>) =>
-    (await import('./commands/requestAccess.js')).requestAccess(...args),
-  showAccess: async (deps: Deps) => (await import('./commands/grantCommands.js')).showAccess(deps),
-  activateGrant: async (...args: Parameters<GrantCommands['activateGrant']>) =>
-    (await import('./commands/grantCommands.js')).activateGrant(...args),
-  dropElevation: async (...args: Parameters<GrantCommands['dropElevation']>) =>
-    (await import('./commands/grantCommands.js')).dropElevation(...args),
-  reviewRequests: async (...args: Parameters<typeof import('./commands/reviewRequests.js').reviewRequests>) =>
-    (await import('./commands/reviewRequests.js')).reviewRequests(...args),
-  checkPosture: async (deps: Deps) => (await import('./commands/checkPosture.js')).checkPosture(deps),
-  openElevatedTerminal: async (...args: Parameters<GrantCommands['openElevatedTerminal']>) =>
-    (await import('./commands/grantCommands.js')).openElevatedTerminal(...args),
+  signIn: onFirstRun(signInModule, 'signIn'),
+  signOut: onFirstRun(signInModule, 'signOut'),
+  requestAccess: onFirstRun(() => import('./commands/requestAccess.js'), 'requestAccess'),
+  showAccess: onFirstRun(grantModule, 'showAccess'),
+  activateGrant: onFirstRun(grantModule, 'activateGrant'),
+  dropElevation: onFirstRun(grantModule, 'dropElevation'),
+  reviewRequests: onFirstRun(() => import('./commands/reviewRequests.js'), 'reviewRequests'),
+  checkPosture: onFirstRun(() => import('./commands/checkPosture.js'), 'checkPosture'),
+  openElevatedTerminal: onFirstRun(grantModule, 'openElevatedTerminal'),
 };
 
 /**
