@@ -327,6 +327,12 @@ export type AgentCredentialsGetResult = z.infer<typeof agentCredentialsGetResult
  * pointers, never credentials (ARCHITECTURE.md, "VS Code"): the token lets that terminal's tools ask
  * the agent (or its loopback container-credentials endpoint) for credentials, only while it lives.
  */
+/** A terminal token's lifetime in seconds, whichever method makes it: a minute to 12 hours. */
+export const terminalTtlSecondsSchema = z
+  .number()
+  .int()
+  .min(60)
+  .max(12 * 3600);
 export const agentTerminalCreateParamsSchema = z.lazy(() =>
   z.strictObject({
     /** Shown in the tray and audit-friendly logs ("VS Code: train-job"). */
@@ -334,12 +340,7 @@ export const agentTerminalCreateParamsSchema = z.lazy(() =>
     /** Limit the terminal to one grant's credentials; omitted: whatever the user holds. */
     grantId: z.string().min(1).max(200).optional(),
     /** Lifetime; capped by the session's end (and the grant's, when given). Default 1 hour. */
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(12 * 3600)
-      .optional(),
+    ttlSeconds: terminalTtlSecondsSchema.optional(),
   }),
 );
 export const agentTerminalCreateResultSchema = z.lazy(() =>

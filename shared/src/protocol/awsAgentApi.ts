@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentMethod } from './agentApi.js';
+import { agentMethod, terminalTtlSecondsSchema } from './agentApi.js';
 
 // Composite schemas are z.lazy: built on their first parse, not when this module loads, so a
 // client that starts with it (the extension's in-process agent, issue 7's < 50 ms) pays only for
@@ -20,12 +20,7 @@ export const awsTerminalParamsSchema = z.lazy(() =>
     grantId: z.string().min(1).max(200).optional(),
     label: z.string().min(1).max(100).optional(),
     /** Capped by the grant's end and the session's. Default 12 hours (a training job). */
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(12 * 3600)
-      .optional(),
+    ttlSeconds: terminalTtlSecondsSchema.optional(),
     /**
      * The process that will hold the token (the shell that evals the output, a job runner): the agent
      * revokes the token when it exits. It must be the caller's user's. Absent: only expiry, the grant
