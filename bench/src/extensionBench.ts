@@ -341,30 +341,36 @@ async function bench(): Promise<void> {
       console.log(
         `  activate() to commands registered: ${stats(registered)} (goal median < 50 ms: ${goal(median(registered))}); activate() CPU ${f(median([...sock, ...own].map((s) => s.cpu)))} ms; require(extension.js) before it ${f(median(sock.map((s) => s.load)))} ms`,
       );
-      console.log(
-        `  activate() to ready, tray agent over its socket${warmly}: ${stats(ready(sock))} (goal median < 50 ms: ${goal(median(ready(sock)))}); CPU ${readyCpu(sock)} ms; of which core.js ${f(median(sock.map((s) => s.core)))} ms; status bar "${sock[0]?.statusText ?? ''}"`,
-      );
-      console.log(
-        cached
-          ? `    cold (first start after an install or update, empty cache): ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms; ${cacheNote(sockCold)}; warm: ${cacheNote(sock)}`
-          : `    again, a fresh storage folder each: ${stats(ready(sockCold))}; CPU ${readyCpu(sockCold)} ms`,
-      );
-      if (cached)
+      /** One mode's figures: warm (the headline), cold and off, sampled in the same loops. */
+      const reportMode = (
+        label: string,
+        warm: Sample[],
+        cold: Sample[],
+        off: Sample[],
+        offDetail: (list: Sample[]) => string,
+      ): void => {
         console.log(
-          `    without the code cache (same build, plain require()): ${stats(ready(sockOff))}; CPU ${readyCpu(sockOff)} ms; warm/off ${ratio(sock, sockOff)}, cold/off ${ratio(sockCold, sockOff)}`,
+          `  activate() to ready, ${label}${warmly}: ${stats(ready(warm))} (goal median < 50 ms: ${goal(median(ready(warm)))}); CPU ${readyCpu(warm)} ms; of which core.js ${f(median(warm.map((s) => s.core)))} ms; status bar "${warm[0]?.statusText ?? ''}"`,
         );
-      console.log(
-        `  activate() to ready, agent in the extension host${warmly}: ${stats(ready(own))} (goal median < 50 ms: ${goal(median(ready(own)))}); CPU ${readyCpu(own)} ms; of which core.js ${f(median(own.map((s) => s.core)))} ms; status bar "${own[0]?.statusText ?? ''}"`,
-      );
-      console.log(
-        cached
-          ? `    cold (first start after an install or update, empty cache): ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms; ${cacheNote(ownCold)}; warm: ${cacheNote(own)}`
-          : `    again, a fresh storage folder each: ${stats(ready(ownCold))}; CPU ${readyCpu(ownCold)} ms`,
-      );
-      if (cached)
         console.log(
-          `    without the code cache (same build, plain require()): ${stats(ready(ownOff))}; CPU ${readyCpu(ownOff)} ms; of which core.js ${f(median(ownOff.map((s) => s.core)))} ms, coreFull.js ${loadedMs(ownOff, 'coreFull', 'ms')}; warm/off ${ratio(own, ownOff)}, cold/off ${ratio(ownCold, ownOff)}`,
+          cached
+            ? `    cold (first start after an install or update, empty cache): ${stats(ready(cold))}; CPU ${readyCpu(cold)} ms; ${cacheNote(cold)}; warm: ${cacheNote(warm)}`
+            : `    again, a fresh storage folder each: ${stats(ready(cold))}; CPU ${readyCpu(cold)} ms`,
         );
+        if (cached)
+          console.log(
+            `    without the code cache (same build, plain require()): ${stats(ready(off))}; CPU ${readyCpu(off)} ms; ${offDetail(off)}warm/off ${ratio(warm, off)}, cold/off ${ratio(cold, off)}`,
+          );
+      };
+      reportMode('tray agent over its socket', sock, sockCold, sockOff, () => '');
+      reportMode(
+        'agent in the extension host',
+        own,
+        ownCold,
+        ownOff,
+        (list) =>
+          `of which core.js ${f(median(list.map((s) => s.core)))} ms, coreFull.js ${loadedMs(list, 'coreFull', 'ms')}; `,
+      );
       if (process.argv.includes('--trace'))
         for (const [name, list] of [
           ['socket', sock],

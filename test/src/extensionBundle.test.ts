@@ -63,6 +63,23 @@ describe('VS Code extension bundles', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  /**
+   * Some of the core's modules (`contents`), bundled the way coreFull.js is into `<dir>/probe.js`, next
+   * to copies of the shipped files they require at run time (`shipped`, names under dist/).
+   */
+  const probeLikeCore = async (
+    dir: string,
+    shipped: readonly string[],
+    contents: string,
+  ): Promise<{ probeDir: string; probe: string }> => {
+    const probeDir = join(work, dir);
+    mkdirSync(probeDir);
+    for (const name of shipped) cpSync(join(dist, name), join(probeDir, name), { recursive: true });
+    const probe = join(probeDir, 'probe.js');
+    await (await bundleScript()).bundleLikeCore(contents, probe);
+    return { probeDir, probe };
+  };
+
   const isShipped = (path: string): boolean =>
     shipped.some((p) => (p.endsWith('/**') ? path.startsWith(p.slice(0, -2)) : path === p));
   const jsFiles = (): string[] =>
@@ -285,16 +302,10 @@ require(process.argv[2]).activate({ subscriptions: [], extension: { packageJSON:
   it("the core's keychain loads this platform's prebuilt binary directly, and falls back to the binding's own loader when that fails (real keychain)", async () => {
     // The core's keychain vault, bundled the way coreFull.js is, next to a copy of the shipped
     // node_modules (the binding and this platform's binary package).
-    const probeDir = join(work, 'keyring-probe');
-    mkdirSync(probeDir);
-    cpSync(join(dist, 'node_modules'), join(probeDir, 'node_modules'), { recursive: true });
-    copyFileSync(join(dist, 'errors.js'), join(probeDir, 'errors.js'));
-    const probe = join(probeDir, 'probe.js');
-    await (
-      await bundleScript()
-    ).bundleLikeCore(
+    const { probeDir, probe } = await probeLikeCore(
+      'keyring-probe',
+      ['node_modules', 'errors.js'],
       "export { createKeychainCredentialStore } from '@strongroom/shared/vault/createKeychainCredentialStore.js';",
-      probe,
     );
     const runner = join(probeDir, 'run.cjs');
     writeFileSync(
@@ -355,15 +366,10 @@ const vault = createKeychainCredentialStore({ platform: process.platform, servic
   it('the core loads the AWS SDK from aws-sts.js only when it first assumes a role, and it works (real STS stand-in)', async () => {
     // The core's own module that calls STS, bundled the way core.js is, next to copies of the
     // shipped aws-sts.js and errors.js (the bundles it requires at run time).
-    const probeDir = join(work, 'probe');
-    mkdirSync(probeDir);
-    for (const name of ['aws-sts.js', 'errors.js']) copyFileSync(join(dist, name), join(probeDir, name));
-    const probe = join(probeDir, 'probe.js');
-    await (
-      await bundleScript()
-    ).bundleLikeCore(
+    const { probeDir, probe } = await probeLikeCore(
+      'probe',
+      ['aws-sts.js', 'errors.js'],
       "export { assumeRoleWithWebIdentity } from '@strongroom/shared/credentials/aws/assumeRoleWithWebIdentity.js';",
-      probe,
     );
     expect(readFileSync(probe, 'utf8')).not.toMatch(/AWSSecurityTokenServiceV20110615|STSServiceException/);
 
