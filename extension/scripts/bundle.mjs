@@ -157,29 +157,35 @@ export const zodEnglishOnly = {
   },
 };
 
+const keyringDir = dirname(requireHere.resolve('@napi-rs/keyring/package.json'));
+
 /**
- * This machine's installed prebuilt keychain binaries (`@napi-rs/keyring-<platform>`), by
- * `<os>-<cpu>`: the packages the .vsix ships next to the bundles (bundleExtension copies them).
+ * The keychain binding's prebuilt binary packages (`@napi-rs/keyring-<platform>`) installed on this
+ * machine, resolved the way Node would from the binding: the ones the .vsix ships next to the bundles.
  */
-function installedKeyringBinaries() {
-  const keyringDir = dirname(requireHere.resolve('@napi-rs/keyring/package.json'));
+function installedKeyringPackages() {
   const requireFromKeyring = createRequire(join(keyringDir, 'package.json'));
   const { optionalDependencies = {} } = requireFromKeyring('./package.json');
-  const byPlatform = {};
-  for (const name of Object.keys(optionalDependencies)) {
-    let manifest;
+  return Object.keys(optionalDependencies).flatMap((name) => {
     try {
-      manifest = requireFromKeyring(`${name}/package.json`);
+      const manifestPath = requireFromKeyring.resolve(`${name}/package.json`);
+      return [{ name, dir: dirname(manifestPath), manifest: requireFromKeyring(manifestPath) }];
     } catch {
-      continue; // another platform's binary: not installed here
+      return []; // another platform's binary: not installed here
     }
+  });
+}
+
+/** Those packages by `<os>-<cpu>`, for the shim below. */
+function installedKeyringBinaries() {
+  const byPlatform = {};
+  for (const { name, manifest } of installedKeyringPackages())
     for (const os of manifest.os ?? [])
       for (const cpu of manifest.cpu ?? []) {
         const key = `${os}-${cpu}`;
         // glibc first where both are installed; a musl system falls back to index.js (below).
         if (byPlatform[key] === undefined || (manifest.libc ?? []).includes('glibc')) byPlatform[key] = name;
       }
-  }
   return byPlatform;
 }
 
@@ -329,20 +335,10 @@ export async function bundleExtension(dist) {
     plugins: [noDefaultAwsCredentials],
   });
 
-  // The native keychain binding and this platform's prebuilt binary, resolved the way Node would.
-  const keyringDir = dirname(requireHere.resolve('@napi-rs/keyring/package.json'));
+  // The native keychain binding and this platform's prebuilt binary.
   cpSync(keyringDir, join(dist, 'node_modules/@napi-rs/keyring'), { recursive: true, dereference: true });
-  const requireFromKeyring = createRequire(join(keyringDir, 'package.json'));
-  const { optionalDependencies = {} } = requireFromKeyring('./package.json');
-  for (const name of Object.keys(optionalDependencies)) {
-    let dir;
-    try {
-      dir = dirname(requireFromKeyring.resolve(`${name}/package.json`));
-    } catch {
-      continue; // another platform's binary: not installed here
-    }
+  for (const { name, dir } of installedKeyringPackages())
     cpSync(dir, join(dist, 'node_modules', name), { recursive: true, dereference: true });
-  }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
