@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * process so that its listening sockets are its own, and so a test can cap its file descriptors.
  */
 const script = (steps: string): string => `
-import { readdirSync, readlinkSync, readFileSync, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
+import { listeningPorts } from '${root}test/dist/harness/listeningPorts.js';
 import { systemClock } from '${root}shared/dist/agent/AgentClock.js';
 import { createSessionAgent } from '${root}shared/dist/agent/createSessionAgent.js';
 import { serveAwsFromAgent } from '${root}shared/dist/credentials/aws/serveAwsFromAgent.js';
@@ -22,19 +23,7 @@ import { createSessionController } from '${root}shared/dist/session/createSessio
 import { createMemoryCredentialStore } from '${root}shared/dist/vault/createMemoryCredentialStore.js';
 import { preloadLazyModules } from '${root}shared/dist/agent/preloadLazyModules.js';
 
-const listening = () => {
-  const inodes = new Set();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try { const m = /^socket:\\[(\\d+)\\]$/.exec(readlinkSync('/proc/self/fd/' + fd)); if (m) inodes.add(m[1]); } catch {}
-  }
-  const ports = [];
-  for (const t of ['/proc/net/tcp', '/proc/net/tcp6'])
-    for (const row of readFileSync(t, 'utf8').trim().split('\\n').slice(1)) {
-      const c = row.trim().split(/\\s+/);
-      if (c[3] === '0A' && inodes.has(c[9])) ports.push(parseInt(c[1].split(':')[1], 16));
-    }
-  return ports;
-};
+const listening = () => [...listeningPorts()];
 const log = [];
 const host = { platform: 'linux', openBrowser: async () => undefined, now: Date.now, log: () => undefined, notify: () => undefined };
 const profile = { name: 'aws-lifecycle', broker: 'http://127.0.0.1:9', clientId: 'strongroom-cli', acr: 'urn:strongroom:acr:hwk' };
